@@ -1,0 +1,361 @@
+package transport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/textproto"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/google/go-querystring/query"
+)
+
+// File is a file to upload. Only Reader is required.
+//
+// A source that can be read again, an *os.File, an io.ReaderAt (such as
+// *bytes.Reader or *strings.Reader) or an io.ReadSeeker, is streamed from
+// disk or memory on every attempt and may be retried under the delivery
+// rules. Any other io.Reader is one-shot: it is streamed once and the request
+// is never retried.
+type File struct {
+	// Name is the file name sent to the vendor. Defaults to the base name of
+	// an *os.File, or "file".
+	Name string
+	// ContentType defaults to the type for Name's extension, or
+	// application/octet-stream.
+	ContentType string
+	// Reader is the content.
+	Reader io.Reader
+	// Size is the content length in bytes. Leave it 0 to have it measured
+	// (files, ReaderAts with a size, seekers); a one-shot reader of unknown
+	// size is sent chunked and cannot be checked against size limits.
+	Size int64
+}
+
+// OpenFile opens path for upload. The caller closes the returned file's
+// Reader (an *os.File) when the call has returned.
+func OpenFile(path string) (*File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, Invalid("file", "must be a regular file")
+	}
+	return &File{Name: filepath.Base(path), Reader: f, Size: st.Size()}, nil
+}
+
+// source is a File resolved for sending: its size, content type and a way
+// to produce a fresh reader per attempt.
+type source struct {
+	name, contentType string
+	size              int64 // -1 when unknown
+	open              func() (io.Reader, error)
+	rereadable        bool
+}
+
+type sizer interface{ Size() int64 }
+
+type lener interface{ Len() int }
+
+// resolve inspects f without reading its content.
+func (f *File) resolve(field string) (*source, error) {
+	if f == nil || f.Reader == nil {
+		return nil, Invalid(field, "file has no content")
+	}
+	if f.Size < 0 {
+		return nil, Invalid(field, "file size must not be negative")
+	}
+	s := &source{name: f.Name, contentType: f.ContentType, size: -1}
+	if osf, ok := f.Reader.(*os.File); ok && s.name == "" {
+		s.name = filepath.Base(osf.Name())
+	}
+	if s.name == "" {
+		s.name = "file"
+	}
+	if s.contentType == "" {
+		s.contentType = mime.TypeByExtension(strings.ToLower(filepath.Ext(s.name)))
+		if s.contentType == "" {
+			s.contentType = "application/octet-stream"
+		}
+	}
+	size, known := f.Size, f.Size > 0
+	switch r := f.Reader.(type) {
+	case io.ReaderAt:
+		if !known {
+			switch v := r.(type) {
+			case *os.File:
+				st, err := v.Stat()
+				if err != nil {
+					return nil, fmt.Errorf("switchboard: %s: %w", field, err)
+				}
+				size, known = st.Size(), true
+			case sizer:
+				size, known = v.Size(), true
+			case io.Seeker:
+				end, err := v.Seek(0, io.SeekEnd)
+				if err != nil {
+					return nil, fmt.Errorf("switchboard: %s: %w", field, err)
+				}
+				size, known = end, true
+			}
+		}
+		if known {
+			s.size = size
+			s.rereadable = true
+			s.open = func() (io.Reader, error) { return io.NewSectionReader(r, 0, size), nil }
+			return s, nil
+		}
+	case io.ReadSeeker:
+		start, err := r.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, fmt.Errorf("switchboard: %s: %w", field, err)
+		}
+		if !known {
+			end, err := r.Seek(0, io.SeekEnd)
+			if err != nil {
+				return nil, fmt.Errorf("switchboard: %s: %w", field, err)
+			}
+			size = end - start
+		}
+		s.size = size
+		s.rereadable = true
+		s.open = func() (io.Reader, error) {
+			if _, err := r.Seek(start, io.SeekStart); err != nil {
+				return nil, err
+			}
+			return io.LimitReader(r, size), nil
+		}
+		return s, nil
+	}
+	if l, ok := f.Reader.(lener); ok && !known {
+		size, known = int64(l.Len()), true
+	}
+	if known {
+		s.size = size
+	}
+	r := f.Reader
+	s.open = func() (io.Reader, error) {
+		if s.size >= 0 {
+			return io.LimitReader(r, s.size), nil
+		}
+		return r, nil
+	}
+	return s, nil
+}
+
+// FormFile is one file part of a multipart form.
+type FormFile struct {
+	Field string
+	File  *File
+}
+
+// Multipart is a multipart/form-data body: Fields (a go-querystring struct
+// or url.Values) followed by Files.
+type Multipart struct {
+	Fields any
+	Files  []FormFile
+}
+
+// encoded is a request body ready to send on any attempt.
+type encoded struct {
+	contentType string
+	length      int64 // -1: unknown, sent chunked
+	data        []byte
+	segments    []segment // multipart: data and file parts in order
+	rereadable  bool
+}
+
+type segment struct {
+	data []byte
+	src  *source
+}
+
+// reader returns a fresh reader over the whole body, for one attempt.
+func (e *encoded) reader() (io.Reader, error) {
+	if e.segments == nil {
+		return bytes.NewReader(e.data), nil
+	}
+	rs := make([]io.Reader, 0, len(e.segments))
+	for _, s := range e.segments {
+		if s.src == nil {
+			rs = append(rs, bytes.NewReader(s.data))
+			continue
+		}
+		r, err := s.src.open()
+		if err != nil {
+			return nil, err
+		}
+		if s.src.size >= 0 {
+			r = &exactReader{r: r, left: s.src.size}
+		}
+		rs = append(rs, r)
+	}
+	return io.MultiReader(rs...), nil
+}
+
+// exactReader fails when a file is shorter than the size it declared, so a
+// truncated upload is an error instead of a request with a wrong
+// Content-Length.
+type exactReader struct {
+	r    io.Reader
+	left int64
+}
+
+var errShortFile = errors.New("file is shorter than its declared size")
+
+func (x *exactReader) Read(p []byte) (int, error) {
+	if x.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > x.left {
+		p = p[:x.left]
+	}
+	n, err := x.r.Read(p)
+	x.left -= int64(n)
+	if err == io.EOF && x.left > 0 {
+		return n, errShortFile
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return n, err
+}
+
+// Values turns a go-querystring struct, url.Values or nil into url.Values.
+func Values(v any) (url.Values, error) {
+	switch t := v.(type) {
+	case nil:
+		return url.Values{}, nil
+	case url.Values:
+		return t, nil
+	case map[string][]string:
+		return url.Values(t), nil
+	}
+	vals, err := query.Values(v)
+	if err != nil {
+		return nil, fmt.Errorf("switchboard: encoding parameters: %w", err)
+	}
+	return vals, nil
+}
+
+// EncodeQuery encodes v as a query string. Keys keep their literal form
+// ("filter[status]", "to_number[]") and are sorted.
+func EncodeQuery(v any) (string, error) {
+	vals, err := Values(v)
+	if err != nil {
+		return "", err
+	}
+	return vals.Encode(), nil
+}
+
+func encodeJSON(v any) (*encoded, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("switchboard: encoding JSON body: %w", err)
+	}
+	return &encoded{contentType: "application/json", data: b, length: int64(len(b)), rereadable: true}, nil
+}
+
+func encodeForm(v any) (*encoded, error) {
+	s, err := EncodeQuery(v)
+	if err != nil {
+		return nil, err
+	}
+	return &encoded{contentType: "application/x-www-form-urlencoded", data: []byte(s), length: int64(len(s)), rereadable: true}, nil
+}
+
+// encodeMultipart lays out the body once: the framing and fields are built
+// in memory, file contents are streamed per attempt. The boundary is chosen
+// once per request so that every attempt is byte-identical and the exact
+// Content-Length is known when every file's size is.
+func encodeMultipart(m *Multipart) (*encoded, error) {
+	vals, err := Values(m.Fields)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range vals[k] {
+			if err := w.WriteField(k, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	e := &encoded{contentType: w.FormDataContentType(), rereadable: true}
+	var total int64
+	known := true
+	for _, ff := range m.Files {
+		if ff.Field == "" {
+			return nil, Invalid("file", "form field name is required")
+		}
+		src, err := ff.File.resolve(ff.Field)
+		if err != nil {
+			return nil, err
+		}
+		h := make(textproto.MIMEHeader, 2)
+		// Quoted UTF-8 as browsers and curl send it: PHP and Node servers
+		// do not all read the RFC 2231 filename* form.
+		h.Set("Content-Disposition", `form-data; name="`+quoteEscaper.Replace(ff.Field)+`"; filename="`+quoteEscaper.Replace(src.name)+`"`)
+		h.Set("Content-Type", src.contentType)
+		if _, err := w.CreatePart(h); err != nil {
+			return nil, err
+		}
+		head := append([]byte(nil), buf.Bytes()...)
+		buf.Reset()
+		e.segments = append(e.segments, segment{data: head}, segment{src: src})
+		total += int64(len(head))
+		if src.size < 0 {
+			known = false
+		} else {
+			total += src.size
+		}
+		if !src.rereadable {
+			e.rereadable = false
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	tail := append([]byte(nil), buf.Bytes()...)
+	e.segments = append(e.segments, segment{data: tail})
+	total += int64(len(tail))
+	e.length = total
+	if !known {
+		e.length = -1
+	}
+	return e, nil
+}
+
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "", "\n", "")
+
+// ResolvedSize reports the number of bytes that will be sent for f, without
+// reading it, so vendor packages can enforce documented size limits before
+// anything is sent. It is -1 for a one-shot reader of unknown size.
+func (f *File) ResolvedSize() (int64, error) {
+	s, err := f.resolve("file")
+	if err != nil {
+		return 0, err
+	}
+	return s.size, nil
+}

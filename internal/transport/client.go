@@ -1,0 +1,586 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// MaxResponseBody bounds how much of a JSON response is read into memory.
+// Binary downloads (DoStream) are not bounded: they stream to the caller.
+const MaxResponseBody = 64 << 20
+
+// Config describes a vendor to New. Vendor packages fill it; users never see
+// it.
+type Config struct {
+	// Vendor names the API in errors and logs ("voxio").
+	Vendor string
+	// BaseURL is the default service's base, e.g.
+	// "https://www.voxio.chat/external-api".
+	BaseURL string
+	// Services are named extra bases for vendors with several hosts
+	// ("recording" -> "https://recording.voitexapi.com").
+	Services map[string]string
+	// Auth holds the credential headers set on every attempt
+	// ("client-id"/"client-secret", "Auth-Key", "Authorization", "x-api-key").
+	// Every value is registered as a secret.
+	Auth http.Header
+	// DecodeError inspects every response body, whatever the status, and
+	// returns the vendor failure it reports, or nil when it reports none.
+	// It lets a vendor package recognise failures inside HTTP 200 and map
+	// its codes onto Code, Messages, Fields, RequestID and Kind. The
+	// transport fills the remaining fields. It must not keep body.
+	DecodeError func(status int, header http.Header, body []byte) *Error
+}
+
+// Client sends requests for one vendor account. It is safe for concurrent
+// use.
+type Client struct {
+	vendor      string
+	bases       map[string]string // service -> base URL without trailing slash
+	auth        atomic.Pointer[http.Header]
+	extra       http.Header
+	userAgent   string
+	hc          *http.Client
+	logger      *slog.Logger
+	redact      *redactor
+	decodeError func(int, http.Header, []byte) *Error
+
+	retryMax      int
+	retryWaitMin  time.Duration
+	retryWaitMax  time.Duration
+	retryAfterMax time.Duration
+}
+
+// New builds a Client from the vendor's cfg and the user's options.
+func New(cfg Config, opts ...Option) (*Client, error) {
+	s := defaultSettings()
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&s); err != nil {
+			return nil, err
+		}
+	}
+	c := &Client{
+		vendor:        cfg.Vendor,
+		bases:         make(map[string]string, len(cfg.Services)+1),
+		extra:         s.extraHeaders,
+		logger:        s.logger,
+		redact:        &redactor{},
+		decodeError:   cfg.DecodeError,
+		retryMax:      s.retryMax,
+		retryWaitMin:  s.retryWaitMin,
+		retryWaitMax:  s.retryWaitMax,
+		retryAfterMax: s.retryAfterMax,
+	}
+	c.userAgent = "switchboard-go/" + Version
+	if s.userAgent != "" {
+		c.userAgent = s.userAgent + " " + c.userAgent
+	}
+	bases := map[string]string{"": cfg.BaseURL}
+	for name, u := range cfg.Services {
+		bases[name] = u
+	}
+	for name, raw := range bases {
+		if s.baseURL != "" {
+			raw = s.baseURL
+		}
+		if o, ok := s.serviceURLs[name]; ok {
+			raw = o
+		}
+		if raw == "" && name == "" {
+			continue // a vendor with only named services
+		}
+		u, err := parseBase(raw)
+		if err != nil {
+			return nil, err
+		}
+		c.bases[name] = u.String()
+	}
+	c.SetAuth(cfg.Auth)
+	c.redact.add(s.extraSecrets...)
+	c.hc = wrapHTTPClient(s.httpClient)
+	return c, nil
+}
+
+// SetAuth replaces the credential headers atomically: calls already under
+// way finish with the old ones, later calls use the new ones. Old values stay
+// registered as secrets.
+func (c *Client) SetAuth(h http.Header) {
+	h = h.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	for _, vs := range h {
+		c.redact.add(vs...)
+	}
+	c.auth.Store(&h)
+}
+
+// AddSecret registers values that must never be printed in errors or logs.
+func (c *Client) AddSecret(values ...string) { c.redact.add(values...) }
+
+// Redact removes every registered secret from s.
+func (c *Client) Redact(s string) string { return c.redact.string(s) }
+
+// Vendor returns the vendor name the client was configured with.
+func (c *Client) Vendor() string { return c.vendor }
+
+// String describes the client without any credential.
+func (c *Client) String() string { return "transport.Client(" + c.vendor + ")" }
+
+// Format prints only String, so no verb reveals the credentials held inside.
+func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+var (
+	sharedTransportOnce sync.Once
+	sharedTransport     *http.Transport
+)
+
+// DefaultTransport returns the pooled transport every Client shares unless
+// given its own HTTP client: keep-alive connections reused across clients,
+// a per-host idle limit sized for concurrent senders, and timeouts on each
+// phase before the response headers. It has no overall timeout, which would
+// cut long uploads; the caller's context bounds a call.
+func DefaultTransport() *http.Transport {
+	sharedTransportOnce.Do(func() { sharedTransport = NewTransport() })
+	return sharedTransport
+}
+
+// NewTransport returns a new transport with DefaultTransport's settings.
+func NewTransport() *http.Transport {
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          256,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+}
+
+// keepIdle hides the transport's CloseIdleConnections from retryablehttp,
+// which calls it after every failed call and would otherwise throw away the
+// whole pool, including connections other goroutines are about to reuse.
+type keepIdle struct{ rt http.RoundTripper }
+
+func (k keepIdle) RoundTrip(r *http.Request) (*http.Response, error) { return k.rt.RoundTrip(r) }
+
+func wrapHTTPClient(hc *http.Client) *http.Client {
+	if hc == nil {
+		return &http.Client{Transport: keepIdle{DefaultTransport()}}
+	}
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	if _, ok := rt.(keepIdle); !ok {
+		rt = keepIdle{rt}
+	}
+	return &http.Client{Transport: rt, CheckRedirect: hc.CheckRedirect, Jar: hc.Jar, Timeout: hc.Timeout}
+}
+
+// Delivery says whether a request may be sent again after some of it was
+// written.
+type Delivery int
+
+const (
+	// ByMethod treats GET, HEAD, OPTIONS, PUT and DELETE as idempotent and
+	// every other method (POST, PATCH) as not safe to repeat.
+	ByMethod Delivery = iota
+	// Idempotent marks a POST the vendor documents as safe to repeat.
+	Idempotent
+	// AtMostOnce marks a request that must never be repeated once written,
+	// whatever its method.
+	AtMostOnce
+)
+
+// Request is one API call.
+type Request struct {
+	Method string
+	// Service selects a named base URL; "" is the default one.
+	Service string
+	// Path is appended to the base URL. Path parameters must already be
+	// escaped (url.PathEscape).
+	Path string
+	// Query is a go-querystring struct or url.Values.
+	Query any
+	// At most one body: JSON (any JSON-marshalable value), Form (a
+	// go-querystring struct or url.Values, sent urlencoded) or Multipart.
+	JSON      any
+	Form      any
+	Multipart *Multipart
+	// Header adds headers to this request only.
+	Header http.Header
+	// Delivery overrides the method's idempotency.
+	Delivery Delivery
+}
+
+func (r *Request) idempotent() bool {
+	switch r.Delivery {
+	case Idempotent:
+		return true
+	case AtMostOnce:
+		return false
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+func (r *Request) encode() (*encoded, error) {
+	n := 0
+	if r.JSON != nil {
+		n++
+	}
+	if r.Form != nil {
+		n++
+	}
+	if r.Multipart != nil {
+		n++
+	}
+	switch {
+	case n > 1:
+		return nil, errors.New("switchboard: a request has one body at most")
+	case r.JSON != nil:
+		return encodeJSON(r.JSON)
+	case r.Form != nil:
+		return encodeForm(r.Form)
+	case r.Multipart != nil:
+		return encodeMultipart(r.Multipart)
+	}
+	return nil, nil
+}
+
+// Response is a vendor's successful answer.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	// Body is the raw response body.
+	Body []byte
+	// RequestID is the vendor's request id header, if any.
+	RequestID string
+	// Attempts is how many times the request was sent.
+	Attempts int
+}
+
+// RawSetter is implemented by results that keep the raw JSON they were
+// decoded from; Do hands them the response body.
+type RawSetter interface{ SetRaw(json.RawMessage) }
+
+// RawJSON is embedded in result types to keep the exact JSON they were
+// decoded from, including fields the SDK does not model.
+type RawJSON struct{ raw json.RawMessage }
+
+// Raw returns the JSON the value was decoded from.
+func (r *RawJSON) Raw() json.RawMessage { return r.raw }
+
+// SetRaw records the JSON the value was decoded from.
+func (r *RawJSON) SetRaw(b json.RawMessage) { r.raw = b }
+
+// Do sends r and, on success, decodes the JSON body into out (when out is
+// not nil). A failure the vendor reports, in any status, is an *Error; a
+// failure to exchange at all is a *RequestError.
+func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error) {
+	resp, cl, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := readCapped(resp.Body, MaxResponseBody)
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return nil, c.requestError(cl, r, fmt.Errorf("response body larger than %d bytes", MaxResponseBody), false)
+		}
+		return nil, c.requestError(cl, r, err, !cl.idempotent)
+	}
+	if e := c.failure(cl, r, resp, body); e != nil {
+		return nil, e
+	}
+	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, RequestID: requestID(resp.Header), Attempts: cl.attempts}
+	if out != nil && len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, out); err != nil {
+			return out2, &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.Path, StatusCode: resp.StatusCode, Err: err}
+		}
+		if rs, ok := out.(RawSetter); ok {
+			rs.SetRaw(body)
+		}
+	}
+	return out2, nil
+}
+
+// DecodeError is a successful response the SDK could not decode.
+type DecodeError struct {
+	Vendor, Method, Path string
+	StatusCode           int
+	Err                  error
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("%s: %s %s: HTTP %d: decoding response: %v", e.Vendor, e.Method, e.Path, e.StatusCode, e.Err)
+}
+
+// Unwrap returns the JSON error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Stream is a binary response (a PNG, a media file) read by the caller.
+type Stream struct {
+	// Body must be closed by the caller.
+	Body io.ReadCloser
+	// ContentType is the response's media type, e.g. "image/png".
+	ContentType string
+	// FileName comes from Content-Disposition, when the vendor sent one.
+	FileName string
+	// ContentLength is -1 when unknown.
+	ContentLength int64
+	Header        http.Header
+}
+
+// Read reads from Body.
+func (s *Stream) Read(p []byte) (int, error) { return s.Body.Read(p) }
+
+// Close closes Body.
+func (s *Stream) Close() error { return s.Body.Close() }
+
+// DoStream sends r and returns the response body as a stream. A JSON body in
+// place of the expected binary is checked for a vendor failure first.
+func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
+	resp, cl, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	ct := resp.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	if !ok || mt == "application/json" || strings.HasSuffix(mt, "+json") {
+		body, rerr := readCapped(resp.Body, MaxErrorBody*16)
+		resp.Body.Close()
+		if rerr != nil && !errors.Is(rerr, errTooLarge) {
+			return nil, c.requestError(cl, r, rerr, false)
+		}
+		if e := c.failure(cl, r, resp, body); e != nil {
+			return nil, e
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+	}
+	s := &Stream{Body: resp.Body, ContentType: ct, ContentLength: resp.ContentLength, Header: resp.Header}
+	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
+		s.FileName = params["filename"]
+	}
+	return s, nil
+}
+
+var errTooLarge = errors.New("body too large")
+
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return b, err
+	}
+	if int64(len(b)) > limit {
+		return b[:limit], errTooLarge
+	}
+	return b, nil
+}
+
+// failure returns the *Error the response reports, or nil.
+func (c *Client) failure(cl *call, r *Request, resp *http.Response, body []byte) *Error {
+	var e *Error
+	if c.decodeError != nil {
+		e = c.decodeError(resp.StatusCode, resp.Header, body)
+	}
+	if e == nil {
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			return nil
+		}
+		e = &Error{}
+	}
+	e.Vendor = c.vendor
+	e.Method = r.Method
+	e.Path = r.Path
+	e.StatusCode = resp.StatusCode
+	e.Attempts = cl.attempts
+	if e.RequestID == "" {
+		e.RequestID = requestID(resp.Header)
+	}
+	if e.RetryAfter == 0 {
+		e.RetryAfter = cl.retryAfter
+	}
+	if e.RetryAfter == 0 && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+			e.RetryAfter = d
+		}
+	}
+	if len(body) > MaxErrorBody {
+		body = body[:MaxErrorBody]
+	}
+	e.Body = c.redact.body(body)
+	e.redact = c.redact
+	for i, m := range e.Messages {
+		e.Messages[i] = c.redact.string(m)
+	}
+	c.log(slog.LevelDebug, "vendor reported failure", r, slog.Int("status", e.StatusCode), slog.String("code", c.redact.string(e.Code)), slog.Int("attempts", cl.attempts))
+	return e
+}
+
+func requestID(h http.Header) string {
+	for _, k := range []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"} {
+		if v := h.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+func (c *Client) url(r *Request) (string, error) {
+	base, ok := c.bases[r.Service]
+	if !ok {
+		return "", fmt.Errorf("switchboard: %s: unknown service %q", c.vendor, r.Service)
+	}
+	var b strings.Builder
+	b.Grow(len(base) + len(r.Path) + 64)
+	b.WriteString(base)
+	if r.Path != "" && r.Path[0] != '/' {
+		b.WriteByte('/')
+	}
+	b.WriteString(r.Path)
+	if r.Query != nil {
+		q, err := EncodeQuery(r.Query)
+		if err != nil {
+			return "", err
+		}
+		if q != "" {
+			b.WriteByte('?')
+			b.WriteString(q)
+		}
+	}
+	return b.String(), nil
+}
+
+// send runs the request under the delivery-safety policy and returns the
+// final response with its body unread.
+func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, error) {
+	if ctx == nil {
+		return nil, nil, Invalid("ctx", "must not be nil")
+	}
+	if r == nil || r.Method == "" {
+		return nil, nil, Invalid("request", "method is required")
+	}
+	u, err := c.url(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	body, err := r.encode()
+	if err != nil {
+		return nil, nil, err
+	}
+	cl := &call{c: c, idempotent: r.idempotent(), r: r}
+	cl.oneShot = body != nil && !body.rereadable
+	cl.trace.WroteHeaders = cl.wroteHeaders
+	tctx := httptrace.WithClientTrace(ctx, &cl.trace)
+
+	var raw any
+	if body != nil {
+		if body.segments == nil {
+			raw = body.data
+		} else {
+			raw = retryablehttp.ReaderFunc(body.reader)
+		}
+	}
+	req, err := retryablehttp.NewRequestWithContext(tctx, r.Method, u, raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("switchboard: %s: building %s %s: %w", c.vendor, r.Method, r.Path, unwrapURL(err))
+	}
+	h := req.Header
+	for k, vs := range *c.auth.Load() {
+		h[k] = vs
+	}
+	for k, vs := range c.extra {
+		h[k] = vs
+	}
+	for k, vs := range r.Header {
+		h[k] = vs
+	}
+	if h.Get("Accept") == "" {
+		h["Accept"] = acceptJSON
+	}
+	h["User-Agent"] = []string{c.userAgent}
+	if body != nil {
+		h["Content-Type"] = []string{body.contentType}
+		req.ContentLength = body.length
+	}
+
+	rc := &retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryMax:       c.retryMax,
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		CheckRetry:     cl.checkRetry,
+		Backoff:        cl.backoff,
+		RequestLogHook: cl.beforeAttempt,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+	}
+	resp, err := rc.Do(req)
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		maybe := !cl.idempotent && cl.written.Load()
+		return nil, cl, c.requestError(cl, r, err, maybe)
+	}
+	return resp, cl, nil
+}
+
+var acceptJSON = []string{"application/json"}
+
+func (c *Client) requestError(cl *call, r *Request, err error, maybe bool) error {
+	e := &RequestError{Vendor: c.vendor, Method: r.Method, Path: r.Path, Attempts: cl.attempts, MaybeDelivered: maybe, Err: unwrapURL(err), redact: c.redact}
+	lvl := slog.LevelDebug
+	if maybe {
+		lvl = slog.LevelWarn
+	}
+	c.log(lvl, "request failed", r, slog.Int("attempts", cl.attempts), slog.Bool("maybe_delivered", maybe), slog.String("error", e.Error()))
+	return e
+}
+
+// unwrapURL drops *url.Error, whose text repeats the full URL and with it
+// any query-string secret.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	for errors.As(err, &ue) {
+		err = ue.Err
+	}
+	return err
+}
+
+func (c *Client) log(level slog.Level, msg string, r *Request, attrs ...slog.Attr) {
+	if c.logger == nil || !c.logger.Enabled(context.Background(), level) {
+		return
+	}
+	base := []slog.Attr{slog.String("vendor", c.vendor), slog.String("method", r.Method), slog.String("path", c.redact.string(r.Path))}
+	c.logger.LogAttrs(context.Background(), level, msg, append(base, attrs...)...)
+}

@@ -1,0 +1,218 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Sentinel errors. Every failure the SDK returns matches at most a few of
+// these with errors.Is, whatever vendor produced it.
+var (
+	// ErrRateLimited: the vendor answered 429 (or an equivalent code).
+	ErrRateLimited = errors.New("switchboard: rate limited")
+	// ErrUnauthorized: credentials were missing, wrong, or the caller's IP is
+	// not allowed (401, 403 or an equivalent code in the body).
+	ErrUnauthorized = errors.New("switchboard: unauthorized")
+	// ErrNotFound: the resource does not exist (404 or an equivalent code).
+	ErrNotFound = errors.New("switchboard: not found")
+	// ErrValidation: the input was rejected, either by the SDK before
+	// sending (*ValidationError) or by the vendor (400, 422 or a code).
+	ErrValidation = errors.New("switchboard: validation failed")
+	// ErrMaybeDelivered: a request that is not safe to repeat failed after
+	// some of it was written to the connection. The vendor may have acted on
+	// it (sent the SMS, placed the call), so the SDK did not retry. Check
+	// with the vendor before sending again.
+	ErrMaybeDelivered = errors.New("switchboard: request may have been delivered")
+)
+
+// MaxErrorBody is how much of a failed response's body Error keeps.
+const MaxErrorBody = 64 << 10
+
+// Error is a failure reported by a vendor: a non-2xx status, or a 2xx whose
+// body says the call failed (Voxio's "status":"error", Voitex's
+// "status":"error", Our Voice's "success":false).
+type Error struct {
+	// Vendor names the API that answered ("voxio", "voitex", ...).
+	Vendor string
+	// Method and Path identify the call. Path never includes the query.
+	Method string
+	Path   string
+	// StatusCode is the HTTP status, which may be 200 for failures the
+	// vendor reports inside the body.
+	StatusCode int
+	// Code is the vendor's machine-readable code or remark
+	// ("validation_error", "AUTH_ERROR", "failure"), if any.
+	Code string
+	// Messages are the vendor's human-readable messages.
+	Messages []string
+	// Fields maps a request field to the vendor's messages about it, when
+	// the vendor reports errors per field (HTTP 422 bodies).
+	Fields map[string][]string
+	// RequestID is the vendor's request or reference id, when it sent one.
+	RequestID string
+	// RetryAfter is the wait the vendor asked for (429, 503). It is set
+	// when the SDK did not wait because it exceeded the configured cap or
+	// the retries were used up.
+	RetryAfter time.Duration
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Body is a copy of the response body, at most MaxErrorBody bytes,
+	// with known credentials and key fields redacted.
+	Body []byte
+	// Kind is the sentinel this failure matches beyond what the status
+	// implies, set by the vendor package from the vendor's code (for example
+	// ErrValidation for Voxio's validation_error sent with HTTP 200).
+	Kind error
+
+	redact *redactor
+}
+
+// Error implements error. The text names the call, the status, the vendor's
+// code and messages; it never contains a credential or a query string.
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Vendor != "" {
+		b.WriteString(e.Vendor)
+		b.WriteString(": ")
+	}
+	if e.Method != "" {
+		b.WriteString(e.Method)
+		b.WriteByte(' ')
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	fmt.Fprintf(&b, "HTTP %d", e.StatusCode)
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	}
+	if len(e.Messages) > 0 {
+		b.WriteString(": ")
+		b.WriteString(strings.Join(e.Messages, "; "))
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(e.RequestID)
+		b.WriteByte(')')
+	}
+	if e.RetryAfter > 0 {
+		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	return e.redact.string(b.String())
+}
+
+// Is reports whether the failure matches one of the sentinels, from the
+// HTTP status or from the Kind the vendor package set.
+func (e *Error) Is(target error) bool {
+	if target == nil {
+		return false
+	}
+	if e.Kind != nil && errors.Is(e.Kind, target) {
+		return true
+	}
+	switch target {
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrValidation:
+		return e.StatusCode == http.StatusBadRequest || e.StatusCode == http.StatusUnprocessableEntity
+	}
+	return false
+}
+
+// Format keeps %v, %+v and %#v to the redacted Error text, so printing the
+// struct cannot reveal the body or anything else it holds.
+func (e *Error) Format(f fmt.State, verb rune) { formatError(f, verb, e) }
+
+// ValidationError is input the SDK rejected before sending anything.
+type ValidationError struct {
+	// Field is the parameter's name as the vendor documents it.
+	Field string
+	// Rule says what the value must satisfy ("required", "at most 1000
+	// characters", "one of to, phones, label").
+	Rule string
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	if e.Field == "" {
+		return "switchboard: invalid input: " + e.Rule
+	}
+	return "switchboard: invalid " + e.Field + ": " + e.Rule
+}
+
+// Is matches ErrValidation.
+func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
+
+// Invalid returns a *ValidationError for field breaking rule.
+func Invalid(field, rule string) error { return &ValidationError{Field: field, Rule: rule} }
+
+// RequestError is a failure to complete the exchange at all: the connection
+// was refused, reset or timed out, or the context ended. When the request
+// was not safe to repeat and some of it had been written, it matches
+// ErrMaybeDelivered.
+type RequestError struct {
+	Vendor string
+	Method string
+	// Path never includes the query.
+	Path string
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// MaybeDelivered reports that the vendor may have received the request.
+	MaybeDelivered bool
+	// Err is the underlying cause (never a *url.Error, whose text would
+	// carry the full URL).
+	Err error
+
+	redact *redactor
+}
+
+// Error implements error.
+func (e *RequestError) Error() string {
+	var b strings.Builder
+	if e.Vendor != "" {
+		b.WriteString(e.Vendor)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Method)
+	b.WriteByte(' ')
+	b.WriteString(e.Path)
+	b.WriteString(": ")
+	if e.MaybeDelivered {
+		b.WriteString("request may have been delivered, not retried: ")
+	}
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	}
+	if e.Attempts > 1 {
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return e.redact.string(b.String())
+}
+
+// Unwrap returns the cause, so errors.Is(err, context.DeadlineExceeded) and
+// net error checks work.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// Is matches ErrMaybeDelivered when the request may have reached the vendor.
+func (e *RequestError) Is(target error) bool {
+	return target == ErrMaybeDelivered && e.MaybeDelivered
+}
+
+// Format keeps every verb to the redacted Error text.
+func (e *RequestError) Format(f fmt.State, verb rune) { formatError(f, verb, e) }
+
+func formatError(f fmt.State, verb rune, e error) {
+	switch verb {
+	case 'q':
+		fmt.Fprintf(f, "%q", e.Error())
+	default:
+		_, _ = f.Write([]byte(e.Error()))
+	}
+}

@@ -1,0 +1,46 @@
+package transport
+
+import (
+	"context"
+	"iter"
+)
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items []T
+	// Last reports that no page follows this one.
+	Last bool
+}
+
+// Pages walks a paginated list from page start, fetching each page only
+// when the previous one has been consumed. It stops after a page marked
+// Last, after an empty page, when the consumer stops, or on the first error,
+// which it yields once with the zero T. The context is checked before every
+// fetch.
+func Pages[T any](ctx context.Context, start int, fetch func(ctx context.Context, page int) (Page[T], error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if start < 1 {
+			start = 1
+		}
+		for page := start; ; page++ {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+				return
+			}
+			p, err := fetch(ctx, page)
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			for _, it := range p.Items {
+				if !yield(it, nil) {
+					return
+				}
+			}
+			if p.Last || len(p.Items) == 0 {
+				return
+			}
+		}
+	}
+}

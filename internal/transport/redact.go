@@ -1,0 +1,72 @@
+package transport
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces a secret wherever the SDK prints text.
+const Redacted = "[REDACTED]"
+
+// secretFields are JSON members whose values are credentials even when the
+// SDK never saw them before (a client's new API key in a response body).
+var secretFields = regexp.MustCompile(`(?i)("(?:apiKey|newApiKey|currentApiKey|api_key|auth_key|password|client-secret|client_secret|token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// redactor removes known secret values from text. Secrets are only ever
+// added: after a key rotation the old key is still a secret.
+type redactor struct {
+	mu      sync.RWMutex
+	secrets []string
+}
+
+func (r *redactor) add(values ...string) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, v := range values {
+		// Very short values would redact ordinary words and numbers and
+		// cannot be meaningful secrets anyway.
+		if len(strings.TrimSpace(v)) < 4 {
+			continue
+		}
+		dup := false
+		for _, s := range r.secrets {
+			if s == v {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			r.secrets = append(r.secrets, v)
+		}
+	}
+}
+
+func (r *redactor) string(s string) string {
+	if r == nil {
+		return s
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	for _, v := range r.secrets {
+		if strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, Redacted)
+		}
+	}
+	return s
+}
+
+// body redacts known secrets and credential-named JSON members.
+func (r *redactor) body(b []byte) []byte {
+	s := r.string(string(b))
+	s = secretFields.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	return []byte(s)
+}
+
+// RedactBody returns a copy of b with credential-named JSON members
+// ("apiKey", "newApiKey", "password", ...) replaced, for vendor packages that
+// print or keep bodies.
+func RedactBody(b []byte) []byte { return (*redactor)(nil).body(b) }
