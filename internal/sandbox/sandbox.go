@@ -1,0 +1,218 @@
+// Package sandbox is the part every vendor sandbox shares: an httptest
+// server with a request log and fault injection, so a test can make the next
+// calls fail, stall or lose their connection the way production does.
+package sandbox
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+)
+
+// Recorded is one request the server received, as it arrived.
+type Recorded struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Header   http.Header
+	Body     []byte
+	// Fault names the fault injected into this request ("" for none).
+	Fault string
+}
+
+type fault struct {
+	kind   string // "fail", "delay", "drop"
+	status int
+	body   string
+	header http.Header
+	delay  time.Duration
+}
+
+// Server is an httptest.Server that records requests and injects faults
+// before handing requests to the vendor handler. It is safe for concurrent
+// use.
+type Server struct {
+	// URL is the base URL of the server, "http://127.0.0.1:port".
+	URL string
+
+	ts      *httptest.Server
+	handler http.Handler
+	maxLog  int
+
+	mu     sync.Mutex
+	faults []fault
+	log    []Recorded
+}
+
+// MaxRecordedBody bounds how much of each request body the log keeps, so a
+// large upload through a sandbox does not stay in memory.
+const MaxRecordedBody = 1 << 20
+
+// New starts a server that serves h behind the fault injector.
+func New(h http.Handler) *Server {
+	s := &Server{handler: h, maxLog: 10000}
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.ts.URL
+	return s
+}
+
+// Close shuts the server down, dropping open connections.
+func (s *Server) Close() {
+	s.ts.CloseClientConnections()
+	s.ts.Close()
+}
+
+// Client returns an HTTP client that talks to the server.
+func (s *Server) Client() *http.Client { return s.ts.Client() }
+
+// FailNext makes the next n requests answer status with body (a JSON
+// envelope of the vendor's, typically) without reaching the vendor handler.
+// A 429 or 503 carries Retry-After: 0 unless header says otherwise.
+func (s *Server) FailNext(n, status int, body string) {
+	h := http.Header{}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		h.Set("Retry-After", "0")
+	}
+	s.FailNextWithHeader(n, status, body, h)
+}
+
+// FailNextWithHeader is FailNext with response headers of the test's
+// choosing (Retry-After as seconds or a date, or none at all).
+func (s *Server) FailNextWithHeader(n, status int, body string, header http.Header) {
+	s.push(n, fault{kind: "fail", status: status, body: body, header: header.Clone()})
+}
+
+// DelayNext holds each of the next n requests for d (or until the client
+// gives up) before the vendor handler answers it.
+func (s *Server) DelayNext(n int, d time.Duration) {
+	s.push(n, fault{kind: "delay", delay: d})
+}
+
+// DropNext reads each of the next n requests whole, then closes the
+// connection without answering: the vendor may have acted on the request,
+// and the client cannot know.
+func (s *Server) DropNext(n int) {
+	s.push(n, fault{kind: "drop"})
+}
+
+// ClearFaults removes faults not yet used.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
+func (s *Server) push(n int, f fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < n; i++ {
+		s.faults = append(s.faults, f)
+	}
+}
+
+// Requests returns a copy of the request log, oldest first.
+func (s *Server) Requests() []Recorded {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Recorded(nil), s.log...)
+}
+
+// Count reports how many requests with method and path the server saw,
+// faulted ones included.
+func (s *Server) Count(method, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, r := range s.log {
+		if r.Method == method && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// ResetLog forgets the requests seen so far.
+func (s *Server) ResetLog() {
+	s.mu.Lock()
+	s.log = nil
+	s.mu.Unlock()
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// Read the body once, keep a bounded copy for the log, and give the
+	// handler the complete body again.
+	var keep bytes.Buffer
+	body, err := io.ReadAll(io.TeeReader(r.Body, &limitWriter{w: &keep, n: MaxRecordedBody}))
+	if err != nil {
+		http.Error(w, "read error", http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+
+	s.mu.Lock()
+	var f *fault
+	if len(s.faults) > 0 {
+		f = &s.faults[0]
+		s.faults = s.faults[1:]
+	}
+	rec := Recorded{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: keep.Bytes()}
+	if f != nil {
+		rec.Fault = f.kind
+	}
+	if len(s.log) < s.maxLog {
+		s.log = append(s.log, rec)
+	}
+	s.mu.Unlock()
+
+	if f != nil {
+		switch f.kind {
+		case "fail":
+			for k, vs := range f.header {
+				w.Header()[k] = vs
+			}
+			if w.Header().Get("Content-Type") == "" {
+				w.Header().Set("Content-Type", "application/json")
+			}
+			w.WriteHeader(f.status)
+			_, _ = io.WriteString(w, f.body)
+			return
+		case "drop":
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+					return
+				}
+			}
+			panic(http.ErrAbortHandler)
+		case "delay":
+			t := time.NewTimer(f.delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+	}
+	s.handler.ServeHTTP(w, r)
+}
+
+type limitWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.n > 0 {
+		k := int64(len(p))
+		if k > l.n {
+			k = l.n
+		}
+		_, _ = l.w.Write(p[:k])
+		l.n -= k
+	}
+	return len(p), nil
+}

@@ -1,0 +1,54 @@
+package sandbox
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFaultsAndLog(t *testing.T) {
+	s := New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write(append([]byte("ok:"), b...))
+	}))
+	defer s.Close()
+	c := s.Client()
+
+	s.FailNext(1, 503, `{"status":"error"}`)
+	resp, err := c.Post(s.URL+"/a?x=1", "text/plain", strings.NewReader("one"))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 503, resp.StatusCode)
+	assert.Equal(t, "0", resp.Header.Get("Retry-After"))
+	assert.Equal(t, `{"status":"error"}`, string(b))
+
+	s.DropNext(1)
+	_, err = c.Post(s.URL+"/a", "text/plain", strings.NewReader("two"))
+	require.Error(t, err)
+
+	s.DelayNext(1, 30*time.Millisecond)
+	start := time.Now()
+	resp, err = c.Post(s.URL+"/a", "text/plain", strings.NewReader("three"))
+	require.NoError(t, err)
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
+	assert.Equal(t, "ok:three", string(b))
+
+	log := s.Requests()
+	require.Len(t, log, 3)
+	assert.Equal(t, "fail", log[0].Fault)
+	assert.Equal(t, "x=1", log[0].RawQuery)
+	assert.Equal(t, "two", string(log[1].Body))
+	assert.Equal(t, "drop", log[1].Fault)
+	assert.Equal(t, "delay", log[2].Fault)
+	assert.Equal(t, 3, s.Count("POST", "/a"))
+	s.ResetLog()
+	assert.Empty(t, s.Requests())
+}
