@@ -88,10 +88,7 @@ func (f *File) resolve(field string) (*source, error) {
 		s.name = "file"
 	}
 	if s.contentType == "" {
-		s.contentType = mime.TypeByExtension(strings.ToLower(filepath.Ext(s.name)))
-		if s.contentType == "" {
-			s.contentType = "application/octet-stream"
-		}
+		s.contentType = ContentTypeFor(s.name)
 	}
 	size, known := f.Size, f.Size > 0
 	switch r := f.Reader.(type) {
@@ -358,4 +355,31 @@ func (f *File) ResolvedSize() (int64, error) {
 		return 0, err
 	}
 	return s.size, nil
+}
+
+// mediaTypes pins the types of the files the vendors accept, so the Content-Type
+// sent does not depend on the machine's mime.types.
+var mediaTypes = map[string]string{
+	".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif", ".webp": "image/webp",
+	".mp4": "video/mp4", ".3gp": "video/3gpp", ".mov": "video/quicktime",
+	".mp3": "audio/mpeg", ".wav": "audio/wav", ".ogg": "audio/ogg", ".opus": "audio/ogg", ".aac": "audio/aac",
+	".amr": "audio/amr", ".m4a": "audio/mp4",
+	".pdf": "application/pdf", ".txt": "text/plain", ".csv": "text/csv",
+	".doc": "application/msword", ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+	".xls": "application/vnd.ms-excel", ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	".ppt": "application/vnd.ms-powerpoint", ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+	".zip": "application/zip",
+}
+
+// ContentTypeFor returns the media type for a file name's extension, or
+// application/octet-stream.
+func ContentTypeFor(name string) string {
+	ext := strings.ToLower(filepath.Ext(name))
+	if t, ok := mediaTypes[ext]; ok {
+		return t
+	}
+	if t := mime.TypeByExtension(ext); t != "" {
+		return t
+	}
+	return "application/octet-stream"
 }

@@ -124,13 +124,16 @@ func (cl *call) jitter() time.Duration {
 
 // retryableError reports whether a transport error may go away on another
 // attempt. Bad certificates, bad URLs and redirect loops will not.
+// Context errors are left to the caller's context check: a per-attempt
+// timeout (ResponseHeaderTimeout) also matches context.DeadlineExceeded but
+// is worth another attempt.
 func retryableError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return false
-	}
 	var certErr *tls.CertificateVerificationError
 	var unknownAuth x509.UnknownAuthorityError
 	var hostErr x509.HostnameError
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
 	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) {
 		return false
 	}
