@@ -137,8 +137,9 @@ func (c *Client) SetAuth(h http.Header) {
 // AddSecret registers values that must never be printed in errors or logs.
 func (c *Client) AddSecret(values ...string) { c.redact.add(values...) }
 
-// Redact removes every registered secret from s.
-func (c *Client) Redact(s string) string { return c.redact.string(s) }
+// Redact removes every registered secret, and the values of credential-named
+// JSON members, from s.
+func (c *Client) Redact(s string) string { return c.redact.text(s) }
 
 // Vendor returns the vendor name the client was configured with.
 func (c *Client) Vendor() string { return c.vendor }
@@ -441,7 +442,7 @@ func (c *Client) failure(cl *call, r *Request, resp *http.Response, body []byte)
 	e.Body = c.redact.body(body)
 	e.redact = c.redact
 	for i, m := range e.Messages {
-		e.Messages[i] = c.redact.string(m)
+		e.Messages[i] = c.redact.text(m)
 	}
 	c.log(slog.LevelDebug, "vendor reported failure", r, slog.Int("status", e.StatusCode), slog.String("code", c.redact.string(e.Code)), slog.Int("attempts", cl.attempts))
 	return e

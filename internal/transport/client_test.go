@@ -113,3 +113,47 @@ func TestFailureInside200(t *testing.T) {
 	assert.NotContains(t, err.Error(), "SENTINEL")
 	assert.False(t, strings.Contains(string(e.Body), "sec-SENTINEL"))
 }
+
+func TestDoStream(t *testing.T) {
+	c, mt := newMocked(t, Config{Vendor: "chattu", BaseURL: "https://bot.example", DecodeError: func(status int, _ http.Header, body []byte) *Error {
+		var env struct {
+			Success *bool  `json:"success"`
+			Code    string `json:"code"`
+			Error   string `json:"error"`
+		}
+		if json.Unmarshal(body, &env) == nil && env.Success != nil && !*env.Success {
+			return &Error{Code: env.Code, Messages: []string{env.Error}}
+		}
+		return nil
+	}})
+	png := "\x89PNG\r\n\x1a\nDATA"
+	mt.RegisterResponder("GET", "https://bot.example/api/qr/c1", func(r *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(200, png)
+		resp.Header.Set("Content-Type", "image/png")
+		resp.Header.Set("Content-Disposition", `inline; filename="qr code.png"`)
+		return resp, nil
+	})
+	mt.RegisterResponder("GET", "https://bot.example/api/qr/c2", func(r *http.Request) (*http.Response, error) {
+		resp := httpmock.NewStringResponse(200, `{"success":false,"code":"CLIENT_NOT_FOUND","error":"no such client"}`)
+		resp.Header.Set("Content-Type", "application/json; charset=utf-8")
+		return resp, nil
+	})
+	mt.RegisterResponder("GET", "https://bot.example/api/qr/c3", httpmock.NewStringResponder(404, `not here`))
+
+	s, err := c.DoStream(context.Background(), &Request{Method: "GET", Path: "/api/qr/c1", Header: http.Header{"Accept": {"image/png"}}})
+	require.NoError(t, err)
+	b, err := io.ReadAll(s)
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	assert.Equal(t, png, string(b))
+	assert.Equal(t, "image/png", s.ContentType)
+	assert.Equal(t, "qr code.png", s.FileName)
+
+	_, err = c.DoStream(context.Background(), &Request{Method: "GET", Path: "/api/qr/c2"})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "CLIENT_NOT_FOUND", e.Code)
+
+	_, err = c.DoStream(context.Background(), &Request{Method: "GET", Path: "/api/qr/c3"})
+	assert.ErrorIs(t, err, ErrNotFound)
+}

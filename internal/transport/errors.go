@@ -101,7 +101,7 @@ func (e *Error) Error() string {
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
 	}
-	return e.redact.string(b.String())
+	return e.redact.text(b.String())
 }
 
 // Is reports whether the failure matches one of the sentinels, from the
@@ -193,7 +193,7 @@ func (e *RequestError) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
-	return e.redact.string(b.String())
+	return e.redact.text(b.String())
 }
 
 // Unwrap returns the cause, so errors.Is(err, context.DeadlineExceeded) and

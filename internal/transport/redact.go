@@ -59,12 +59,17 @@ func (r *redactor) string(s string) string {
 	return s
 }
 
-// body redacts known secrets and credential-named JSON members.
-func (r *redactor) body(b []byte) []byte {
-	s := r.string(string(b))
-	s = secretFields.ReplaceAllString(s, `${1}"`+Redacted+`"`)
-	return []byte(s)
+// text redacts known secrets and credential-named JSON members, for text
+// that may quote a vendor's body.
+func (r *redactor) text(s string) string {
+	s = r.string(s)
+	if strings.Contains(s, `"`) {
+		s = secretFields.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+	}
+	return s
 }
+
+func (r *redactor) body(b []byte) []byte { return []byte(r.text(string(b))) }
 
 // RedactBody returns a copy of b with credential-named JSON members
 // ("apiKey", "newApiKey", "password", ...) replaced, for vendor packages that
