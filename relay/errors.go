@@ -39,8 +39,9 @@ var (
 	// missing or wrong.
 	ErrUnauthenticated = errors.New("relay: unauthenticated")
 
-	// ErrForbidden means the caller authenticated nothing wrong but is not
-	// allowed in, e.g. its address is outside the allowlist.
+	// ErrForbidden means the caller is refused whatever it presents, e.g. its
+	// address is outside the allowlist; it maps to 403 rather than 401 because
+	// no credential would help.
 	ErrForbidden = errors.New("relay: forbidden")
 
 	// ErrBodyTooLarge means the request body exceeded the configured cap.
