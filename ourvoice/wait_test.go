@@ -1,0 +1,137 @@
+package ourvoice
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func sessionBody(status, reason string) string {
+	return `{"success":true,"session":{"id":"` + sessionUUID + `","status":"` + status + `","reason":"` + reason + `"}}`
+}
+
+func qrBody(code string) string { return `{"success":true,"qr_code":"` + code + `"}` }
+
+// script answers the session and QR endpoints from a list of steps, one
+// step per session poll; the last step repeats.
+func script(t *testing.T, mt *httpmock.MockTransport, steps []struct{ status, qr string }) *atomic.Int32 {
+	var i atomic.Int32
+	i.Store(-1)
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
+		n := int(i.Add(1))
+		if n >= len(steps) {
+			n = len(steps) - 1
+			i.Store(int32(n))
+		}
+		reason := ""
+		if steps[n].status == "banned" {
+			reason = "Spam reports 🚫"
+		}
+		return httpmock.NewStringResponse(200, sessionBody(steps[n].status, reason)), nil
+	})
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", func(*http.Request) (*http.Response, error) {
+		n := int(i.Load())
+		if steps[n].qr == "" {
+			return httpmock.NewStringResponse(400, `{"success":false,"message":"QR code only available for pending sessions"}`), nil
+		}
+		return httpmock.NewStringResponse(200, qrBody(steps[n].qr)), nil
+	})
+	return &i
+}
+
+var fast = &WaitParams{Interval: time.Millisecond, MaxInterval: 3 * time.Millisecond}
+
+func TestWaitConnectedHandsEachFreshQR(t *testing.T) {
+	c, mt, _ := newMocked(t)
+	script(t, mt, []struct{ status, qr string }{
+		{"pending", "data:image/png;base64,AAAA"},
+		{"pending", "data:image/png;base64,AAAA"},
+		{"pending", "data:image/png;base64,BBBB"},
+		{"pending", "data:image/png;base64,BBBB"},
+		{"pending", "data:image/png;base64,CCCC"},
+		{"connected", ""},
+	})
+	var seen []QRCode
+	p := *fast
+	p.ShownQRCode = "data:image/png;base64,AAAA"
+	p.OnQRCode = func(q QRCode) { seen = append(seen, q) }
+	s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &p)
+	require.NoError(t, err)
+	assert.Equal(t, SessionConnected, s.Status)
+	assert.Equal(t, []QRCode{"data:image/png;base64,BBBB", "data:image/png;base64,CCCC"}, seen)
+}
+
+func TestWaitConnectedWithoutCallbackSkipsQR(t *testing.T) {
+	c, mt, rec := newMocked(t)
+	script(t, mt, []struct{ status, qr string }{{"pending", "q1"}, {"disconnected", ""}, {"connected", ""}})
+	s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, fast)
+	require.NoError(t, err)
+	assert.Equal(t, SessionConnected, s.Status)
+	for _, r := range rec.all() {
+		assert.NotContains(t, r.URL, "qr-code")
+	}
+	assert.Len(t, rec.all(), 3)
+}
+
+func TestWaitConnectedTerminal(t *testing.T) {
+	for _, st := range []struct {
+		status string
+		is     error
+	}{{"banned", ErrSessionBanned}, {"failed", ErrSessionFailed}} {
+		t.Run(st.status, func(t *testing.T) {
+			c, mt, _ := newMocked(t)
+			script(t, mt, []struct{ status, qr string }{{"pending", "q1"}, {st.status, ""}})
+			p := *fast
+			p.OnQRCode = func(QRCode) {}
+			s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &p)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, st.is)
+			var se *SessionStatusError
+			require.ErrorAs(t, err, &se)
+			assert.Equal(t, SessionStatus(st.status), se.Status)
+			require.NotNil(t, s)
+			assert.Equal(t, SessionStatus(st.status), s.Status)
+			if st.status == "banned" {
+				assert.Equal(t, "Spam reports 🚫", se.Reason)
+			}
+		})
+	}
+}
+
+func TestWaitConnectedContextEnds(t *testing.T) {
+	c, mt, _ := newMocked(t)
+	script(t, mt, []struct{ status, qr string }{{"pending", "q1"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	s, err := c.Sessions.WaitConnected(ctx, sessionUUID, &WaitParams{Interval: 5 * time.Millisecond, OnQRCode: func(QRCode) {}})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "last status pending")
+	require.NotNil(t, s)
+	assert.Equal(t, SessionPending, s.Status)
+	assert.Less(t, time.Since(start), time.Second)
+}
+
+func TestWaitConnectedDeletedSession(t *testing.T) {
+	c, mt, _ := newMocked(t)
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(404, `{"success":false,"message":"Session not found"}`))
+	_, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, fast)
+	assert.ErrorIs(t, err, ErrNotFound)
+}
+
+func TestWaitConnectedUnauthorizedQR(t *testing.T) {
+	c, mt, _ := newMocked(t)
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("pending", "")))
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", jsonResponder(401, `{"message":"Unauthenticated."}`))
+	p := *fast
+	p.OnQRCode = func(QRCode) { t.Fatal("no code to show") }
+	_, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &p)
+	assert.ErrorIs(t, err, ErrUnauthorized)
+}
