@@ -98,6 +98,14 @@ func (s *Server) DropNext(n int) {
 	s.push(n, fault{kind: "drop"})
 }
 
+// DropResponseNext lets the vendor handler act on each of the next n
+// requests (send the message, create the session) and then closes the
+// connection without answering: the case that makes a retried send a
+// duplicate, and that ErrMaybeDelivered exists for.
+func (s *Server) DropResponseNext(n int) {
+	s.push(n, fault{kind: "drop-response"})
+}
+
 // ClearFaults removes faults not yet used.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
@@ -180,13 +188,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, f.body)
 			return
 		case "drop":
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-					return
-				}
-			}
-			panic(http.ErrAbortHandler)
+			hangUp(w)
+			return
+		case "drop-response":
+			s.handler.ServeHTTP(httptest.NewRecorder(), r)
+			hangUp(w)
+			return
 		case "delay":
 			t := time.NewTimer(f.delay)
 			select {
@@ -198,6 +205,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.handler.ServeHTTP(w, r)
+}
+
+// hangUp closes the client's connection without writing a response.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 type limitWriter struct {

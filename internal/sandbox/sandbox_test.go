@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,8 +13,13 @@ import (
 )
 
 func TestFaultsAndLog(t *testing.T) {
+	var mu sync.Mutex
+	acted := map[string]int{}
 	s := New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		acted[string(b)]++
+		mu.Unlock()
 		_, _ = w.Write(append([]byte("ok:"), b...))
 	}))
 	defer s.Close()
@@ -41,14 +47,22 @@ func TestFaultsAndLog(t *testing.T) {
 	assert.GreaterOrEqual(t, time.Since(start), 30*time.Millisecond)
 	assert.Equal(t, "ok:three", string(b))
 
+	s.DropResponseNext(1)
+	_, err = c.Post(s.URL+"/a", "text/plain", strings.NewReader("four"))
+	require.Error(t, err)
+
 	log := s.Requests()
-	require.Len(t, log, 3)
+	require.Len(t, log, 4)
+	assert.Equal(t, "drop-response", log[3].Fault)
+	mu.Lock()
+	assert.Equal(t, 1, acted["four"], "the handler acted on the request whose answer was lost")
+	mu.Unlock()
 	assert.Equal(t, "fail", log[0].Fault)
 	assert.Equal(t, "x=1", log[0].RawQuery)
 	assert.Equal(t, "two", string(log[1].Body))
 	assert.Equal(t, "drop", log[1].Fault)
 	assert.Equal(t, "delay", log[2].Fault)
-	assert.Equal(t, 3, s.Count("POST", "/a"))
+	assert.Equal(t, 4, s.Count("POST", "/a"))
 	s.ResetLog()
 	assert.Empty(t, s.Requests())
 }
