@@ -13,10 +13,10 @@
 // {"success":false,"message","errors":{field:[...]}}, 404/400/402
 // {"success":false,"message"}.
 //
-// Fault injection comes from the embedded sandbox server (FailNext,
-// DelayNext, DropNext: the request never reaches Our Voice) plus
-// DropResponseNext, which lets Our Voice act on the request and then loses
-// the answer, the case where a send may have been delivered.
+// Fault injection comes from the embedded sandbox server: FailNext,
+// DelayNext, DropNext (the request never reaches Our Voice) and
+// DropResponseNext (Our Voice acts on the request, then the answer is lost:
+// the case where a send may have been delivered).
 //
 // Where the Our Voice docs show no body (session lists, disconnect,
 // reconnect, delete, errors other than the documented statuses), the
@@ -29,7 +29,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"time"
@@ -145,7 +144,6 @@ type Server struct {
 	order      []string            // session ids in creation order
 	messages   []*message          // in creation order
 	failNumber map[string]string   // number -> failure reason
-	dropAfter  int
 }
 
 // NewServer starts a sandbox. Close it when done.
@@ -226,16 +224,6 @@ func (s *Server) FailNumber(number, reason string) {
 	s.failNumber[number] = reason
 }
 
-// DropResponseNext lets Our Voice act on each of the next n requests
-// (create the session, queue and charge the messages) and then closes the
-// connection without answering: the client cannot know the request
-// succeeded. Faults of the embedded sandbox server apply first.
-func (s *Server) DropResponseNext(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropAfter += n
-}
-
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/whatsapp/sessions", s.listSessions)
@@ -256,28 +244,12 @@ func (s *Server) routes() http.Handler {
 		s.mu.Lock()
 		s.reqSeq++
 		w.Header().Set("X-Request-Id", fmt.Sprintf("req_%06d", s.reqSeq))
-		drop := s.dropAfter > 0
-		if drop {
-			s.dropAfter--
-		}
 		s.mu.Unlock()
 		if !s.authorized(r) {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "Unauthenticated."})
 			return
 		}
-		if !drop {
-			mux.ServeHTTP(w, r)
-			return
-		}
-		// Act on the request, then lose the answer.
-		mux.ServeHTTP(httptest.NewRecorder(), r)
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		mux.ServeHTTP(w, r)
 	})
 }
 
