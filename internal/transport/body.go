@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/go-querystring/query"
 )
@@ -66,6 +68,11 @@ type source struct {
 	size              int64 // -1 when unknown
 	open              func() (io.Reader, error)
 	rereadable        bool
+	// turn serialises attempts over a source with one read position (an
+	// io.ReadSeeker): net/http may still be reading the previous attempt's
+	// body when the next attempt rewinds it. nil for sources that need no
+	// turn.
+	turn chan struct{}
 }
 
 type sizer interface{ Size() int64 }
@@ -79,6 +86,9 @@ func (f *File) resolve(field string) (*source, error) {
 	}
 	if f.Size < 0 {
 		return nil, Invalid(field, "file size must not be negative")
+	}
+	if strings.ContainsAny(f.Name+f.ContentType, "\r\n") {
+		return nil, Invalid(field, "file name and content type must not contain line breaks")
 	}
 	s := &source{name: f.Name, contentType: f.ContentType, size: -1}
 	if osf, ok := f.Reader.(*os.File); ok && s.name == "" {
@@ -104,8 +114,17 @@ func (f *File) resolve(field string) (*source, error) {
 			case sizer:
 				size, known = v.Size(), true
 			case io.Seeker:
+				// A ReaderAt is sent whole from offset 0; measure it and
+				// leave its position where it was.
+				cur, err := v.Seek(0, io.SeekCurrent)
+				if err != nil {
+					return nil, fmt.Errorf("switchboard: %s: %w", field, err)
+				}
 				end, err := v.Seek(0, io.SeekEnd)
 				if err != nil {
+					return nil, fmt.Errorf("switchboard: %s: %w", field, err)
+				}
+				if _, err := v.Seek(cur, io.SeekStart); err != nil {
 					return nil, fmt.Errorf("switchboard: %s: %w", field, err)
 				}
 				size, known = end, true
@@ -131,6 +150,7 @@ func (f *File) resolve(field string) (*source, error) {
 		}
 		s.size = size
 		s.rereadable = true
+		s.turn = make(chan struct{}, 1)
 		s.open = func() (io.Reader, error) {
 			if _, err := r.Seek(start, io.SeekStart); err != nil {
 				return nil, err
@@ -170,6 +190,7 @@ type Multipart struct {
 
 // encoded is a request body ready to send on any attempt.
 type encoded struct {
+	ctx         context.Context // the call's, to stop waiting for a turn
 	contentType string
 	length      int64 // -1: unknown, sent chunked
 	data        []byte
@@ -183,18 +204,28 @@ type segment struct {
 }
 
 // reader returns a fresh reader over the whole body, for one attempt.
+// net/http closes it when it is done with the attempt, which hands any
+// single-position source on to the next attempt.
 func (e *encoded) reader() (io.Reader, error) {
 	if e.segments == nil {
 		return bytes.NewReader(e.data), nil
 	}
+	b := &body{}
 	rs := make([]io.Reader, 0, len(e.segments))
 	for _, s := range e.segments {
 		if s.src == nil {
 			rs = append(rs, bytes.NewReader(s.data))
 			continue
 		}
+		if s.src.turn != nil {
+			if err := b.wait(e.ctx, s.src.turn); err != nil {
+				b.Close()
+				return nil, err
+			}
+		}
 		r, err := s.src.open()
 		if err != nil {
+			b.Close()
 			return nil, err
 		}
 		if s.src.size >= 0 {
@@ -202,7 +233,57 @@ func (e *encoded) reader() (io.Reader, error) {
 		}
 		rs = append(rs, r)
 	}
-	return io.MultiReader(rs...), nil
+	b.Reader = io.MultiReader(rs...)
+	return b, nil
+}
+
+// body is one attempt's multipart body. Closing it gives back the turns it
+// holds on single-position sources.
+type body struct {
+	io.Reader
+	mu     sync.Mutex // held during Read, so Close waits for a read in flight
+	closed bool
+	turns  []chan struct{}
+}
+
+var errBodyClosed = errors.New("request body read after close")
+
+// Read implements io.Reader. After Close it fails, so a late read by
+// net/http cannot move a source another attempt now owns.
+func (b *body) Read(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return 0, errBodyClosed
+	}
+	return b.Reader.Read(p)
+}
+
+func (b *body) wait(ctx context.Context, turn chan struct{}) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	select {
+	case turn <- struct{}{}:
+		b.mu.Lock()
+		b.turns = append(b.turns, turn)
+		b.mu.Unlock()
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close implements io.Closer; it is safe to call more than once.
+func (b *body) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for _, t := range b.turns {
+		<-t
+	}
+	b.turns = nil
+	return nil
 }
 
 // exactReader fails when a file is shorter than the size it declared, so a
@@ -250,8 +331,9 @@ func Values(v any) (url.Values, error) {
 	return vals, nil
 }
 
-// EncodeQuery encodes v as a query string. Keys keep their literal form
-// ("filter[status]", "to_number[]") and are sorted.
+// EncodeQuery encodes v as a query string, keys sorted. Keys keep their
+// literal names ("filter[status]", "to_number[]"), percent-encoded on the
+// wire as every server decodes them.
 func EncodeQuery(v any) (string, error) {
 	vals, err := Values(v)
 	if err != nil {

@@ -38,8 +38,14 @@ type Config struct {
 	Services map[string]string
 	// Auth holds the credential headers set on every attempt
 	// ("client-id"/"client-secret", "Auth-Key", "Authorization", "x-api-key").
-	// Every value is registered as a secret.
+	// Every value is registered as a secret, except those of the headers
+	// named in Identifiers. For Authorization, the credential after the
+	// scheme ("Bearer <token>") is registered on its own too.
 	Auth http.Header
+	// Identifiers names Auth headers whose values identify the account but
+	// are not secret (Voxio's client-id). They are not redacted, so a short
+	// numeric id does not mangle every body that mentions the number.
+	Identifiers []string
 	// DecodeError inspects every response body, whatever the status, and
 	// returns the vendor failure it reports, or nil when it reports none.
 	// It lets a vendor package recognise failures inside HTTP 200 and map
@@ -52,6 +58,7 @@ type Config struct {
 // use.
 type Client struct {
 	vendor      string
+	identifiers map[string]bool
 	bases       map[string]string // service -> base URL without trailing slash
 	auth        atomic.Pointer[http.Header]
 	extra       http.Header
@@ -89,6 +96,15 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		retryWaitMin:  s.retryWaitMin,
 		retryWaitMax:  s.retryWaitMax,
 		retryAfterMax: s.retryAfterMax,
+	}
+	c.identifiers = make(map[string]bool, len(cfg.Identifiers))
+	for _, k := range cfg.Identifiers {
+		c.identifiers[http.CanonicalHeaderKey(k)] = true
+	}
+	for name := range s.serviceURLs {
+		if _, ok := cfg.Services[name]; !ok && name != "" {
+			return nil, Invalid("service URL", fmt.Sprintf("%s has no service %q", cfg.Vendor, name))
+		}
 	}
 	c.userAgent = "switchboard-go/" + Version
 	if s.userAgent != "" {
@@ -128,8 +144,20 @@ func (c *Client) SetAuth(h http.Header) {
 	if h == nil {
 		h = http.Header{}
 	}
-	for _, vs := range h {
+	for k, vs := range h {
+		if c.identifiers[http.CanonicalHeaderKey(k)] {
+			continue
+		}
 		c.redact.add(vs...)
+		if ck := http.CanonicalHeaderKey(k); ck == "Authorization" || ck == "Proxy-Authorization" {
+			for _, v := range vs {
+				// "Bearer tok": a vendor that echoes the bare token must
+				// not reveal it either.
+				if _, cred, ok := strings.Cut(strings.TrimSpace(v), " "); ok {
+					c.redact.add(strings.TrimSpace(cred))
+				}
+			}
+		}
 	}
 	c.auth.Store(&h)
 }
@@ -173,7 +201,11 @@ func NewTransport() *http.Transport {
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          256,
 		MaxIdleConnsPerHost:   64,
-		IdleConnTimeout:       90 * time.Second,
+		// Below the keep-alive timeouts of common servers and load
+		// balancers (60-75 s), so the pool rarely hands out a connection
+		// the server is closing: a send written to one would have to be
+		// reported as maybe delivered.
+		IdleConnTimeout:       45 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: 90 * time.Second,
 		ExpectContinueTimeout: time.Second,
@@ -189,7 +221,7 @@ func (k keepIdle) RoundTrip(r *http.Request) (*http.Response, error) { return k.
 
 func wrapHTTPClient(hc *http.Client) *http.Client {
 	if hc == nil {
-		return &http.Client{Transport: keepIdle{DefaultTransport()}}
+		return &http.Client{Transport: keepIdle{DefaultTransport()}, CheckRedirect: checkRedirect}
 	}
 	rt := hc.Transport
 	if rt == nil {
@@ -198,7 +230,24 @@ func wrapHTTPClient(hc *http.Client) *http.Client {
 	if _, ok := rt.(keepIdle); !ok {
 		rt = keepIdle{rt}
 	}
-	return &http.Client{Transport: rt, CheckRedirect: hc.CheckRedirect, Jar: hc.Jar, Timeout: hc.Timeout}
+	cr := hc.CheckRedirect
+	if cr == nil {
+		cr = checkRedirect
+	}
+	return &http.Client{Transport: rt, CheckRedirect: cr, Jar: hc.Jar, Timeout: hc.Timeout}
+}
+
+// checkRedirect follows a redirect only for a read (GET, HEAD) to the same
+// origin. net/http would otherwise carry the vendor's credential headers to
+// any host, and replay or silently turn a send into a GET; such a response
+// comes back to the caller as an *Error with the 3xx status instead.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	if len(via) >= 5 || (req.Method != http.MethodGet && req.Method != http.MethodHead) ||
+		req.URL.Scheme != first.URL.Scheme || req.URL.Host != first.URL.Host || first.Method != req.Method {
+		return http.ErrUseLastResponse
+	}
+	return nil
 }
 
 // Delivery says whether a request may be sent again after some of it was
@@ -313,7 +362,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	body, err := readCapped(resp.Body, MaxResponseBody)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
-			return nil, c.requestError(cl, r, fmt.Errorf("response body larger than %d bytes", MaxResponseBody), false)
+			return nil, c.requestError(cl, r, fmt.Errorf("response body larger than %d bytes", MaxResponseBody), !cl.idempotent)
 		}
 		return nil, c.requestError(cl, r, err, !cl.idempotent)
 	}
@@ -323,7 +372,7 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, RequestID: requestID(resp.Header), Attempts: cl.attempts}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
-			return out2, &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.Path, StatusCode: resp.StatusCode, Err: err}
+			return out2, &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.Path, StatusCode: resp.StatusCode, Accepted: !cl.idempotent, Err: err, redact: c.redact}
 		}
 		if rs, ok := out.(RawSetter); ok {
 			rs.SetRaw(body)
@@ -332,20 +381,36 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	return out2, nil
 }
 
-// DecodeError is a successful response the SDK could not decode.
+// DecodeError is a successful (2xx) response the SDK could not decode. The
+// vendor accepted the request: for a send, the message went out, and the
+// error matches ErrMaybeDelivered so that it is not sent again.
 type DecodeError struct {
+	// Vendor, Method and Path identify the call; Path has no query.
 	Vendor, Method, Path string
-	StatusCode           int
-	Err                  error
+	// StatusCode is the vendor's (successful) status.
+	StatusCode int
+	// Accepted reports that the request was not safe to repeat and the
+	// vendor answered 2xx.
+	Accepted bool
+	// Err is the JSON error.
+	Err error
+
+	redact *redactor
 }
 
 // Error implements error.
 func (e *DecodeError) Error() string {
-	return fmt.Sprintf("%s: %s %s: HTTP %d: decoding response: %v", e.Vendor, e.Method, e.Path, e.StatusCode, e.Err)
+	return e.redact.text(fmt.Sprintf("%s: %s %s: HTTP %d: decoding response: %v", e.Vendor, e.Method, e.Path, e.StatusCode, e.Err))
 }
 
 // Unwrap returns the JSON error.
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is matches ErrMaybeDelivered when the vendor accepted a send.
+func (e *DecodeError) Is(target error) bool { return target == ErrMaybeDelivered && e.Accepted }
+
+// Format keeps every verb to the redacted Error text.
+func (e *DecodeError) Format(f fmt.State, verb rune) { formatError(f, verb, e) }
 
 // Stream is a binary response (a PNG, a media file) read by the caller.
 type Stream struct {
@@ -377,16 +442,24 @@ func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
 	mt, _, _ := mime.ParseMediaType(ct)
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if !ok || mt == "application/json" || strings.HasSuffix(mt, "+json") {
-		body, rerr := readCapped(resp.Body, MaxErrorBody*16)
-		resp.Body.Close()
+		// Look at the start of the body for a vendor failure; on success
+		// hand the caller all of it, the inspected part first.
+		head, rerr := readCapped(resp.Body, MaxErrorBody*16)
 		if rerr != nil && !errors.Is(rerr, errTooLarge) {
-			return nil, c.requestError(cl, r, rerr, false)
+			resp.Body.Close()
+			return nil, c.requestError(cl, r, rerr, !cl.idempotent)
 		}
-		if e := c.failure(cl, r, resp, body); e != nil {
+		if e := c.failure(cl, r, resp, head); e != nil || !ok {
+			resp.Body.Close()
+			if e == nil {
+				e = &Error{}
+			}
 			return nil, e
 		}
-		resp.Body = io.NopCloser(bytes.NewReader(body))
-		resp.ContentLength = int64(len(body))
+		resp.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
 	}
 	s := &Stream{Body: resp.Body, ContentType: ct, ContentLength: resp.ContentLength, Header: resp.Header}
 	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
@@ -397,13 +470,16 @@ func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
 
 var errTooLarge = errors.New("body too large")
 
+// readCapped reads up to limit bytes. When r holds more it returns
+// errTooLarge with everything it read (limit+1 bytes), so that a caller
+// streaming the rest loses nothing.
 func readCapped(r io.Reader, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return b, err
 	}
 	if int64(len(b)) > limit {
-		return b[:limit], errTooLarge
+		return b, errTooLarge
 	}
 	return b, nil
 }
@@ -512,9 +588,17 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, e
 			raw = retryablehttp.ReaderFunc(body.reader)
 		}
 	}
+	if body != nil {
+		body.ctx = ctx
+	}
 	req, err := retryablehttp.NewRequestWithContext(tctx, r.Method, u, raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("switchboard: %s: building %s %s: %w", c.vendor, r.Method, r.Path, unwrapURL(err))
+	}
+	if cl.oneShot {
+		// retryablehttp gives every request a GetBody, which net/http calls
+		// to resend a body on its own; a one-shot source cannot be resent.
+		req.GetBody = nil
 	}
 	h := req.Header
 	for k, vs := range *c.auth.Load() {
@@ -524,7 +608,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, e
 		h[k] = vs
 	}
 	for k, vs := range r.Header {
-		h[k] = vs
+		h[http.CanonicalHeaderKey(k)] = vs
 	}
 	if h.Get("Accept") == "" {
 		h["Accept"] = acceptJSON
@@ -550,15 +634,19 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, e
 		if resp != nil {
 			resp.Body.Close()
 		}
-		maybe := !cl.idempotent && cl.written.Load()
-		return nil, cl, c.requestError(cl, r, err, maybe)
+		// Only an attempt that was written and never answered may have
+		// been acted on; a refused one (429, 503 with Retry-After) was not.
+		maybe := !cl.idempotent && cl.unanswered
+		re := c.requestError(cl, r, err, maybe)
+		re.Response = cl.lastFailure
+		return nil, cl, re
 	}
 	return resp, cl, nil
 }
 
 var acceptJSON = []string{"application/json"}
 
-func (c *Client) requestError(cl *call, r *Request, err error, maybe bool) error {
+func (c *Client) requestError(cl *call, r *Request, err error, maybe bool) *RequestError {
 	e := &RequestError{Vendor: c.vendor, Method: r.Method, Path: r.Path, Attempts: cl.attempts, MaybeDelivered: maybe, Err: unwrapURL(err), redact: c.redact}
 	lvl := slog.LevelDebug
 	if maybe {

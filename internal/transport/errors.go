@@ -37,9 +37,10 @@ const MaxErrorBody = 64 << 10
 type Error struct {
 	// Vendor names the API that answered ("voxio", "voitex", ...).
 	Vendor string
-	// Method and Path identify the call. Path never includes the query.
+	// Method is the HTTP method of the call.
 	Method string
-	Path   string
+	// Path is the request path, never with the query.
+	Path string
 	// StatusCode is the HTTP status, which may be 200 for failures the
 	// vendor reports inside the body.
 	StatusCode int
@@ -158,9 +159,11 @@ func Invalid(field, rule string) error { return &ValidationError{Field: field, R
 // was not safe to repeat and some of it had been written, it matches
 // ErrMaybeDelivered.
 type RequestError struct {
+	// Vendor names the API that was called.
 	Vendor string
+	// Method is the HTTP method of the call.
 	Method string
-	// Path never includes the query.
+	// Path is the request path, never with the query.
 	Path string
 	// Attempts is how many times the request was sent.
 	Attempts int
@@ -169,6 +172,10 @@ type RequestError struct {
 	// Err is the underlying cause (never a *url.Error, whose text would
 	// carry the full URL).
 	Err error
+	// Response is the vendor's last answer before the failure, when there
+	// was one: for example the 429 whose Retry-After wait the context cut
+	// short. errors.As finds it.
+	Response *Error
 
 	redact *redactor
 }
@@ -196,9 +203,15 @@ func (e *RequestError) Error() string {
 	return e.redact.text(b.String())
 }
 
-// Unwrap returns the cause, so errors.Is(err, context.DeadlineExceeded) and
-// net error checks work.
-func (e *RequestError) Unwrap() error { return e.Err }
+// Unwrap returns the cause and the last vendor answer, so
+// errors.Is(err, context.DeadlineExceeded), net error checks and
+// errors.As(err, **Error) work.
+func (e *RequestError) Unwrap() []error {
+	if e.Response != nil {
+		return []error{e.Err, e.Response}
+	}
+	return []error{e.Err}
+}
 
 // Is matches ErrMaybeDelivered when the request may have reached the vendor.
 func (e *RequestError) Is(target error) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -52,9 +53,9 @@ func (n *Int) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	// "12.0" and 12.0 are integers too.
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != float64(int64(f)) {
-		return fmt.Errorf("switchboard: %q is not an integer", truncate(s))
+	f, err := parseNumber(s)
+	if err != nil || f != math.Trunc(f) || f < -(1<<63) || f >= 1<<63 {
+		return notA("an integer", s)
 	}
 	*n = Int(int64(f))
 	return nil
@@ -74,9 +75,9 @@ func (n *Float) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := parseNumber(s)
 	if err != nil {
-		return fmt.Errorf("switchboard: %q is not a number", truncate(s))
+		return notA("a number", s)
 	}
 	*n = Float(f)
 	return nil
@@ -102,7 +103,7 @@ func (v *Bool) UnmarshalJSON(b []byte) error {
 	case "false", "0", "no", "off":
 		*v = false
 	default:
-		return fmt.Errorf("switchboard: %q is not a boolean", truncate(s))
+		return notA("a boolean", s)
 	}
 	return nil
 }
@@ -200,7 +201,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("switchboard: %q is not a known time format", truncate(s))
+	return notA("a time", s)
 }
 
 // MarshalJSON implements json.Marshaler as RFC 3339, or null for the zero
@@ -212,9 +213,21 @@ func (t Time) MarshalJSON() ([]byte, error) {
 	return json.Marshal(t.Time.Format(time.RFC3339Nano))
 }
 
-func truncate(s string) string {
-	if len(s) > 32 {
-		return s[:32] + "..."
+// parseNumber accepts decimal numbers only: ParseFloat would also take
+// "NaN", "Inf" and hex floats, which no vendor means.
+func parseNumber(s string) (float64, error) {
+	if strings.ContainsAny(s, "xXnNiI_") {
+		return 0, strconv.ErrSyntax
 	}
-	return s
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, strconv.ErrSyntax
+	}
+	return f, nil
+}
+
+// notA describes a value that does not decode without quoting it: the
+// field could hold a credential, and errors are printed.
+func notA(what, got string) error {
+	return fmt.Errorf("switchboard: expected %s, got %d bytes of other text", what, len(got))
 }

@@ -20,10 +20,11 @@ type Page[T any] struct {
 func Pages[T any](ctx context.Context, start int, fetch func(ctx context.Context, page int) (Page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		if start < 1 {
-			start = 1
+		first := start
+		if first < 1 {
+			first = 1
 		}
-		for page := start; ; page++ {
+		for page := first; ; page++ {
 			if err := ctx.Err(); err != nil {
 				yield(zero, err)
 				return

@@ -2,6 +2,7 @@ package transport
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -43,6 +44,9 @@ func (r *redactor) add(values ...string) {
 			r.secrets = append(r.secrets, v)
 		}
 	}
+	// Longest first: a secret that contains another (a key that embeds
+	// the account number) must go whole, not leave its remainder behind.
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
 func (r *redactor) string(s string) string {

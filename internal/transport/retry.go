@@ -1,10 +1,12 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"io"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -32,6 +34,12 @@ type call struct {
 	attempts   int
 	nextWait   time.Duration
 	retryAfter time.Duration
+	// unanswered: the last attempt was written and got no answer, so the
+	// vendor may have acted on it.
+	unanswered bool
+	// lastFailure is the vendor's answer to the last refused attempt, kept
+	// for the error if the context ends during the wait that follows.
+	lastFailure *Error
 }
 
 func (cl *call) wroteHeaders() { cl.written.Store(true) }
@@ -47,6 +55,8 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c := cl.c
 	var wait time.Duration
+	cl.unanswered = err != nil && cl.written.Load()
+	cl.lastFailure = nil
 	if err != nil {
 		written := cl.written.Load()
 		switch {
@@ -97,6 +107,12 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	status := 0
 	if resp != nil {
 		status = resp.StatusCode
+		// retryablehttp drains this body before waiting; keep what the
+		// vendor said in case the wait is cut short.
+		b, _ := readCapped(resp.Body, MaxErrorBody)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(nil))
+		cl.lastFailure = c.failure(cl, cl.r, resp, b)
 	}
 	c.log(slog.LevelDebug, "retrying", cl.r, slog.Int("attempt", cl.attempts), slog.Int("status", status), slog.Duration("wait", wait))
 	return true, nil
