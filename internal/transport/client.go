@@ -196,11 +196,11 @@ func DefaultTransport() *http.Transport {
 // NewTransport returns a new transport with DefaultTransport's settings.
 func NewTransport() *http.Transport {
 	return &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:   true,
+		MaxIdleConns:        256,
+		MaxIdleConnsPerHost: 64,
 		// Below the keep-alive timeouts of common servers and load
 		// balancers (60-75 s), so the pool rarely hands out a connection
 		// the server is closing: a send written to one would have to be
