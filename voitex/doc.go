@@ -1,0 +1,56 @@
+// Package voitex is a typed client for the Voitex client-side APIs
+// (recordings and TTS, notification calls, SMS, contacts and the Notify API)
+// and a handler for the API Branch, the callback through which a live IVR
+// call asks your server what to do next.
+//
+// # Client
+//
+// New takes the account's Auth-Key, sent in the Auth-Key header of every
+// request. Voitex serves its APIs from four hosts; WithRecordingURL,
+// WithNotifyURL, WithSMSURL and WithContactsURL move one each, and
+// WithBaseURL sends all four to one server (a voitextest sandbox, a proxy)
+// keeping each request's path:
+//
+//	recording.voitexapi.com/upload/  Recordings.Upload, Recordings.CreateTTS
+//	notify.voitexapi.com/            Calls.Send (the legacy notification call)
+//	notify.voitexapi.com/notify/     Notify.Send
+//	sms.voitexapi.com/send/          SMS.Send
+//	contacts.voitexapi.com/          Contacts.Create, Update, Delete, Select
+//
+// The Contacts API is sent form-urlencoded as documented; the others as
+// multipart form-data, as their samples show, with files streamed from disk
+// or any reader.
+//
+// Voitex answers {status, data, errors} (the Notify API a flat object with
+// request_id and batch or group ids), usually with HTTP 200 even on failure.
+// The client reads data however it comes (a string, a number, an object, an
+// object encoded as a string, even the Send SMS sample's unescaped object
+// with a repeated key) and turns "status": "error" or "failure" into *Error,
+// whose Code and sentinels name the documented contact rules
+// (ErrPhoneInUse, ErrContactNotFound, ErrLastPhone, ErrLabelNotFound,
+// ErrNoValidPhone). A Notify partial_success is a result whose Invalid map
+// lists the rejected numbers.
+//
+// Input is checked against the documented rules before anything is sent
+// (exactly one of to, phones and label; an SMS body of at most 1000
+// characters; the fields each call type needs; wav or mp3 recordings) and
+// refused with *ValidationError. Uploads, calls, SMS, Notify and contact
+// changes are never repeated once written: a broken connection returns an
+// error matching ErrMaybeDelivered. A contact select is a read and is
+// retried.
+//
+// # API Branch
+//
+// NewBranchHandler turns a BranchFunc into an http.Handler. Voitex signs
+// nothing, so the handler must be given a guard from package relay (a
+// random URL token, basic auth or an IP allowlist). The request is decoded
+// leniently into a BranchRequest whose payment data prints redacted
+// everywhere; the answer is a BranchResponse (goto, play files and TTS,
+// inputs including the % catch-all, variables) validated before it is
+// written. An error, a panic or a missed deadline in BranchFunc answers with
+// a configurable fallback, such as Goto an operator branch, so a live caller
+// is never dropped by a 500.
+//
+// Package voitextest provides an in-memory Voitex with these rules and an
+// IVR simulator that walks a whole call through a handler.
+package voitex

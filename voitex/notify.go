@@ -1,0 +1,452 @@
+package voitex
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+)
+
+// NotifyService sends SMS, MMS and notification calls through the Notify
+// API: POST https://notify.voitexapi.com/notify/ as multipart form-data, to
+// one number, a list of numbers or contact labels.
+type NotifyService struct{ tc *transport.Client }
+
+// NotifyType is what a Notify request sends ("type").
+type NotifyType string
+
+// The documented Notify types.
+const (
+	NotifySMS  NotifyType = "SMS"
+	NotifyCall NotifyType = "CALL"
+)
+
+// String returns the wire value.
+func (t NotifyType) String() string { return string(t) }
+
+// NotifyStatus is the Notify API's result status.
+type NotifyStatus string
+
+// The documented statuses. Send returns success and partial_success as a
+// result; failure and error come back as *Error.
+const (
+	StatusSuccess        NotifyStatus = "success"
+	StatusPartialSuccess NotifyStatus = "partial_success"
+	StatusFailure        NotifyStatus = "failure"
+	StatusError          NotifyStatus = "error"
+)
+
+// String returns the wire value.
+func (s NotifyStatus) String() string { return string(s) }
+
+// ToBeSentLayout is the format of to_be_sent.
+const ToBeSentLayout = "2006-01-02 15:04:05"
+
+// MaxNotifyBody is the longest SMS body the Notify API accepts, in
+// characters.
+const MaxNotifyBody = 1000
+
+// GroupThreshold is the number of phones from which Voitex queues a Notify
+// as a group broadcast (group_id) instead of individual sends (batch_id).
+const GroupThreshold = 20
+
+// AttachmentsField is the form field MMS attachments travel in.
+const AttachmentsField = "attachments"
+
+// NotifyParams are the Notify API's fields. Exactly one of To, Phones and
+// Labels names the recipients. The SMS fields apply only to NotifySMS and
+// the call fields only to NotifyCall; anything else is refused before
+// sending.
+type NotifyParams struct {
+	// Type is NotifySMS or NotifyCall (type, required).
+	Type NotifyType
+	// CID is the DID on the account to send from (cid, required).
+	CID string
+	// From is the documented alias of cid; it is sent as from. Set CID or
+	// From, not both.
+	From string
+
+	// To is a single recipient (to).
+	To string
+	// Phones are several recipients (phones, sent comma-separated). 1 to 19
+	// are sent individually; 20 or more are queued as a group broadcast.
+	Phones []string
+	// Labels are contact label numbers (label, sent comma-separated); always
+	// a group broadcast.
+	Labels []int
+	// PhoneTypes selects which phones of labelled contacts are used
+	// (phone_type: H, M or H,M); Voitex's default is both. Only with Labels.
+	PhoneTypes []PhoneType
+
+	// Title names the broadcast (title); Voitex's default is "IVR
+	// Notification".
+	Title string
+	// ToBeSent schedules the send (to_be_sent). It is written as
+	// YYYY-MM-DD HH:MM:SS in the time's own location, so convert it with
+	// In to the zone the account is set to. The zero time sends now.
+	ToBeSent time.Time
+	// DNC is the do-not-call list handling flag (dnc=1 when set).
+	DNC bool
+	// Confirm is the confirmation flag (confirm=1 when set).
+	Confirm bool
+
+	// Body is the SMS text (body, required for SMS), at most 1000
+	// characters.
+	Body string
+	// Message is the documented alias of body; it is sent as message. Set
+	// Body or Message, not both.
+	Message string
+	// Attachments are MMS files (attachments), streamed as form-data parts.
+	Attachments []*File
+
+	// CallType is stream or goto (call_type, required for CALL).
+	CallType CallType
+	// Recording is the recording file name to play, without prefix
+	// (recording; stream calls need it or SFileID).
+	Recording string
+	// SFileID is the Library file id to play (sfile_id), the alternative to
+	// Recording.
+	SFileID string
+	// BranchNumber is the IVR box to route to (branch_number, required for
+	// goto).
+	BranchNumber string
+	// RouteNumber is the DID used to bridge the call (route_number,
+	// required for goto).
+	RouteNumber string
+	// Greeting is optional JSON for the greeting (greeting, goto only),
+	// sent as a JSON string.
+	Greeting json.RawMessage
+	// Variables are optional call variables (variables, goto only), sent as
+	// a JSON object in a string.
+	Variables map[string]string
+}
+
+// NotifyResult is the Notify API's answer for success and partial_success.
+type NotifyResult struct {
+	transport.RawJSON
+	// Status is StatusSuccess or StatusPartialSuccess.
+	Status NotifyStatus
+	// RequestID identifies this API request (request_id).
+	RequestID string
+	// BatchID is set for individual sends (to, or 1 to 19 phones).
+	BatchID string
+	// GroupID is set for group broadcasts (20 or more phones, or labels).
+	GroupID string
+	Summary NotifySummary
+	// Invalid maps each rejected number to Voitex's reason
+	// ("invalid_format", "unallocated_nanp").
+	Invalid map[string]string
+	// Errors and Warnings are Voitex's non-fatal messages, if any.
+	Errors   []string
+	Warnings []string
+}
+
+// Partial reports a partial_success: some numbers, listed in Invalid, were
+// rejected while the others were accepted.
+func (r *NotifyResult) Partial() bool { return r.Status == StatusPartialSuccess }
+
+// NotifySummary describes how Voitex routed the request.
+type NotifySummary struct {
+	// Route is "single" or "group".
+	Route string
+	// Type is "SMS" or "CALL".
+	Type string
+	// Mode is how recipients were given ("single", "phones", "label").
+	Mode string
+	// ValidCount is nil when Voitex sent null (as it does for a single
+	// send).
+	ValidCount        *int
+	InvalidCount      int
+	RecipientEstimate int
+}
+
+type notifyForm struct {
+	Type         string `url:"type"`
+	CID          string `url:"cid,omitempty"`
+	From         string `url:"from,omitempty"`
+	To           string `url:"to,omitempty"`
+	Phones       string `url:"phones,omitempty"`
+	Label        string `url:"label,omitempty"`
+	PhoneType    string `url:"phone_type,omitempty"`
+	Title        string `url:"title,omitempty"`
+	ToBeSent     string `url:"to_be_sent,omitempty"`
+	DNC          string `url:"dnc,omitempty"`
+	Confirm      string `url:"confirm,omitempty"`
+	Body         string `url:"body,omitempty"`
+	Message      string `url:"message,omitempty"`
+	CallType     string `url:"call_type,omitempty"`
+	Recording    string `url:"recording,omitempty"`
+	SFileID      string `url:"sfile_id,omitempty"`
+	BranchNumber string `url:"branch_number,omitempty"`
+	RouteNumber  string `url:"route_number,omitempty"`
+	Greeting     string `url:"greeting,omitempty"`
+	Variables    string `url:"variables,omitempty"`
+}
+
+// Send submits a Notify request. A partial_success is returned as a result
+// with Partial() true and the rejected numbers in Invalid; a failure or
+// error is an *Error carrying the request id. It is never repeated once
+// written: on a broken connection the error matches ErrMaybeDelivered.
+func (s *NotifyService) Send(ctx context.Context, p NotifyParams) (*NotifyResult, error) {
+	form, err := p.form()
+	if err != nil {
+		return nil, err
+	}
+	mp := &transport.Multipart{Fields: form}
+	for _, f := range p.Attachments {
+		mp.Files = append(mp.Files, transport.FormFile{Field: AttachmentsField, File: f})
+	}
+	resp, err := s.tc.Do(ctx, &transport.Request{
+		Method:    http.MethodPost,
+		Service:   serviceNotify,
+		Path:      PathNotify,
+		Multipart: mp,
+		Delivery:  transport.AtMostOnce,
+	}, nil)
+	if err != nil {
+		return nil, err
+	}
+	r, err := decodeNotify(resp.Body)
+	if err != nil {
+		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodPost, Path: PathNotify, StatusCode: resp.StatusCode, Err: err}
+	}
+	return r, nil
+}
+
+func decodeNotify(body []byte) (*NotifyResult, error) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	f := env.fields
+	if len(f["request_id"]) == 0 && len(f["batch_id"]) == 0 && len(f["group_id"]) == 0 {
+		// Tolerate the result wrapped in data like the other APIs.
+		if inner, err := objectFields(env.Data); err == nil {
+			for k, v := range inner {
+				if _, ok := f[k]; !ok {
+					f[k] = v
+				}
+			}
+		}
+	}
+	r := &NotifyResult{
+		Status:    NotifyStatus(env.Status),
+		RequestID: textOf(f["request_id"]),
+		BatchID:   textOf(f["batch_id"]),
+		GroupID:   textOf(f["group_id"]),
+		Invalid:   stringMap(f["invalid"]),
+		Errors:    messagesOf(f["errors"]),
+		Warnings:  messagesOf(f["warnings"]),
+	}
+	if sum, err := objectFields(f["summary"]); err == nil {
+		r.Summary = NotifySummary{
+			Route:             textOf(sum["route"]),
+			Type:              textOf(sum["type"]),
+			Mode:              textOf(sum["mode"]),
+			InvalidCount:      intOf(sum["invalid_count"]),
+			RecipientEstimate: intOf(sum["recipient_estimate"]),
+		}
+		if textOf(sum["valid_count"]) != "" {
+			n := intOf(sum["valid_count"])
+			r.Summary.ValidCount = &n
+		}
+	}
+	r.SetRaw(body)
+	return r, nil
+}
+
+// form validates p against the documented rules and builds the wire form.
+func (p *NotifyParams) form() (*notifyForm, error) {
+	f := &notifyForm{Type: string(p.Type)}
+	switch p.Type {
+	case NotifySMS, NotifyCall:
+	case "":
+		return nil, transport.Invalid("type", "required: SMS or CALL")
+	default:
+		return nil, transport.Invalid("type", "must be SMS or CALL")
+	}
+	switch {
+	case p.CID != "" && p.From != "":
+		return nil, transport.Invalid("cid", "set cid or its alias from, not both")
+	case p.CID != "":
+		if err := requirePhone("cid", p.CID); err != nil {
+			return nil, err
+		}
+		f.CID = p.CID
+	case p.From != "":
+		if err := requirePhone("from", p.From); err != nil {
+			return nil, err
+		}
+		f.From = p.From
+	default:
+		return nil, transport.Invalid("cid", "required")
+	}
+	if err := p.recipients(f); err != nil {
+		return nil, err
+	}
+	f.Title = p.Title
+	if !p.ToBeSent.IsZero() {
+		f.ToBeSent = p.ToBeSent.Format(ToBeSentLayout)
+	}
+	f.DNC, f.Confirm = flag(p.DNC), flag(p.Confirm)
+	if p.Type == NotifySMS {
+		return f, p.smsFields(f)
+	}
+	return f, p.callFields(f)
+}
+
+func (p *NotifyParams) recipients(f *notifyForm) error {
+	n := 0
+	if p.To != "" {
+		n++
+	}
+	if len(p.Phones) > 0 {
+		n++
+	}
+	if len(p.Labels) > 0 {
+		n++
+	}
+	if n != 1 {
+		return transport.Invalid("to", "exactly one of to, phones and label is required")
+	}
+	switch {
+	case p.To != "":
+		if err := requirePhone("to", p.To); err != nil {
+			return err
+		}
+		f.To = p.To
+	case len(p.Phones) > 0:
+		seen := map[string]bool{}
+		for _, ph := range p.Phones {
+			if err := requirePhone("phones", ph); err != nil {
+				return err
+			}
+			if seen[ph] {
+				return transport.Invalid("phones", "lists "+ph+" twice")
+			}
+			seen[ph] = true
+		}
+		f.Phones = strings.Join(p.Phones, ",")
+	default:
+		s, err := labelList("label", p.Labels)
+		if err != nil {
+			return err
+		}
+		f.Label = s
+	}
+	if len(p.PhoneTypes) > 0 {
+		if len(p.Labels) == 0 {
+			return transport.Invalid("phone_type", "applies only with label")
+		}
+		parts := make([]string, 0, 2)
+		seen := map[PhoneType]bool{}
+		for _, t := range p.PhoneTypes {
+			if !t.valid() {
+				return transport.Invalid("phone_type", "must be H, M or both")
+			}
+			if !seen[t] {
+				seen[t] = true
+				parts = append(parts, string(t))
+			}
+		}
+		f.PhoneType = strings.Join(parts, ",")
+	}
+	return nil
+}
+
+func (p *NotifyParams) smsFields(f *notifyForm) error {
+	switch {
+	case p.CallType != "" || p.Recording != "" || p.SFileID != "" || p.BranchNumber != "" || p.RouteNumber != "" || len(p.Greeting) > 0 || len(p.Variables) > 0:
+		return transport.Invalid("call_type", "call fields apply only when type is CALL")
+	case p.Body != "" && p.Message != "":
+		return transport.Invalid("body", "set body or its alias message, not both")
+	}
+	text, field := p.Body, "body"
+	if p.Message != "" {
+		text, field = p.Message, "message"
+	}
+	if strings.TrimSpace(text) == "" {
+		return transport.Invalid("body", "required for SMS")
+	}
+	if n := utf8.RuneCountInString(text); n > MaxNotifyBody {
+		return transport.Invalid(field, "at most "+strconv.Itoa(MaxNotifyBody)+" characters (got "+strconv.Itoa(n)+")")
+	}
+	if field == "body" {
+		f.Body = text
+	} else {
+		f.Message = text
+	}
+	for i, a := range p.Attachments {
+		if a == nil || a.Reader == nil {
+			return transport.Invalid(AttachmentsField, "attachment "+strconv.Itoa(i)+" has no content")
+		}
+	}
+	return nil
+}
+
+func (p *NotifyParams) callFields(f *notifyForm) error {
+	switch {
+	case p.Body != "" || p.Message != "":
+		return transport.Invalid("body", "applies only when type is SMS")
+	case len(p.Attachments) > 0:
+		return transport.Invalid(AttachmentsField, "apply only when type is SMS")
+	}
+	f.CallType = string(p.CallType)
+	switch p.CallType {
+	case CallStream:
+		switch {
+		case p.Recording == "" && p.SFileID == "":
+			return transport.Invalid("recording", "required when call_type is stream (or sfile_id)")
+		case p.Recording != "" && p.SFileID != "":
+			return transport.Invalid("recording", "set recording or sfile_id, not both")
+		case p.BranchNumber != "" || p.RouteNumber != "" || len(p.Greeting) > 0 || len(p.Variables) > 0:
+			return transport.Invalid("branch_number", "branch_number, route_number, greeting and variables apply only when call_type is goto")
+		}
+		f.Recording, f.SFileID = p.Recording, p.SFileID
+	case CallGoto:
+		switch {
+		case strings.TrimSpace(p.BranchNumber) == "":
+			return transport.Invalid("branch_number", "required when call_type is goto")
+		case strings.TrimSpace(p.RouteNumber) == "":
+			return transport.Invalid("route_number", "required when call_type is goto")
+		case p.Recording != "" || p.SFileID != "":
+			return transport.Invalid("recording", "recording and sfile_id apply only when call_type is stream")
+		}
+		f.BranchNumber, f.RouteNumber = p.BranchNumber, p.RouteNumber
+		if len(p.Greeting) > 0 {
+			if !json.Valid(p.Greeting) {
+				return transport.Invalid("greeting", "must be valid JSON")
+			}
+			f.Greeting = string(p.Greeting)
+		}
+		if len(p.Variables) > 0 {
+			for k := range p.Variables {
+				if strings.TrimSpace(k) == "" {
+					return transport.Invalid("variables", "names must not be empty")
+				}
+			}
+			b, err := json.Marshal(p.Variables)
+			if err != nil {
+				return transport.Invalid("variables", err.Error())
+			}
+			f.Variables = string(b)
+		}
+	case "":
+		return transport.Invalid("call_type", "required when type is CALL: stream or goto")
+	default:
+		return transport.Invalid("call_type", "must be stream or goto")
+	}
+	return nil
+}
+
+func flag(b bool) string {
+	if b {
+		return "1"
+	}
+	return ""
+}

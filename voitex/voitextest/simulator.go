@@ -1,0 +1,352 @@
+package voitextest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/switchboard-go/switchboard/voitex"
+)
+
+// Outcomes of a simulated call.
+const (
+	// OutcomeGoto: the call left the API Branches for another branch
+	// (Result.End), as a real call would continue to a queue, a voicemail or
+	// a Content branch.
+	OutcomeGoto = "goto"
+	// OutcomeNoRoute: an answer with neither goto nor inputs, so Voitex
+	// falls back to the Trigger's "No Route Found" setting.
+	OutcomeNoRoute = "no_route"
+	// OutcomeNoInput: inputs were offered, no scripted key was left and
+	// there was no goto to fall through to.
+	OutcomeNoInput = "no_input"
+	// OutcomeInvalidInput: the scripted key matched no input and there was
+	// no % catch-all or goto.
+	OutcomeInvalidInput = "invalid_input"
+)
+
+// ErrTooManySteps is returned when a call visits more API Branches than
+// Simulator.MaxSteps, which usually means a routing loop.
+var ErrTooManySteps = errors.New("voitextest: simulated call exceeded MaxSteps")
+
+// Simulator plays the IVR's side of API Branch calls against your handler:
+// it POSTs each request the way Voitex does, follows goto and inputs with
+// the call's scripted key presses, plays nothing but records everything, and
+// stops when the call leaves the API Branches.
+type Simulator struct {
+	// URL is the API Branch endpoint, including any path or query token.
+	URL string
+	// Triggers are the branch numbers configured as API Branches pointing
+	// at URL; a call starts at the first (or at Call.Start).
+	// A goto to any other branch ends the simulated call there.
+	Triggers []string
+	// Branches maps API Branches that have their own endpoint to its URL
+	// (one handler per branch); they are triggers too. Other triggers use
+	// URL.
+	Branches map[string]string
+	// HTTPClient sends the requests (http.DefaultClient when nil).
+	HTTPClient *http.Client
+	// Header is added to every request (basic auth, for example).
+	Header http.Header
+	// Sandbox, when set, supplies contact_info from its contacts.
+	Sandbox *Server
+	// MaxSteps bounds the API Branch requests of one call (default 20).
+	MaxSteps int
+	// Now stamps date_time (time.Now when nil).
+	Now func() time.Time
+}
+
+// Simulator returns a simulator for url whose contact_info comes from this
+// sandbox's contacts.
+func (s *Server) Simulator(url string, triggers ...string) *Simulator {
+	return &Simulator{URL: url, Triggers: triggers, Sandbox: s, Now: s.now}
+}
+
+// Payment is a payment the simulated caller made, sent in payment_info.
+type Payment struct {
+	LastFour, Expiration, CVV, Zip, Phone, Amount, TransactionID string
+}
+
+// Call describes one simulated caller.
+type Call struct {
+	// CallID defaults to a generated "SIM-..." id.
+	CallID string
+	CID    string
+	CNAM   string
+	DID    string
+	// Start is the first API Branch (default Triggers[0]).
+	Start string
+	// Keys are what the caller enters at each prompt that offers inputs,
+	// in order: a single key ("1", "#") or several digits ("1234") that only
+	// a % catch-all accepts.
+	Keys []string
+	// Contact is sent as contact_info; when nil, the Sandbox's contact for
+	// CID is used, else the string "null" as Voitex sends it.
+	Contact map[string]any
+	// Payments are sent in payment_info.
+	Payments []Payment
+	// Variables are the call's variables before the first request.
+	Variables map[string]string
+}
+
+// Step is one API Branch request of a simulated call.
+type Step struct {
+	Branch string
+	// Request is the JSON body sent.
+	Request json.RawMessage
+	// Status is the HTTP status of the answer.
+	Status int
+	// Response is the decoded answer.
+	Response voitex.BranchResponse
+	// Played describes each play item ("file 10/25", "tts: Hello").
+	Played []string
+	// Pressed is the scripted input used at this step ("" for none).
+	Pressed string
+	// Next is the branch the call went to ("" when it ended here).
+	Next string
+}
+
+// Result is a finished simulated call.
+type Result struct {
+	CallID string
+	Steps  []Step
+	// Path lists every branch visited, API Branches and the final one.
+	Path []string
+	// End is the branch the call was sent to when it left the API Branches.
+	End string
+	// Outcome is one of the Outcome constants.
+	Outcome string
+	// Played is everything the caller heard, in order.
+	Played []string
+	// Variables are the call's variables at the end.
+	Variables map[string]string
+	// KeysLeft are scripted keys the call never used.
+	KeysLeft []string
+}
+
+var simSeq atomic.Int64
+
+// Run simulates call. It returns the result so far together with any error
+// (a non-200 answer, a transport failure, ErrTooManySteps).
+func (sim *Simulator) Run(ctx context.Context, call Call) (*Result, error) {
+	if len(sim.Triggers) == 0 && call.Start == "" {
+		return nil, errors.New("voitextest: Simulator needs Triggers or Call.Start")
+	}
+	if sim.URL == "" && len(sim.Branches) == 0 {
+		return nil, errors.New("voitextest: Simulator needs a URL")
+	}
+	hc := sim.HTTPClient
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	now := sim.Now
+	if now == nil {
+		now = time.Now
+	}
+	max := sim.MaxSteps
+	if max <= 0 {
+		max = 20
+	}
+	if call.CallID == "" {
+		call.CallID = fmt.Sprintf("SIM-%d.%d", now().Unix(), simSeq.Add(1))
+	}
+	branch := call.Start
+	if branch == "" {
+		branch = sim.Triggers[0]
+	}
+	triggers := map[string]bool{branch: true}
+	for _, t := range sim.Triggers {
+		triggers[t] = true
+	}
+	for b := range sim.Branches {
+		triggers[b] = true
+	}
+	res := &Result{CallID: call.CallID, Variables: map[string]string{}}
+	for k, v := range call.Variables {
+		res.Variables[k] = v
+	}
+	keys := append([]string(nil), call.Keys...)
+	var history []voitex.BranchStep
+
+	for step := 0; ; step++ {
+		res.Path = append(res.Path, branch)
+		if step >= max {
+			res.KeysLeft = keys
+			return res, ErrTooManySteps
+		}
+		body, err := sim.request(call, now(), history, res.Variables)
+		if err != nil {
+			return res, err
+		}
+		st := Step{Branch: branch, Request: body}
+		url := sim.URL
+		if u, ok := sim.Branches[branch]; ok {
+			url = u
+		}
+		status, answer, err := sim.post(ctx, hc, url, body)
+		st.Status = status
+		if err != nil {
+			res.Steps = append(res.Steps, st)
+			res.KeysLeft = keys
+			return res, err
+		}
+		if err := json.Unmarshal(answer, &st.Response); err != nil {
+			res.Steps = append(res.Steps, st)
+			return res, fmt.Errorf("voitextest: branch %s answered with unreadable JSON: %w", branch, err)
+		}
+		r := st.Response
+		for _, p := range r.Play {
+			if p.Type == voitex.PlayTTSType {
+				st.Played = append(st.Played, "tts: "+p.Text)
+			} else {
+				st.Played = append(st.Played, fmt.Sprintf("%s %d/%d", p.Type, p.Album, p.Sort))
+			}
+		}
+		res.Played = append(res.Played, st.Played...)
+		for k, v := range r.Variables {
+			res.Variables[k] = v
+		}
+
+		next, outcome := "", ""
+		switch {
+		case len(r.Inputs) > 0:
+			if len(keys) == 0 {
+				if next = r.Goto; next == "" {
+					outcome = OutcomeNoInput
+				}
+				break
+			}
+			st.Pressed, keys = keys[0], keys[1:]
+			if b, ok := r.Inputs[st.Pressed]; ok {
+				next = b
+			} else if b, ok := r.Inputs[voitex.CatchAll]; ok {
+				next = b
+			} else if next = r.Goto; next == "" {
+				outcome = OutcomeInvalidInput
+			}
+		case r.Goto != "":
+			next = r.Goto
+		default:
+			outcome = OutcomeNoRoute
+		}
+		history = append(history, voitex.BranchStep{Branch: branch, Input: st.Pressed})
+		st.Next = next
+		res.Steps = append(res.Steps, st)
+		if outcome != "" {
+			res.Outcome = outcome
+			res.KeysLeft = keys
+			return res, nil
+		}
+		if !triggers[next] {
+			res.Path = append(res.Path, next)
+			res.End, res.Outcome, res.KeysLeft = next, OutcomeGoto, keys
+			return res, nil
+		}
+		branch = next
+	}
+}
+
+// request builds the JSON body Voitex sends, quirks included: contact_info
+// as the string "null" for an unknown caller, variables as a list of
+// objects.
+func (sim *Simulator) request(call Call, at time.Time, history []voitex.BranchStep, vars map[string]string) ([]byte, error) {
+	var contact any = "null"
+	switch {
+	case call.Contact != nil:
+		contact = call.Contact
+	case sim.Sandbox != nil:
+		if c := sim.Sandbox.ContactInfo(call.CID); c != nil {
+			contact = c
+		}
+	}
+	payments := make([]map[string]string, len(call.Payments))
+	for i, p := range call.Payments {
+		payments[i] = map[string]string{"last_four": p.LastFour, "expiration": p.Expiration, "cvv": p.CVV, "zip": p.Zip,
+			"phone": p.Phone, "amount": p.Amount, "transaction_id": p.TransactionID}
+	}
+	bd := history
+	if bd == nil {
+		bd = []voitex.BranchStep{}
+	}
+	variables := []map[string]string{}
+	if len(vars) > 0 {
+		variables = append(variables, vars)
+	}
+	return json.Marshal(map[string]any{
+		"call_id":      call.CallID,
+		"cid":          call.CID,
+		"cnam":         call.CNAM,
+		"contact_info": contact,
+		"date_time":    at.Format("2006-01-02 15:04:05"),
+		"did":          call.DID,
+		"branch_data":  bd,
+		"payment_info": payments,
+		"variables":    variables,
+	})
+}
+
+func (sim *Simulator) post(ctx context.Context, hc *http.Client, url string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	for k, vs := range sim.Header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return resp.StatusCode, nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, answer, &StatusError{StatusCode: resp.StatusCode}
+	}
+	return resp.StatusCode, answer, nil
+}
+
+// StatusError is an API Branch answer other than HTTP 200, which a real IVR
+// would treat as a failed Trigger.
+type StatusError struct{ StatusCode int }
+
+// Error implements error.
+func (e *StatusError) Error() string {
+	return "voitextest: API Branch answered HTTP " + strconv.Itoa(e.StatusCode)
+}
+
+// Transcript renders the call as short readable lines, for examples and
+// test failure messages.
+func (r *Result) Transcript() string {
+	var b strings.Builder
+	for _, s := range r.Steps {
+		fmt.Fprintf(&b, "branch %s:", s.Branch)
+		for _, p := range s.Played {
+			fmt.Fprintf(&b, " [%s]", p)
+		}
+		if s.Pressed != "" {
+			fmt.Fprintf(&b, " pressed %q", s.Pressed)
+		}
+		if s.Next != "" {
+			fmt.Fprintf(&b, " -> %s", s.Next)
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "outcome: %s", r.Outcome)
+	if r.End != "" {
+		fmt.Fprintf(&b, " at branch %s", r.End)
+	}
+	b.WriteByte('\n')
+	return b.String()
+}
