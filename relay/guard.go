@@ -4,10 +4,13 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"net/textproto"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -207,8 +210,26 @@ func SecretToken(from TokenSource, accepted []string, opts ...HandlerOption) (Mi
 // BasicCredential is one accepted user/password pair. List the same user
 // twice with different passwords to rotate.
 type BasicCredential struct {
+	// Username is compared in constant time, like Password.
 	Username string
+	// Password is never printed.
 	Password string
+}
+
+// String names the user and hides the password.
+func (c BasicCredential) String() string {
+	return "relay.BasicCredential{Username: " + strconv.Quote(c.Username) + ", Password: [REDACTED]}"
+}
+
+// GoString is String, for %#v.
+func (c BasicCredential) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c BasicCredential) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
+
+// LogValue keeps the password out of structured logs.
+func (c BasicCredential) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username), slog.String("password", "[REDACTED]"))
 }
 
 // BasicAuth returns a guard requiring HTTP basic authentication with one of

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -158,4 +159,48 @@ func wrapsSentinel(err error) bool {
 		}
 	}
 	return false
+}
+
+func TestConfigValuesNeverPrintTheirSecrets(t *testing.T) {
+	var buf strings.Builder
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	sec := Secret{ID: "2026-11", Value: []byte("relay-SENTINEL-secret")}
+	cred := BasicCredential{Username: "voitex", Password: "basic-SENTINEL-pass"}
+	for _, v := range []any{sec, &sec, cred, &cred, []Secret{sec}, []BasicCredential{cred}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+			if out := fmt.Sprintf(verb, v); strings.Contains(out, "SENTINEL") {
+				t.Errorf("%s of %T leaks: %s", verb, v, out)
+			}
+		}
+	}
+	logger.Info("config", "secret", sec, "cred", cred)
+	if strings.Contains(buf.String(), "SENTINEL") || !strings.Contains(buf.String(), "2026-11") {
+		t.Errorf("log: %s", buf.String())
+	}
+}
+
+func TestHeadersInAnySpelling(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	v, err := NewVerifier(VoxioScheme(), []Secret{{Value: []byte("s3cret-value")}}, WithClock(func() time.Time { return now }), WithoutReplayProtection())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewSigner(VoxioScheme(), []byte("s3cret-value"), WithSignerClock(func() time.Time { return now }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"event":"incoming_message"}`)
+	signed := s.Sign(body)
+	lower := map[string][]string{}
+	for k, vs := range signed {
+		lower[strings.ToLower(k)] = vs
+	}
+	if _, err := v.Verify(context.Background(), lower, body); err != nil {
+		t.Fatalf("lower-case keys from a queue: %v", err)
+	}
+	dup := signed.Clone()
+	dup["x-voxio-signature"] = []string{"sha256=" + strings.Repeat("0", 64)}
+	if _, err := v.Verify(context.Background(), dup, body); !errors.Is(err, ErrMalformedHeader) {
+		t.Fatalf("a second spelling is a duplicate header: %v", err)
+	}
 }

@@ -64,7 +64,7 @@ func (s *Signer) SignAt(t time.Time, body []byte) http.Header {
 }
 
 // SignWithTimestamp signs exactly the given timestamp text, even one a
-// verifier rejects (milliseconds, a sign, padding), so that sandboxes can
+// verifier rejects (milliseconds, a sign, a fraction), so that sandboxes can
 // check that a receiver refuses it for the right reason.
 func (s *Signer) SignWithTimestamp(timestamp string, body []byte) http.Header {
 	var sum [sha256.Size]byte

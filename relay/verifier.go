@@ -10,8 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"io"
+	"log/slog"
 	"math"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -40,6 +44,23 @@ type Secret struct {
 	ID string
 	// Value is the key exactly as the vendor shows it.
 	Value []byte
+}
+
+// String describes the secret by its ID only, so printing a Secret (or a
+// configuration holding one) cannot reveal the key.
+func (s Secret) String() string {
+	return "relay.Secret{ID: " + strconv.Quote(s.ID) + ", Value: [REDACTED]}"
+}
+
+// GoString is String, for %#v.
+func (s Secret) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// LogValue keeps the key out of structured logs.
+func (s Secret) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("id", s.ID), slog.String("value", "[REDACTED]"))
 }
 
 // Result describes a successful verification.
@@ -323,10 +344,17 @@ func (v *Verifier) inWindow(ts, now int64) bool {
 	return uint64(ts)-uint64(now) <= uint64(v.maxSkew)
 }
 
-// singleHeader returns the only value of a canonical header key. Reading the
-// map directly avoids re-canonicalising the key on every request.
+// singleHeader returns the only value of a header, given its canonical key.
+// Headers off the wire are canonical already; a map rebuilt by hand or
+// from a queue may spell the key in any case, and all spellings together
+// must still carry exactly one value.
 func singleHeader(h http.Header, key string) (string, error) {
 	vals := h[key]
+	for k, vs := range h {
+		if len(k) == len(key) && k != key && strings.EqualFold(k, key) {
+			vals = append(vals[:len(vals):len(vals)], vs...)
+		}
+	}
 	switch {
 	case len(vals) == 0 || (len(vals) == 1 && vals[0] == ""):
 		return "", fmt.Errorf("%w: %s", ErrMissingHeader, key)
