@@ -47,8 +47,9 @@ type Server struct {
 	log    []Recorded
 }
 
-// MaxRecordedBody bounds how much of each request body the log keeps, so a
-// large upload through a sandbox does not stay in memory.
+// MaxRecordedBody bounds how much of each request body the log keeps (and
+// so reads ahead of the handler): a large upload through a sandbox streams
+// to the vendor handler instead of staying in memory.
 const MaxRecordedBody = 1 << 20
 
 // New starts a server that serves h behind the fault injector.
@@ -150,15 +151,18 @@ func (s *Server) ResetLog() {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	// Read the body once, keep a bounded copy for the log, and give the
-	// handler the complete body again.
-	var keep bytes.Buffer
-	body, err := io.ReadAll(io.TeeReader(r.Body, &limitWriter{w: &keep, n: MaxRecordedBody}))
+	// Keep the start of the body for the log and hand the handler all of
+	// it: the kept part, then the rest still streaming from the client, so
+	// a 100 MB upload through a sandbox costs 1 MiB here, not 100.
+	head, err := io.ReadAll(io.LimitReader(r.Body, MaxRecordedBody))
 	if err != nil {
 		http.Error(w, "read error", http.StatusBadRequest)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
 
 	s.mu.Lock()
 	var f *fault
@@ -166,7 +170,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		f = &s.faults[0]
 		s.faults = s.faults[1:]
 	}
-	rec := Recorded{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: keep.Bytes()}
+	rec := Recorded{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: head}
 	if f != nil {
 		rec.Fault = f.kind
 	}
@@ -178,6 +182,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if f != nil {
 		switch f.kind {
 		case "fail":
+			_, _ = io.Copy(io.Discard, r.Body)
 			for k, vs := range f.header {
 				w.Header()[k] = vs
 			}
@@ -188,10 +193,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, f.body)
 			return
 		case "drop":
+			// The vendor has the whole request, then the line goes dead.
+			_, _ = io.Copy(io.Discard, r.Body)
 			hangUp(w)
 			return
 		case "drop-response":
 			s.handler.ServeHTTP(httptest.NewRecorder(), r)
+			_, _ = io.Copy(io.Discard, r.Body)
 			hangUp(w)
 			return
 		case "delay":
@@ -216,21 +224,4 @@ func hangUp(w http.ResponseWriter) {
 		}
 	}
 	panic(http.ErrAbortHandler)
-}
-
-type limitWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (l *limitWriter) Write(p []byte) (int, error) {
-	if l.n > 0 {
-		k := int64(len(p))
-		if k > l.n {
-			k = l.n
-		}
-		_, _ = l.w.Write(p[:k])
-		l.n -= k
-	}
-	return len(p), nil
 }

@@ -52,6 +52,10 @@ type Config struct {
 	// its codes onto Code, Messages, Fields, RequestID and Kind. The
 	// transport fills the remaining fields. It must not keep body.
 	DecodeError func(status int, header http.Header, body []byte) *Error
+	// Extensions lists the keys of the vendor's own options (see
+	// Extension). An option whose key is not listed came from another
+	// vendor's package and makes New fail rather than be ignored.
+	Extensions []any
 }
 
 // Client sends requests for one vendor account. It is safe for concurrent
@@ -67,6 +71,8 @@ type Client struct {
 	logger      *slog.Logger
 	redact      *redactor
 	decodeError func(int, http.Header, []byte) *Error
+
+	ext map[any]any
 
 	retryMax      int
 	retryWaitMin  time.Duration
@@ -92,10 +98,23 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		logger:        s.logger,
 		redact:        &redactor{},
 		decodeError:   cfg.DecodeError,
+		ext:           s.ext,
 		retryMax:      s.retryMax,
 		retryWaitMin:  s.retryWaitMin,
 		retryWaitMax:  s.retryWaitMax,
 		retryAfterMax: s.retryAfterMax,
+	}
+	for k := range s.ext {
+		known := false
+		for _, e := range cfg.Extensions {
+			if e == k {
+				known = true
+				break
+			}
+		}
+		if !known {
+			return nil, Invalid("option", fmt.Sprintf("%T is not an option of %s", k, cfg.Vendor))
+		}
 	}
 	c.identifiers = make(map[string]bool, len(cfg.Identifiers))
 	for _, k := range cfg.Identifiers {
@@ -161,6 +180,10 @@ func (c *Client) SetAuth(h http.Header) {
 	}
 	c.auth.Store(&h)
 }
+
+// Extension returns the value vendor options stored under key with
+// Extension, or nil.
+func (c *Client) Extension(key any) any { return c.ext[key] }
 
 // AddSecret registers values that must never be printed in errors or logs.
 func (c *Client) AddSecret(values ...string) { c.redact.add(values...) }
@@ -615,7 +638,12 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, e
 	}
 	h["User-Agent"] = []string{c.userAgent}
 	if body != nil {
-		h["Content-Type"] = []string{body.contentType}
+		// A request may refine the type ("application/json;
+		// charset=utf-8" as a vendor documents it), but a multipart body
+		// must keep the boundary it was built with.
+		if h.Get("Content-Type") == "" || body.segments != nil || r.Form != nil {
+			h["Content-Type"] = []string{body.contentType}
+		}
 		req.ContentLength = body.length
 	}
 

@@ -63,9 +63,11 @@ type Error struct {
 	// Body is a copy of the response body, at most MaxErrorBody bytes,
 	// with known credentials and key fields redacted.
 	Body []byte
-	// Kind is the sentinel this failure matches beyond what the status
-	// implies, set by the vendor package from the vendor's code (for example
-	// ErrValidation for Voxio's validation_error sent with HTTP 200).
+	// Kind is what the vendor's own code says the failure is, set by the
+	// vendor package (for example ErrValidation for Voxio's
+	// validation_error sent with HTTP 200, or errors.Join of a vendor
+	// sentinel and a shared one). When set, it alone decides what the error
+	// matches; the status decides otherwise.
 	Kind error
 
 	redact *redactor
@@ -105,14 +107,16 @@ func (e *Error) Error() string {
 	return e.redact.text(b.String())
 }
 
-// Is reports whether the failure matches one of the sentinels, from the
-// HTTP status or from the Kind the vendor package set.
+// Is reports whether the failure matches one of the sentinels: from the
+// Kind the vendor package set, or else from the HTTP status. The vendor's
+// code is the better witness: a 403 for a plan limit is not a credential
+// problem.
 func (e *Error) Is(target error) bool {
 	if target == nil {
 		return false
 	}
-	if e.Kind != nil && errors.Is(e.Kind, target) {
-		return true
+	if e.Kind != nil {
+		return errors.Is(e.Kind, target)
 	}
 	switch target {
 	case ErrRateLimited:
