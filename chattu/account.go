@@ -1,0 +1,128 @@
+package chattu
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+)
+
+// AccountService reads the profile and resets the API key.
+type AccountService struct{ c *Client }
+
+// Profile is GET /api/profile.
+type Profile struct {
+	Username string
+	Role     string
+	// APIKey is the account key (a secret; prints as [REDACTED]).
+	APIKey      APIKey
+	ClientCount int64
+	redactedRaw
+}
+
+type profileWire struct {
+	Username    transport.String `json:"username"`
+	Role        transport.String `json:"role"`
+	APIKey      APIKey           `json:"apiKey"`
+	ClientCount transport.Int    `json:"clientCount"`
+}
+
+// UnmarshalJSON decodes the documented fields leniently.
+func (p *Profile) UnmarshalJSON(b []byte) error {
+	var w profileWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	p.Username, p.Role, p.APIKey, p.ClientCount = string(w.Username), string(w.Role), w.APIKey, int64(w.ClientCount)
+	return nil
+}
+
+// Profile returns the account's username, role, API key and client count.
+func (s *AccountService) Profile(ctx context.Context) (*Profile, error) {
+	out := &Profile{}
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/profile"}}, out); err != nil {
+		return nil, err
+	}
+	s.c.tc.AddSecret(string(out.APIKey))
+	return out, nil
+}
+
+// ResetAPIKeyParams is the body of POST /api/reset-api-key.
+type ResetAPIKeyParams struct {
+	Username string
+	// CurrentAPIKey defaults to the key this client uses.
+	CurrentAPIKey APIKey
+}
+
+type resetParamsWire struct {
+	Username      string `json:"username"`
+	CurrentAPIKey string `json:"currentApiKey"`
+}
+
+// ResetAPIKeyResult is {"message": ..., "newApiKey": ...}.
+type ResetAPIKeyResult struct {
+	Message string
+	// NewAPIKey is the replacement key (a secret; prints as [REDACTED]).
+	NewAPIKey APIKey
+	// Switched reports that the client now uses NewAPIKey (the reset key
+	// was the one it was using).
+	Switched bool
+	redactedRaw
+}
+
+type resetWire struct {
+	Message   transport.String `json:"message"`
+	NewAPIKey APIKey           `json:"newApiKey"`
+}
+
+// UnmarshalJSON decodes the documented fields leniently.
+func (r *ResetAPIKeyResult) UnmarshalJSON(b []byte) error {
+	var w resetWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	r.Message, r.NewAPIKey = string(w.Message), w.NewAPIKey
+	return nil
+}
+
+// ResetAPIKey replaces the account's API key. When the key being reset is
+// the one this client uses (the default), the client switches to the new key
+// atomically: requests already under way finish with the old key, every
+// later one uses the new key, and other goroutines keep working throughout.
+// Chattu allows 5 attempts per hour. The call is never repeated once written
+// (a second reset with the old key would fail); if it fails with
+// ErrMaybeDelivered the old key may already be void.
+func (s *AccountService) ResetAPIKey(ctx context.Context, p ResetAPIKeyParams) (*ResetAPIKeyResult, error) {
+	if p.Username == "" {
+		return nil, transport.Invalid("username", "required")
+	}
+	c := s.c
+	// One reset at a time, so that two concurrent resets cannot leave the
+	// client on the key that was reset first.
+	c.resetMu.Lock()
+	defer c.resetMu.Unlock()
+	current := *c.apiKey.Load()
+	if p.CurrentAPIKey == "" {
+		p.CurrentAPIKey = APIKey(current)
+	}
+	c.tc.AddSecret(string(p.CurrentAPIKey))
+	out := &ResetAPIKeyResult{}
+	if _, err := c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/reset-api-key", JSON: resetParamsWire{p.Username, string(p.CurrentAPIKey)}}}, out); err != nil {
+		return nil, err
+	}
+	if out.NewAPIKey == "" {
+		return out, &transport.DecodeError{Vendor: Vendor, Method: http.MethodPost, Path: "/api/reset-api-key", StatusCode: http.StatusOK, Err: errNoNewKey}
+	}
+	c.tc.AddSecret(string(out.NewAPIKey))
+	if string(p.CurrentAPIKey) == current {
+		if err := c.SetAPIKey(out.NewAPIKey); err != nil {
+			return out, err
+		}
+		out.Switched = true
+	}
+	return out, nil
+}
+
+var errNoNewKey = errors.New("the response has no newApiKey")

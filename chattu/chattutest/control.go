@@ -1,0 +1,385 @@
+package chattutest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// WithPlanLimit makes add-number answer 403 PLAN_LIMIT_EXCEEDED once the
+// account has n clients.
+func WithPlanLimit(n int) Option { return func(c *config) { c.planLimit = n } }
+
+// WithWebhookTimeouts shortens how long the sandbox waits for webhook
+// replies (Chattu: 5 s, 3 s for calls), for tests of slow receivers.
+func WithWebhookTimeouts(message, call time.Duration) Option {
+	return func(c *config) { c.hookTimeout, c.callHookTimeout = message, call }
+}
+
+// ErrUnknownClient is returned by the control methods for a client id the
+// sandbox does not have.
+var ErrUnknownClient = errors.New("chattutest: unknown client")
+
+// Scan simulates the phone scanning the client's QR code: the client goes
+// from pending_auth to connected ("Authenticated"), its QR expires, and,
+// unless WithoutSeedGroups, it gets the docs' sample group and channel.
+func (s *Server) Scan(clientID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil {
+		return ErrUnknownClient
+	}
+	if c.Connected {
+		return nil
+	}
+	c.Connected, c.qr = true, nil
+	s.logf("info", "Client "+clientID+" authenticated")
+	if s.cfg.seedGroups && len(c.groups) == 0 {
+		now := s.nowLocked()
+		c.groups = append(c.groups,
+			&group{Group: Group{ID: "120363123456789012@g.us", Name: "קבוצת עבודה", Description: "קבוצה לעבודה משותפת", Participants: 15, Owner: "972501234567@c.us"}, createdAt: now, last: now},
+			&group{Group: Group{ID: "120363123456789013@c.us", Name: "ערוץ חדשות", Description: "ערוץ לחדשות", Channel: true}, createdAt: now, last: now},
+		)
+	}
+	return nil
+}
+
+// Disconnect logs a client out: it goes back to "Pending Authentication"
+// with a fresh QR.
+func (s *Server) Disconnect(clientID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil {
+		return ErrUnknownClient
+	}
+	c.Connected = false
+	c.qr = qrPNG(c.ClientID + "|" + fmt.Sprint(s.newID()))
+	return nil
+}
+
+// Client returns a client's state.
+func (s *Server) Client(clientID string) (ClientState, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil {
+		return ClientState{}, false
+	}
+	return c.ClientState, true
+}
+
+// AddGroup gives a client a group or channel (replacing one with the same
+// id).
+func (s *Server) AddGroup(clientID string, g Group) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil {
+		return ErrUnknownClient
+	}
+	now := s.nowLocked()
+	ng := &group{Group: g, createdAt: now, last: now}
+	for i, x := range c.groups {
+		if x.ID == g.ID {
+			c.groups[i] = ng
+			return nil
+		}
+	}
+	c.groups = append(c.groups, ng)
+	return nil
+}
+
+// GroupMessage is a message sent to a group or channel.
+type GroupMessage struct {
+	ID        string
+	Body      string
+	Type      string
+	Timestamp time.Time
+}
+
+// GroupMessages returns what was sent to a group or channel, oldest first.
+func (s *Server) GroupMessages(clientID, groupID string) []GroupMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil {
+		return nil
+	}
+	var out []GroupMessage
+	for _, g := range c.groups {
+		if g.ID == groupID {
+			for _, m := range g.messages {
+				out = append(out, GroupMessage{ID: m.id, Body: m.body, Type: m.typ, Timestamp: m.timestamp})
+			}
+		}
+	}
+	return out
+}
+
+// Sent returns every message the sandbox sent, oldest first.
+func (s *Server) Sent() []SentMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]SentMessage, len(s.sent))
+	for i, m := range s.sent {
+		out[i] = m.SentMessage
+	}
+	return out
+}
+
+// Schedules returns the scheduled messages, in creation order.
+func (s *Server) Schedules() []Scheduled {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Scheduled, len(s.sched))
+	for i, sc := range s.sched {
+		out[i] = sc.Scheduled
+	}
+	return out
+}
+
+// Inbound is a WhatsApp message arriving at a client.
+type Inbound struct {
+	ClientID string
+	// From is the sender's number ("972501234567").
+	From string
+	// Name is the sender's contact name in the chat list (default: the
+	// number).
+	Name string
+	Body string
+	// Media, with its content type and file name, makes a media message
+	// downloadable through the chat interface.
+	Media     []byte
+	MediaType string
+	Filename  string
+}
+
+// IncomingCall is a call the client rejects automatically.
+type IncomingCall struct {
+	ClientID string
+	From     string
+	IsVideo  bool
+}
+
+// WebhookReply is what a webhook answered, as Chattu reads it.
+type WebhookReply struct {
+	Status           string `json:"status"`
+	Message          string `json:"message"`
+	Response         string `json:"response"`
+	RejectionMessage string `json:"rejectionMessage"`
+}
+
+// WebhookDelivery is one webhook request the sandbox made.
+type WebhookDelivery struct {
+	Event    string
+	ClientID string
+	URL      string
+	// Body is the exact JSON sent.
+	Body []byte
+	// StatusCode is 0 when no answer came (timeout, connection error).
+	StatusCode int
+	// RawReply is the answer's body; Reply its decoded form (when 200 and
+	// JSON).
+	RawReply []byte
+	Reply    WebhookReply
+	Elapsed  time.Duration
+	// Err is the delivery failure, if any (a timeout past Chattu's
+	// deadline, a refused connection, a non-200 status, a non-JSON reply).
+	Err error
+}
+
+// Receive delivers a message to a client: it is stored (received messages,
+// chat interface), the message_received webhook is sent to the client's
+// webhook URL, and a "response" in the reply is sent back to the sender
+// as an auto-reply. It returns when that is done; the delivery is nil when
+// the client has no webhook URL.
+func (s *Server) Receive(ctx context.Context, in Inbound) (*WebhookDelivery, error) {
+	s.RunDue()
+	s.mu.Lock()
+	c := s.clients[in.ClientID]
+	if c == nil {
+		s.mu.Unlock()
+		return nil, ErrUnknownClient
+	}
+	if !c.Connected {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("chattutest: client %q is not connected", in.ClientID)
+	}
+	now := s.nowLocked()
+	c.received = append(c.received, &receivedMessage{id: s.newID(), clientID: c.ClientID, sender: in.From, message: in.Body, receivedAt: now})
+	ch := c.chat(chatIDOf(in.From), in.Name)
+	m := &chatMessage{id: messageID(), body: in.Body, timestamp: now, typ: "chat", ack: 2}
+	if in.Media != nil {
+		m.media, m.mediaType, m.filename = append([]byte(nil), in.Media...), in.MediaType, in.Filename
+		m.typ = mediaTypeOf(in.Filename)
+	}
+	ch.messages = append(ch.messages, m)
+	ch.unread++
+	ch.last = now
+	hookURL, key := c.WebhookURL, c.APIKey
+	payload := map[string]any{"event": "message_received", "data": map[string]any{
+		"from": in.From, "to": c.ClientID, "body": in.Body, "message": in.Body, "timestamp": now.UnixMilli(), "type": "received_message"}}
+	s.mu.Unlock()
+	if hookURL == "" {
+		return nil, nil
+	}
+	d := s.deliver(ctx, c.ClientID, hookURL, key, "message_received", payload, s.timeout(false))
+	if d.Err == nil && d.Reply.Response != "" {
+		s.mu.Lock()
+		if c := s.clients[in.ClientID]; c != nil && c.Connected {
+			s.recordSend(c, in.From, d.Reply.Response, "", "auto-reply")
+		}
+		s.mu.Unlock()
+	}
+	return d, nil
+}
+
+// Call simulates an incoming call the client rejects: it is logged
+// (incoming calls, call logs), the call_rejected webhook is sent, and the
+// reply's rejectionMessage (or DefaultRejectionMessage when there is none,
+// or the webhook failed) is sent to the caller.
+func (s *Server) Call(ctx context.Context, in IncomingCall) (*WebhookDelivery, error) {
+	s.mu.Lock()
+	c := s.clients[in.ClientID]
+	if c == nil {
+		s.mu.Unlock()
+		return nil, ErrUnknownClient
+	}
+	now := s.nowLocked()
+	s.calls = append(s.calls, &call{id: s.newID(), clientID: c.ClientID, from: chatIDOf(in.From), isVideo: in.IsVideo, start: now, createdAt: now})
+	hookURL, key := c.WebhookURL, c.APIKey
+	payload := map[string]any{"event": "call_rejected", "data": map[string]any{
+		"from": in.From, "to": c.ClientID, "isVideo": in.IsVideo, "timestamp": now.UnixMilli(), "type": "call_rejected"}}
+	s.mu.Unlock()
+	var d *WebhookDelivery
+	msg := DefaultRejectionMessage
+	if hookURL != "" {
+		d = s.deliver(ctx, c.ClientID, hookURL, key, "call_rejected", payload, s.timeout(true))
+		if d.Err == nil && d.Reply.RejectionMessage != "" {
+			msg = d.Reply.RejectionMessage
+		}
+	}
+	s.mu.Lock()
+	if c := s.clients[in.ClientID]; c != nil && c.Connected {
+		s.recordSend(c, in.From, msg, "", "call-rejection")
+	}
+	s.mu.Unlock()
+	return d, nil
+}
+
+// Webhooks returns every webhook delivery so far, oldest first.
+func (s *Server) Webhooks() []WebhookDelivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]WebhookDelivery(nil), s.hooks...)
+}
+
+// WaitWebhooks waits for message_sent deliveries, which are made in the
+// background after each send, to finish.
+func (s *Server) WaitWebhooks() { s.hookWG.Wait() }
+
+func (s *Server) timeout(isCall bool) time.Duration {
+	if isCall {
+		if s.cfg.callHookTimeout > 0 {
+			return s.cfg.callHookTimeout
+		}
+		return CallWebhookTimeout
+	}
+	if s.cfg.hookTimeout > 0 {
+		return s.cfg.hookTimeout
+	}
+	return WebhookTimeout
+}
+
+// queueMessageSent delivers message_sent in the background. s.mu must be
+// held.
+func (s *Server) queueMessageSent(c *client, m recorded) {
+	if c.WebhookURL == "" || s.closed {
+		return
+	}
+	payload := map[string]any{"event": "message_sent", "data": map[string]any{
+		"from": c.ClientID, "to": m.Recipient, "body": m.Message, "message": m.Message, "timestamp": m.SentAt.UnixMilli(), "type": "sent_message"}}
+	hookURL, key, id := c.WebhookURL, c.APIKey, c.ClientID
+	s.hookWG.Add(1)
+	go func() {
+		defer s.hookWG.Done()
+		s.deliver(context.Background(), id, hookURL, key, "message_sent", payload, s.timeout(false))
+	}()
+}
+
+// deliver POSTs one webhook with Chattu's headers and reads the reply
+// within the deadline.
+func (s *Server) deliver(ctx context.Context, clientID, hookURL, key, event string, payload any, timeout time.Duration) *WebhookDelivery {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(payload)
+	body := bytes.TrimRight(buf.Bytes(), "\n")
+	d := &WebhookDelivery{Event: event, ClientID: clientID, URL: hookURL, Body: body}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hookURL, bytes.NewReader(body))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Api-Key", key)
+		var resp *http.Response
+		resp, err = s.cfg.webhookClient.Do(req)
+		if err == nil {
+			d.StatusCode = resp.StatusCode
+			d.RawReply, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			switch {
+			case err != nil:
+			case resp.StatusCode != http.StatusOK:
+				err = fmt.Errorf("chattutest: webhook answered HTTP %d", resp.StatusCode)
+			default:
+				if jerr := json.Unmarshal(d.RawReply, &d.Reply); jerr != nil {
+					err = fmt.Errorf("chattutest: webhook reply is not valid JSON: %w", jerr)
+				}
+			}
+		}
+	}
+	d.Elapsed = time.Since(start)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "deadline exceeded") {
+			err = fmt.Errorf("chattutest: webhook did not answer within %s: %w", timeout, context.DeadlineExceeded)
+		}
+		d.Err = err
+	}
+	s.mu.Lock()
+	s.hooks = append(s.hooks, *d)
+	level := "info"
+	if d.Err != nil {
+		level = "error"
+	}
+	s.logf(level, "Webhook "+event+" for client "+clientID+" delivered")
+	s.mu.Unlock()
+	return d
+}
+
+// React adds an emoji reaction to the latest message of a client's chat with
+// number, as sender.
+func (s *Server) React(clientID, number, emoji, sender string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil {
+		return ErrUnknownClient
+	}
+	ch := c.chats[chatIDOf(number)]
+	if ch == nil || len(ch.messages) == 0 {
+		return fmt.Errorf("chattutest: no chat with %s", number)
+	}
+	m := ch.messages[len(ch.messages)-1]
+	m.reactions = append(m.reactions, reaction{emoji: emoji, sender: sender})
+	return nil
+}

@@ -1,0 +1,403 @@
+package chattu
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+)
+
+// ClientsService adds WhatsApp numbers ("clients" in Chattu's words) and
+// manages them.
+type ClientsService struct{ c *Client }
+
+// NumberStatus is a client's state as add-number reports it.
+type NumberStatus string
+
+// Add-number statuses.
+const (
+	// NumberPendingAuth: scan QRCode with WhatsApp to log the number in.
+	NumberPendingAuth NumberStatus = "pending_auth"
+	// NumberConnected: the number is already logged in; there is no QR.
+	NumberConnected NumberStatus = "connected"
+)
+
+// AddNumberParams is the body of POST /api/add-number.
+type AddNumberParams struct {
+	// ClientID is your unique identifier for this WhatsApp client.
+	ClientID string `json:"clientId"`
+	// PhoneNumber is the number with its country code, digits only, without
+	// "+" ("12345678901").
+	PhoneNumber string `json:"phoneNumber"`
+}
+
+func (p *AddNumberParams) validate() error {
+	if err := checkClientID(p.ClientID); err != nil {
+		return err
+	}
+	if strings.HasPrefix(p.PhoneNumber, "+") {
+		return transport.Invalid("phoneNumber", `digits only, without the "+" sign`)
+	}
+	if !isDigits(p.PhoneNumber) || len(p.PhoneNumber) < 5 || len(p.PhoneNumber) > 20 {
+		return transport.Invalid("phoneNumber", "required: the number with country code, digits only")
+	}
+	return nil
+}
+
+// AddNumberResult is add-number's answer.
+type AddNumberResult struct {
+	// Status is pending_auth (scan the QR) or connected.
+	Status NumberStatus
+	// Message describes the outcome ("QR Code generated for authentication").
+	Message string
+	// QRCode is the QR as PNG bytes, decoded from the data URL Chattu sends.
+	// It is nil when the number is already connected, and also when the
+	// data URL could not be decoded; QRCodeDataURL then holds what was sent
+	// and Clients.QR fetches the image again.
+	QRCode []byte
+	// QRCodeDataURL is the qrCode field as sent
+	// ("data:image/png;base64,iVBOR...").
+	QRCodeDataURL string
+	// APIKey is the client's own API key. It is a secret: it prints as
+	// [REDACTED] and is kept out of errors and logs.
+	APIKey APIKey
+
+	redactedRaw
+}
+
+type addNumberWire struct {
+	Status  transport.String `json:"status"`
+	Message transport.String `json:"message"`
+	QRCode  transport.String `json:"qrCode"`
+	APIKey  APIKey           `json:"apiKey"`
+}
+
+// UnmarshalJSON decodes the documented fields leniently.
+func (r *AddNumberResult) UnmarshalJSON(b []byte) error {
+	var w addNumberWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	r.Status = NumberStatus(w.Status)
+	r.Message = string(w.Message)
+	r.QRCodeDataURL = string(w.QRCode)
+	r.QRCode = decodeDataURL(r.QRCodeDataURL)
+	r.APIKey = w.APIKey
+	return nil
+}
+
+// decodeDataURL returns the bytes of a base64 data URL (or of bare base64),
+// or nil when it is empty or not decodable.
+func decodeDataURL(s string) []byte {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	if strings.HasPrefix(s, "data:") {
+		meta, data, ok := strings.Cut(s, ",")
+		if !ok || !strings.HasSuffix(meta, ";base64") {
+			return nil
+		}
+		s = data
+	}
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' || r == ' ' || r == '\t' {
+			return -1
+		}
+		return r
+	}, s)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil && len(b) > 0 {
+			return b
+		}
+	}
+	return nil
+}
+
+// AddNumber registers a WhatsApp number as a client and returns the QR to
+// scan with WhatsApp when it is not connected yet. The returned client API
+// key is registered as a secret of this Client. The call is not repeated once
+// written (it creates a client).
+func (s *ClientsService) AddNumber(ctx context.Context, p AddNumberParams) (*AddNumberResult, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	out := &AddNumberResult{}
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/add-number", JSON: p}}, out); err != nil {
+		return nil, err
+	}
+	s.c.tc.AddSecret(string(out.APIKey))
+	return out, nil
+}
+
+// ClientStatus is a client's state as the clients list reports it.
+type ClientStatus string
+
+// Statuses the docs show. Others may appear and are kept as sent.
+const (
+	ClientAuthenticated         ClientStatus = "Authenticated"
+	ClientPendingAuthentication ClientStatus = "Pending Authentication"
+)
+
+// NotConnected is the connectedNumber Chattu reports for a client that has
+// no WhatsApp session.
+const NotConnected = "Not Connected"
+
+// ClientInfo is one entry of GET /api/clients.
+type ClientInfo struct {
+	ClientID    string
+	PhoneNumber string
+	// APIKey is the client's own key (a secret; prints as [REDACTED]).
+	APIKey APIKey
+	// ConnectedNumber is the logged-in WhatsApp id ("9721234567@c.us") or
+	// "Not Connected".
+	ConnectedNumber string
+	Status          ClientStatus
+}
+
+// Connected returns the logged-in chat id, and false when the client is not
+// connected.
+func (ci ClientInfo) Connected() (ChatID, bool) {
+	id := ChatID(ci.ConnectedNumber)
+	if id.Validate() != nil {
+		return "", false
+	}
+	return id, true
+}
+
+type clientInfoWire struct {
+	ClientID        transport.String `json:"clientId"`
+	PhoneNumber     transport.String `json:"phoneNumber"`
+	APIKey          APIKey           `json:"apiKey"`
+	ConnectedNumber transport.String `json:"connectedNumber"`
+	Status          transport.String `json:"status"`
+}
+
+// UnmarshalJSON decodes the documented fields leniently.
+func (ci *ClientInfo) UnmarshalJSON(b []byte) error {
+	var w clientInfoWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	*ci = ClientInfo{
+		ClientID:        string(w.ClientID),
+		PhoneNumber:     string(w.PhoneNumber),
+		APIKey:          w.APIKey,
+		ConnectedNumber: string(w.ConnectedNumber),
+		Status:          ClientStatus(w.Status),
+	}
+	return nil
+}
+
+// ClientList is GET /api/clients.
+type ClientList struct {
+	Clients []ClientInfo
+	redactedRaw
+}
+
+// UnmarshalJSON reads the documented array (or {"clients": [...]}).
+func (l *ClientList) UnmarshalJSON(b []byte) error {
+	return decodeList(b, &l.Clients, "clients", "data")
+}
+
+// List returns every client of the account. Their API keys are registered
+// as secrets of this Client.
+func (s *ClientsService) List(ctx context.Context) (*ClientList, error) {
+	out := &ClientList{}
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/clients"}}, out); err != nil {
+		return nil, err
+	}
+	for _, ci := range out.Clients {
+		s.c.tc.AddSecret(string(ci.APIKey))
+	}
+	return out, nil
+}
+
+// QRParams names the client whose QR to fetch.
+type QRParams struct {
+	ClientID string
+}
+
+// QRImage is the PNG of a pending client's QR code.
+type QRImage struct {
+	// PNG is the image.
+	PNG []byte
+	// ContentType is as sent ("image/png").
+	ContentType string
+}
+
+// maxQRBytes bounds the QR download; a QR PNG is a few kilobytes.
+const maxQRBytes = 4 << 20
+
+// QR fetches the QR code image (GET /api/qr/:clientId) of a client in
+// "Pending Authentication". Once the client is authenticated the QR expires
+// and Chattu answers with an error.
+func (s *ClientsService) QR(ctx context.Context, p QRParams) (*QRImage, error) {
+	if err := checkClientID(p.ClientID); err != nil {
+		return nil, err
+	}
+	st, err := s.c.stream(ctx, &call{req: &transport.Request{
+		Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID),
+		Header: http.Header{"Accept": {"image/png"}},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	b, err := io.ReadAll(io.LimitReader(st.Body, maxQRBytes+1))
+	if err != nil {
+		return nil, &transport.RequestError{Vendor: Vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID), Err: err}
+	}
+	if len(b) > maxQRBytes {
+		return nil, &transport.DecodeError{Vendor: Vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID), StatusCode: http.StatusOK, Err: errQRTooLarge}
+	}
+	return &QRImage{PNG: b, ContentType: st.ContentType}, nil
+}
+
+var errQRTooLarge = errors.New("QR image larger than 4 MiB")
+
+// IsPNG reports whether the image starts with the PNG signature.
+func (q *QRImage) IsPNG() bool { return bytes.HasPrefix(q.PNG, pngSignature) }
+
+var pngSignature = []byte("\x89PNG\r\n\x1a\n")
+
+// UpdateWebhookParams is the body of POST /api/update-webhook.
+type UpdateWebhookParams struct {
+	ClientID string `json:"clientId"`
+	// WebhookURL receives the client's events. Chattu requires a publicly
+	// reachable http(s) URL that answers within 5 seconds.
+	WebhookURL string `json:"webhookUrl"`
+}
+
+// Result is the answer of calls that return only a message
+// ({"message": "Client deleted successfully."}) or nothing documented. Raw
+// keeps whatever was sent.
+type Result struct {
+	// Message is the vendor's text, if any.
+	Message string
+	// Success is the "success" flag, when sent.
+	Success bool
+	transport.RawJSON
+}
+
+type resultWire struct {
+	Message json.RawMessage `json:"message"`
+	Success transport.Bool  `json:"success"`
+}
+
+// UnmarshalJSON decodes the message leniently.
+func (r *Result) UnmarshalJSON(b []byte) error {
+	var w resultWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return err
+	}
+	r.Message = text(w.Message)
+	r.Success = bool(w.Success)
+	return nil
+}
+
+// UpdateWebhook sets the URL that receives the client's events
+// (message_received, message_sent, call_rejected). See NewWebhookHandler.
+func (s *ClientsService) UpdateWebhook(ctx context.Context, p UpdateWebhookParams) (*Result, error) {
+	if err := checkClientID(p.ClientID); err != nil {
+		return nil, err
+	}
+	if err := checkHTTPURL("webhookUrl", p.WebhookURL, true); err != nil {
+		return nil, err
+	}
+	out := &Result{}
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/update-webhook", JSON: p}}, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeleteClientParams confirms a client's deletion.
+type DeleteClientParams struct {
+	ClientID string `json:"-"`
+	// Password is the dashboard password (a secret, never printed).
+	Password string `json:"password"`
+}
+
+// Delete removes a client permanently and disconnects its WhatsApp session
+// (DELETE /clients/:clientId). It needs the dashboard session
+// (WithSessionCookie) and the account password; Chattu limits it to 5
+// attempts per hour.
+func (s *ClientsService) Delete(ctx context.Context, p DeleteClientParams) (*Result, error) {
+	if err := checkClientID(p.ClientID); err != nil {
+		return nil, err
+	}
+	if p.Password == "" {
+		return nil, transport.Invalid("password", "required to confirm the deletion")
+	}
+	s.c.tc.AddSecret(p.Password)
+	out := &Result{}
+	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
+		Method: http.MethodDelete, Path: "/clients/" + url.PathEscape(p.ClientID), JSON: p,
+	}}, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// checkClientID rejects an empty or blank client id and one with characters
+// that have no place in an id (control characters, "/").
+func checkClientID(id string) error {
+	if strings.TrimSpace(id) == "" {
+		return transport.Invalid("clientId", "required")
+	}
+	if strings.ContainsAny(id, "/\\?#") || strings.IndexFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+		return transport.Invalid("clientId", "must not contain '/', '?', '#' or control characters")
+	}
+	return nil
+}
+
+// checkHTTPURL requires an absolute http(s) URL.
+func checkHTTPURL(field, raw string, required bool) error {
+	if raw == "" {
+		if required {
+			return transport.Invalid(field, "required")
+		}
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return transport.Invalid(field, "must be an absolute http or https URL")
+	}
+	return nil
+}
+
+// decodeList reads a JSON array into dst, or the array under the first of
+// keys present when the body is an object. Null, or anything but an array
+// under the key, decodes to an empty list: the raw body stays reachable.
+func decodeList[T any](b []byte, dst *[]T, keys ...string) error {
+	*dst = nil
+	t := bytes.TrimSpace(b)
+	if isNullJSON(t) {
+		return nil
+	}
+	if t[0] == '{' {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(t, &m); err != nil {
+			return err
+		}
+		t = nil
+		for _, k := range keys {
+			if v, ok := m[k]; ok {
+				t = bytes.TrimSpace(v)
+				break
+			}
+		}
+		if len(t) == 0 || t[0] != '[' {
+			return nil
+		}
+	}
+	return json.Unmarshal(t, dst)
+}

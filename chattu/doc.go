@@ -1,0 +1,53 @@
+// Package chattu is a client for the Chattu WhatsApp bot API, a handler for
+// the webhooks Chattu sends, and (in chattutest) an in-memory sandbox of the
+// service.
+//
+// Chattu is deployed per customer, so New takes the deployment's base URL
+// along with the account or client API key:
+//
+//	c, err := chattu.New("https://bot.example.com", apiKey)
+//	res, err := c.Messages.Send(ctx, chattu.SendMessageParams{
+//		ClientID: "shop", Number: "972501234567", Message: "שלום",
+//	})
+//
+// The API is grouped as the vendor documents it:
+//
+//   - Clients: add a number (QR login), list clients, fetch the QR PNG,
+//     update the webhook URL, delete a client.
+//   - Messages: send text or media, list sent and received messages.
+//   - Schedules: schedule, list and cancel messages.
+//   - Account: profile, reset the API key (the client switches to the new
+//     key atomically).
+//   - Calls and Logs: incoming calls, call logs, application logs.
+//   - Chats: the dashboard's chat interface (chats, messages, send, mark
+//     read, media download).
+//   - Groups: groups and channels, and sending to them.
+//
+// Some endpoints are reserved to the dashboard's login session rather than
+// the API key (the chat interface, schedules, deleting a client). They need
+// WithSessionCookie; calling one without it fails with a *ValidationError
+// before anything is sent.
+//
+// # Errors
+//
+// Bad input is a *ValidationError returned before any request. A failure the
+// vendor reports is an *Error, even inside an HTTP 200, matching the shared
+// sentinels (ErrUnauthorized, ErrNotFound, ErrValidation, ErrRateLimited) and
+// Chattu's own codes (ErrReadOnlyChat, ErrGroupNotFound, ...). Sends are
+// never repeated once any of them reached the network: such a failure
+// matches ErrMaybeDelivered.
+//
+// # Secrets
+//
+// API keys returned by the vendor are APIKey values, which print as
+// [REDACTED] with every fmt verb and in slog. They, the session cookie and
+// passwords are registered with the client so that no error or log line
+// contains them.
+//
+// # Webhooks
+//
+// NewWebhookHandler checks X-Api-Key in constant time, decodes
+// message_received, message_sent and call_rejected, and writes the
+// callback's Reply (an auto-reply or a call rejection message) as the JSON
+// answer within Chattu's deadline (5 s, 3 s for calls).
+package chattu

@@ -1,0 +1,542 @@
+package chattu_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"image/png"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/chattu"
+	"github.com/switchboard-go/switchboard/chattu/chattutest"
+)
+
+// sandboxClient starts a sandbox and a client with the session cookie.
+func sandboxClient(t *testing.T, sopts []chattutest.Option, copts ...chattu.Option) (*chattutest.Server, *chattu.Client) {
+	t.Helper()
+	s := chattutest.NewServer(sopts...)
+	t.Cleanup(s.Close)
+	all := append([]chattu.Option{chattu.WithSessionCookie(chattutest.DefaultSessionCookie), chattu.WithRetryWait(time.Millisecond, 5*time.Millisecond)}, copts...)
+	c, err := chattu.New(s.URL, chattutest.DefaultAPIKey, all...)
+	require.NoError(t, err)
+	return s, c
+}
+
+// connected adds a number and scans it.
+func connected(t *testing.T, s *chattutest.Server, c *chattu.Client, id, phone string) *chattu.AddNumberResult {
+	t.Helper()
+	res, err := c.Clients.AddNumber(context.Background(), chattu.AddNumberParams{ClientID: id, PhoneNumber: phone})
+	require.NoError(t, err)
+	require.NoError(t, s.Scan(id))
+	return res
+}
+
+func TestSandboxNumberLifecycle(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	res, err := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
+	require.NoError(t, err)
+	assert.Equal(t, chattu.NumberPendingAuth, res.Status)
+	require.NotNil(t, res.QRCode)
+	cfg, err := png.DecodeConfig(bytes.NewReader(res.QRCode))
+	require.NoError(t, err)
+	assert.Equal(t, cfg.Width, cfg.Height)
+	assert.NotEmpty(t, res.APIKey)
+
+	img, err := c.Clients.QR(ctx, chattu.QRParams{ClientID: "shop"})
+	require.NoError(t, err)
+	assert.Equal(t, "image/png", img.ContentType)
+	assert.True(t, img.IsPNG())
+
+	list, err := c.Clients.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, list.Clients, 1)
+	assert.Equal(t, chattu.ClientPendingAuthentication, list.Clients[0].Status)
+	assert.Equal(t, chattu.NotConnected, list.Clients[0].ConnectedNumber)
+	assert.Equal(t, res.APIKey, list.Clients[0].APIKey)
+
+	require.NoError(t, s.Scan("shop"))
+	list, err = c.Clients.List(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, chattu.ClientAuthenticated, list.Clients[0].Status)
+	id, ok := list.Clients[0].Connected()
+	assert.True(t, ok)
+	assert.Equal(t, chattu.ChatID("972501234567@c.us"), id)
+
+	_, err = c.Clients.QR(ctx, chattu.QRParams{ClientID: "shop"})
+	assert.ErrorIs(t, err, chattu.ErrNotFound, "the QR expires once authenticated")
+
+	again, err := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
+	require.NoError(t, err)
+	assert.Equal(t, chattu.NumberConnected, again.Status)
+	assert.Nil(t, again.QRCode)
+
+	_, err = c.Clients.QR(ctx, chattu.QRParams{ClientID: "nobody"})
+	assert.ErrorIs(t, err, chattu.ErrClientNotFound)
+
+	p, err := c.Account.Profile(ctx)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, p.ClientCount)
+	assert.Equal(t, chattutest.DefaultUsername, p.Username)
+
+	_, err = c.Clients.UpdateWebhook(ctx, chattu.UpdateWebhookParams{ClientID: "shop", WebhookURL: "https://hooks.example.com/chattu"})
+	require.NoError(t, err)
+	st, _ := s.Client("shop")
+	assert.Equal(t, "https://hooks.example.com/chattu", st.WebhookURL)
+}
+
+func TestSandboxSendAndList(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	_, err := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
+	require.NoError(t, err)
+	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "hi"})
+	assert.Error(t, err, "not connected yet")
+	require.NoError(t, s.Scan("shop"))
+
+	r, err := c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "שלום 👋 مرحبا"})
+	require.NoError(t, err)
+	assert.True(t, r.Success)
+	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "+972529999999", MediaURL: "https://cdn.example.com/menu.pdf"})
+	require.NoError(t, err)
+	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "ghost", Number: "972529999999", Message: "x"})
+	assert.ErrorIs(t, err, chattu.ErrClientNotFound)
+
+	sent, err := c.Messages.Sent(ctx)
+	require.NoError(t, err)
+	require.Len(t, sent.Messages, 2)
+	assert.Equal(t, "שלום 👋 مرحبا", sent.Messages[1].Message)
+	assert.Equal(t, "972501234567", sent.Messages[1].SenderNumber)
+	assert.Equal(t, "972529999999", sent.Messages[1].Recipient)
+	assert.False(t, sent.Messages[0].SentAt.IsZero())
+}
+
+func TestSandboxGroups(t *testing.T) {
+	s, c := sandboxClient(t, []chattutest.Option{chattutest.WithPlanLimit(1)})
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+	require.NoError(t, s.AddGroup("shop", chattutest.Group{ID: "120363000000000099@g.us", Name: "הכרזות", ReadOnly: true}))
+
+	g, err := c.Groups.List(ctx, chattu.GroupsParams{ClientID: "shop"})
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, g.Total)
+	require.Len(t, g.Channels, 1)
+	assert.Equal(t, "ערוץ חדשות", g.Channels[0].Name)
+	assert.Equal(t, chattu.TypeChannel, g.Channels[0].Type)
+	names := map[string]bool{}
+	for _, x := range g.Groups {
+		names[x.Name] = x.IsReadOnly
+	}
+	assert.Equal(t, map[string]bool{"קבוצת עבודה": false, "הכרזות": true}, names)
+
+	msg := "שלום לכולם! זה הודעה בעברית"
+	res, err := c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "120363123456789012@g.us", Message: msg})
+	require.NoError(t, err)
+	assert.Equal(t, msg, res.Message.Body)
+	assert.Equal(t, "קבוצת עבודה", res.GroupName)
+	assert.Equal(t, "chat", res.Message.Type)
+	got := s.GroupMessages("shop", "120363123456789012@g.us")
+	require.Len(t, got, 1)
+	assert.Equal(t, msg, got[0].Body)
+
+	_, err = c.Groups.SendWithSession(ctx, chattu.SessionGroupMessageParams{ClientID: "shop", GroupID: "120363123456789013@c.us",
+		MediaURL: "https://cdn.example.com/a.jpg", MediaType: chattu.MediaImage, Message: "⚠️"})
+	require.NoError(t, err)
+
+	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "120363000000000099@g.us", Message: "x"})
+	assert.ErrorIs(t, err, chattu.ErrReadOnlyChat)
+	var e *chattu.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, 403, e.StatusCode)
+	assert.Equal(t, string(chattu.CodeReadOnlyChat), e.Code)
+
+	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "120363000000000777@g.us", Message: "x"})
+	assert.ErrorIs(t, err, chattu.ErrGroupNotFound)
+	assert.ErrorIs(t, err, chattu.ErrNotFound)
+
+	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "hi"})
+	require.NoError(t, err)
+	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "972529999999@c.us", Message: "x"})
+	assert.ErrorIs(t, err, chattu.ErrInvalidChatType)
+
+	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "120363123456789012@g.us", MediaURL: "https://media.invalid/x.jpg", MediaType: chattu.MediaImage})
+	assert.ErrorIs(t, err, chattu.ErrMediaError)
+	assert.ErrorIs(t, err, chattu.ErrValidation)
+
+	_, err = c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "second", PhoneNumber: "972501111111"})
+	assert.ErrorIs(t, err, chattu.ErrPlanLimitExceeded)
+}
+
+func TestSandboxClientKeyScope(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	res := connected(t, s, c, "a", "972501234567")
+	connected(t, s, c, "b", "972507654321")
+
+	ck, err := chattu.New(s.URL, string(res.APIKey))
+	require.NoError(t, err)
+	_, err = ck.Groups.List(ctx, chattu.GroupsParams{ClientID: "a"})
+	require.NoError(t, err)
+	_, err = ck.Groups.List(ctx, chattu.GroupsParams{ClientID: "b"})
+	assert.ErrorIs(t, err, chattu.ErrAccessDenied)
+
+	bad, err := chattu.New(s.URL, "wrong-key")
+	require.NoError(t, err)
+	_, err = bad.Account.Profile(ctx)
+	assert.ErrorIs(t, err, chattu.ErrAuth)
+	assert.ErrorIs(t, err, chattu.ErrUnauthorized)
+}
+
+func TestSandboxSchedulesOnTestClock(t *testing.T) {
+	start := time.Date(2025, 10, 6, 15, 0, 0, 0, time.UTC)
+	s, c := sandboxClient(t, []chattutest.Option{chattutest.WithClock(func() time.Time { return start })})
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+	jerusalem := time.FixedZone("IDT", 3*3600)
+	_, err := c.Schedules.Create(ctx, chattu.ScheduleParams{ClientID: "shop", Number: "+9721234567", Message: "Scheduled hello",
+		ScheduleTime: time.Date(2025, 10, 6, 21, 30, 0, 0, jerusalem)})
+	require.NoError(t, err)
+	_, err = c.Schedules.Create(ctx, chattu.ScheduleParams{ClientID: "shop", Number: "+9721234567", Message: "later",
+		ScheduleTime: start.Add(10 * time.Hour)})
+	require.NoError(t, err)
+
+	l, err := c.Schedules.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, l.Messages, 2)
+	first := l.Messages[0]
+	assert.Equal(t, chattu.SchedulePending, first.Status)
+	assert.Equal(t, time.Date(2025, 10, 6, 18, 30, 0, 0, time.UTC), first.ScheduleTime)
+	assert.Equal(t, "+9721234567", first.Recipient)
+	assert.True(t, first.SentTime.IsZero())
+
+	s.Advance(3*time.Hour + 30*time.Minute)
+	l, err = c.Schedules.List(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, chattu.ScheduleSent, l.Messages[0].Status)
+	assert.Equal(t, time.Date(2025, 10, 6, 18, 30, 0, 0, time.UTC), l.Messages[0].SentTime)
+	assert.Equal(t, chattu.SchedulePending, l.Messages[1].Status)
+	sent := s.Sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, "schedule", sent[0].Source)
+
+	_, err = c.Schedules.Cancel(ctx, chattu.CancelParams{ID: l.Messages[0].ID})
+	assert.ErrorIs(t, err, chattu.ErrValidation, "a sent message cannot be cancelled")
+	r, err := c.Schedules.Cancel(ctx, chattu.CancelParams{ID: l.Messages[1].ID})
+	require.NoError(t, err)
+	assert.Equal(t, "Schedule cancelled.", r.Message)
+	_, err = c.Schedules.Cancel(ctx, chattu.CancelParams{ID: 999})
+	assert.ErrorIs(t, err, chattu.ErrNotFound)
+	s.Advance(24 * time.Hour)
+	assert.Len(t, s.Sent(), 1, "a cancelled message never fires")
+}
+
+func TestSandboxSessionOnlyRefusesAPIKey(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	for _, r := range []struct{ method, path string }{
+		{"GET", "/api/chats/shop"}, {"GET", "/scheduled-messages"}, {"POST", "/schedule-message"},
+		{"DELETE", "/scheduled-messages/1"}, {"DELETE", "/clients/shop"}, {"POST", "/api/groups/shop/1@g.us/send"},
+		{"GET", "/api/chats/shop/1@c.us/messages"}, {"POST", "/api/chats/shop/1@c.us/read"},
+	} {
+		req, _ := http.NewRequest(r.method, s.URL+r.path, strings.NewReader(`{}`))
+		req.Header.Set("X-Api-Key", chattutest.DefaultAPIKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, r.path)
+	}
+	// A wrong cookie through the client is ErrUnauthorized.
+	c, err := chattu.New(s.URL, chattutest.DefaultAPIKey, chattu.WithSessionCookie("connect.sid=stolen"))
+	require.NoError(t, err)
+	_, err = c.Schedules.List(context.Background())
+	assert.ErrorIs(t, err, chattu.ErrUnauthorized)
+}
+
+func TestSandboxRateLimits(t *testing.T) {
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, c := sandboxClient(t, []chattutest.Option{chattutest.WithClock(func() time.Time { return start })})
+	ctx := context.Background()
+	for i := 0; i < chattutest.APILimit; i++ {
+		_, err := c.Account.Profile(ctx)
+		require.NoError(t, err, i)
+	}
+	_, err := c.Account.Profile(ctx)
+	assert.ErrorIs(t, err, chattu.ErrRateLimited)
+	var e *chattu.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, 15*time.Minute, e.RetryAfter, "longer than the retry cap: returned, not waited for")
+	s.Advance(15 * time.Minute)
+	_, err = c.Account.Profile(ctx)
+	require.NoError(t, err)
+
+	// Sensitive: 5 resets per hour (wrong username: each still counts).
+	for i := 0; i < chattutest.SensitiveLimit; i++ {
+		_, err := c.Account.ResetAPIKey(ctx, chattu.ResetAPIKeyParams{Username: "nobody"})
+		assert.ErrorIs(t, err, chattu.ErrUnauthorized)
+	}
+	_, err = c.Account.ResetAPIKey(ctx, chattu.ResetAPIKeyParams{Username: chattutest.DefaultUsername})
+	assert.ErrorIs(t, err, chattu.ErrRateLimited)
+}
+
+func TestSandboxChatLimit(t *testing.T) {
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	s, c := sandboxClient(t, []chattutest.Option{chattutest.WithClock(func() time.Time { return start })})
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+	for i := 0; i < chattutest.ChatLimit; i++ {
+		_, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+		require.NoError(t, err, i)
+	}
+	_, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	assert.ErrorIs(t, err, chattu.ErrRateLimited)
+	s.Advance(time.Minute)
+	_, err = c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	assert.NoError(t, err)
+}
+
+func TestSandboxDeliverySafety(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+
+	// A send whose connection drops after it was written is not repeated.
+	s.ResetLog()
+	s.DropNext(1)
+	_, err := c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "once"})
+	assert.ErrorIs(t, err, chattu.ErrMaybeDelivered)
+	assert.Equal(t, 1, s.Count("POST", "/api/send-message"))
+
+	// A 500 on a send is not retried either.
+	s.FailNext(1, 500, `{"success":false,"error":"Internal error"}`)
+	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "120363123456789012@g.us", Message: "once"})
+	var e *chattu.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, 500, e.StatusCode)
+	assert.Equal(t, 1, s.Count("POST", "/api/send-group-message"))
+	assert.Empty(t, s.GroupMessages("shop", "120363123456789012@g.us"))
+
+	// A 429 refused the send before acting on it: repeated after Retry-After.
+	s.FailNext(1, 429, `{"error":"Too many requests, please try again later."}`)
+	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "after 429"})
+	require.NoError(t, err)
+	assert.Equal(t, 3, s.Count("POST", "/api/send-message"))
+
+	// Reads are retried through drops and 5xx.
+	s.DropNext(1)
+	s.FailNext(1, 502, `bad gateway`)
+	_, err = c.Messages.Sent(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, s.Count("GET", "/api/sent-messages"))
+
+	// A slow server is bounded by the caller's context.
+	s.DelayNext(1, time.Second)
+	tctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err = c.Account.Profile(tctx)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestSandboxResetAPIKey(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	old := s.APIKey()
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	var failures int
+	var mu sync.Mutex
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := c.Account.Profile(ctx); err != nil && !errors.Is(err, chattu.ErrRateLimited) {
+					mu.Lock()
+					failures++
+					mu.Unlock()
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+		}()
+	}
+	time.Sleep(10 * time.Millisecond)
+	res, err := c.Account.ResetAPIKey(ctx, chattu.ResetAPIKeyParams{Username: chattutest.DefaultUsername})
+	require.NoError(t, err)
+	time.Sleep(10 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	assert.True(t, res.Switched)
+	assert.Equal(t, s.APIKey(), string(res.NewAPIKey))
+	assert.NotEqual(t, old, s.APIKey())
+	// Requests in flight at the switch may have used the old key just as
+	// the server voided it; none after.
+	assert.LessOrEqual(t, failures, 4)
+	p, err := c.Account.Profile(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, res.NewAPIKey, p.APIKey)
+	oldc, _ := chattu.New(s.URL, old)
+	_, err = oldc.Account.Profile(ctx)
+	assert.ErrorIs(t, err, chattu.ErrUnauthorized)
+}
+
+func TestSandboxChatInterface(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+	photo := []byte("\xff\xd8\xff\xe0 jpeg bytes")
+	_, err := s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "9721234567", Name: "John Doe", Body: "Hello!"})
+	require.NoError(t, err)
+	_, err = s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "9721234567", Body: "📷", Media: photo, MediaType: "image/jpeg", Filename: "photo.jpg"})
+	require.NoError(t, err)
+	require.NoError(t, s.React("shop", "9721234567", "👍", "972501234567@c.us"))
+
+	chats, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	require.NoError(t, err)
+	require.Len(t, chats.Chats, 1)
+	ch := chats.Chats[0]
+	assert.Equal(t, chattu.ChatID("9721234567@c.us"), ch.ID)
+	assert.Equal(t, "John Doe", ch.Name)
+	assert.EqualValues(t, 2, ch.UnreadCount)
+	require.NotNil(t, ch.LastMessage)
+	assert.Equal(t, "📷", ch.LastMessage.Body)
+
+	msgs, err := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: ch.ID, Limit: 50})
+	require.NoError(t, err)
+	require.Len(t, msgs.Messages, 2)
+	m := msgs.Messages[1]
+	assert.True(t, m.HasMedia)
+	assert.Equal(t, "photo.jpg", m.Filename)
+	assert.Equal(t, "image", m.Type)
+	assert.Equal(t, []chattu.Reaction{{Reaction: "👍", SenderID: "972501234567@c.us"}}, m.Reactions)
+	last, err := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: ch.ID, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, last.Messages, 1)
+
+	st, err := c.Chats.Media(ctx, chattu.MediaParams{ClientID: "shop", MessageID: m.ID})
+	require.NoError(t, err)
+	body, err := io.ReadAll(st)
+	st.Close()
+	require.NoError(t, err)
+	assert.Equal(t, photo, body)
+	assert.Equal(t, "image/jpeg", st.ContentType)
+	assert.Equal(t, "photo.jpg", st.FileName)
+	_, err = c.Chats.Media(ctx, chattu.MediaParams{ClientID: "shop", MessageID: msgs.Messages[0].ID})
+	assert.ErrorIs(t, err, chattu.ErrNotFound)
+
+	sr, err := c.Chats.Send(ctx, chattu.ChatSendParams{ClientID: "shop", ChatID: ch.ID, Message: "Hello! How can I help you?"})
+	require.NoError(t, err)
+	assert.True(t, sr.Success)
+	assert.Equal(t, "Hello! How can I help you?", sr.Message.Body)
+	assert.NotEmpty(t, sr.Message.ID)
+
+	_, err = c.Chats.MarkRead(ctx, chattu.MarkReadParams{ClientID: "shop", ChatID: ch.ID})
+	require.NoError(t, err)
+	chats, err = c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	require.NoError(t, err)
+	assert.Zero(t, chats.Chats[0].UnreadCount)
+
+	rec, err := c.Messages.Received(ctx, chattu.ReceivedParams{ClientID: "shop"})
+	require.NoError(t, err)
+	assert.Equal(t, "success", rec.Status)
+	require.Len(t, rec.Messages, 2)
+	assert.Equal(t, "9721234567", rec.Messages[0].Sender)
+}
+
+func TestSandboxCallsAndLogs(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+	d, err := s.Call(ctx, chattutest.IncomingCall{ClientID: "shop", From: "1234567890", IsVideo: true})
+	require.NoError(t, err)
+	assert.Nil(t, d, "no webhook configured")
+	sent := s.Sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, chattutest.DefaultRejectionMessage, sent[0].Message)
+	assert.Equal(t, "call-rejection", sent[0].Source)
+
+	calls, err := c.Calls.Incoming(ctx, chattu.IncomingParams{ClientID: "shop"})
+	require.NoError(t, err)
+	require.Len(t, calls.Calls, 1)
+	assert.Equal(t, "1234567890@c.us", calls.Calls[0].CallFrom)
+	assert.True(t, calls.Calls[0].IsVideo)
+	assert.True(t, calls.Calls[0].EndTime.IsZero())
+	logs, err := c.Calls.Logs(ctx)
+	require.NoError(t, err)
+	assert.Len(t, logs.Calls, 1)
+	app, err := c.Logs.List(ctx)
+	require.NoError(t, err)
+	assert.NotEmpty(t, app.Entries)
+}
+
+func TestSandboxDeleteClient(t *testing.T) {
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	connected(t, s, c, "shop", "972501234567")
+	_, err := c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "shop", Password: "wrong-password"})
+	assert.ErrorIs(t, err, chattu.ErrUnauthorized)
+	assert.NotContains(t, err.Error(), "wrong-password")
+	_, err = c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "nope", Password: chattutest.DefaultPassword})
+	assert.ErrorIs(t, err, chattu.ErrNotFound)
+	r, err := c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "shop", Password: chattutest.DefaultPassword})
+	require.NoError(t, err)
+	assert.Equal(t, "Client deleted successfully.", r.Message)
+	_, ok := s.Client("shop")
+	assert.False(t, ok)
+	// 5 sensitive attempts per hour: the fourth attempt onwards...
+	for i := 0; i < 2; i++ {
+		_, _ = c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "x", Password: "p-12345"})
+	}
+	_, err = c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "x", Password: "p-12345"})
+	assert.ErrorIs(t, err, chattu.ErrRateLimited)
+}
+
+// TestSandboxWebhookAutoReply uses a bare receiver: the sandbox reads the
+// reply and sends the response as a message.
+func TestSandboxWebhookAutoReply(t *testing.T) {
+	var got struct {
+		sync.Mutex
+		key  string
+		body []byte
+	}
+	recv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got.Lock()
+		got.key, got.body = r.Header.Get("X-Api-Key"), b
+		got.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"status":"success","response":"תודה! 🙏"}`)
+	}))
+	defer recv.Close()
+	s, c := sandboxClient(t, nil)
+	ctx := context.Background()
+	res := connected(t, s, c, "shop", "972501234567")
+	_, err := c.Clients.UpdateWebhook(ctx, chattu.UpdateWebhookParams{ClientID: "shop", WebhookURL: recv.URL})
+	require.NoError(t, err)
+	d, err := s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "1234567890", Body: "שלום"})
+	require.NoError(t, err)
+	require.NoError(t, d.Err)
+	assert.Equal(t, "תודה! 🙏", d.Reply.Response)
+	got.Lock()
+	assert.Equal(t, string(res.APIKey), got.key)
+	assert.Contains(t, string(got.body), `"body":"שלום"`)
+	got.Unlock()
+	sent := s.Sent()
+	require.Len(t, sent, 1)
+	assert.Equal(t, "auto-reply", sent[0].Source)
+	assert.Equal(t, "תודה! 🙏", sent[0].Message)
+	assert.Equal(t, "1234567890", sent[0].Recipient)
+}

@@ -1,0 +1,110 @@
+package chattu
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (f *fakeClock) now() time.Time { f.mu.Lock(); defer f.mu.Unlock(); return f.t }
+func (f *fakeClock) add(d time.Duration) {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+}
+
+func TestBucketsForEndpoints(t *testing.T) {
+	assert.Equal(t, []bucketName{bucketAPI}, bucketsFor("POST", "/api/send-message", apiKeyAuth))
+	assert.Equal(t, []bucketName{bucketAPI}, bucketsFor("GET", "/api/groups/c", eitherAuth))
+	assert.Equal(t, []bucketName{bucketChat}, bucketsFor("GET", "/api/chats/c", sessionAuth))
+	assert.Equal(t, []bucketName{bucketChat}, bucketsFor("POST", "/api/groups/c/1@g.us/send", sessionAuth))
+	assert.Equal(t, []bucketName{bucketAPI, bucketSensitive}, bucketsFor("POST", "/api/reset-api-key", apiKeyAuth))
+	assert.Equal(t, []bucketName{bucketSensitive, bucketDelete}, bucketsFor("DELETE", "/clients/c", sessionAuth))
+	assert.Equal(t, []bucketName{bucketDelete}, bucketsFor("DELETE", "/scheduled-messages/1", sessionAuth))
+	assert.Empty(t, bucketsFor("POST", "/schedule-message", sessionAuth))
+	for _, b := range []bucketName{bucketAPI, bucketChat, bucketSensitive, bucketDelete, 99} {
+		assert.NotEmpty(t, b.String())
+	}
+}
+
+func TestDocumentedLimits(t *testing.T) {
+	l := documentedLimits()
+	assert.Equal(t, rateLimit{100, 15 * time.Minute}, l[bucketAPI])
+	assert.Equal(t, rateLimit{60, time.Minute}, l[bucketChat])
+	assert.Equal(t, rateLimit{5, time.Hour}, l[bucketSensitive])
+	assert.Equal(t, rateLimit{10, 15 * time.Minute}, l[bucketDelete])
+}
+
+func TestLimiterBurstThenRefuseWithinDeadline(t *testing.T) {
+	clk := &fakeClock{t: time.Unix(1_700_000_000, 0)}
+	l := newLimiter(map[bucketName]rateLimit{bucketSensitive: {5, time.Hour}}, clk.now)
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		require.NoError(t, l.wait(ctx, bucketSensitive))
+	}
+	// The sixth needs 12 minutes: a 1-second deadline fails at once.
+	dctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	start := time.Now()
+	err := l.wait(dctx, bucketSensitive)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "fails without sleeping")
+	// Nothing was reserved by the refused call: after 12 minutes one slot.
+	clk.add(12 * time.Minute)
+	require.NoError(t, l.wait(dctx, bucketSensitive))
+	assert.ErrorIs(t, l.wait(dctx, bucketSensitive), ErrRateLimited)
+}
+
+func TestLimiterWaitsForSlot(t *testing.T) {
+	l := newLimiter(map[bucketName]rateLimit{bucketChat: {2, 100 * time.Millisecond}}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	for i := 0; i < 4; i++ {
+		require.NoError(t, l.wait(ctx, bucketChat))
+	}
+	// Two immediately, then one every 50ms.
+	assert.GreaterOrEqual(t, time.Since(start), 90*time.Millisecond)
+}
+
+func TestLimiterCancelReturnsSlot(t *testing.T) {
+	l := newLimiter(map[bucketName]rateLimit{bucketAPI: {1, time.Hour}}, nil)
+	require.NoError(t, l.wait(context.Background(), bucketAPI))
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	err := l.wait(ctx, bucketAPI)
+	assert.ErrorIs(t, err, context.Canceled)
+	b := l.buckets[bucketAPI]
+	assert.InDelta(t, 0, b.tokens, 0.01, "the cancelled reservation was given back")
+}
+
+func TestClientRateLimitSendsNothingWhenRefused(t *testing.T) {
+	c, mt, rec := mockClient(t, WithRateLimit())
+	require.NotNil(t, c.limiter)
+	respond(mt, rec, "GET", testBase+"/api/profile", 200, fixture(t, "profile.json"), nil)
+	c.limiter = newLimiter(map[bucketName]rateLimit{bucketAPI: {2, time.Hour}}, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for i := 0; i < 2; i++ {
+		_, err := c.Account.Profile(ctx)
+		require.NoError(t, err)
+	}
+	_, err := c.Account.Profile(ctx)
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.Len(t, rec.all(), 2)
+}
+
+func TestNoLimiterByDefault(t *testing.T) {
+	c, _, _ := mockClient(t)
+	assert.Nil(t, c.limiter)
+}

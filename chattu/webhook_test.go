@@ -1,0 +1,316 @@
+package chattu
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/relay"
+)
+
+const hookKey = "client-api-key-here"
+
+type errLog struct {
+	mu   sync.Mutex
+	errs []error
+}
+
+func (l *errLog) add(_ *http.Request, err error) {
+	l.mu.Lock()
+	l.errs = append(l.errs, err)
+	l.mu.Unlock()
+}
+func (l *errLog) has(target error) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, e := range l.errs {
+		if errors.Is(e, target) {
+			return true
+		}
+	}
+	return false
+}
+
+func post(t *testing.T, h http.Handler, key string, body []byte) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/hooks/chattu", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("X-Api-Key", key)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestWebhookEvents(t *testing.T) {
+	var got []*WebhookEvent
+	var mu sync.Mutex
+	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, ev *WebhookEvent) (Reply, error) {
+		mu.Lock()
+		got = append(got, ev)
+		mu.Unlock()
+		switch ev.Type {
+		case EventMessageReceived:
+			return Reply{Response: "Thank you for your message! We'll get back to you soon."}, nil
+		case EventCallRejected:
+			return Reply{RejectionMessage: "מצטער אינני זמין כעת. אנא שלח הודעה ונחזור אליך בהקדם."}, nil
+		case EventMessageSent:
+			return Reply{}, nil
+		}
+		return Reply{Message: "Event received."}, nil
+	})
+	require.NoError(t, err)
+	ts := time.UnixMilli(1699123456789).UTC()
+
+	rec := post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	require.Equal(t, 200, rec.Code)
+	assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
+	// The documented reply, plus the acknowledgment message.
+	var doc, ours map[string]any
+	require.NoError(t, jsonUnmarshal(fixture(t, "webhook_reply_message.json"), &doc))
+	require.NoError(t, jsonUnmarshal(rec.Body.Bytes(), &ours))
+	for k, v := range doc {
+		assert.Equal(t, v, ours[k], k)
+	}
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","response":"Thank you for your message! We'll get back to you soon."}`, rec.Body.String())
+
+	rec = post(t, h, hookKey, fixture(t, "webhook_call_rejected.json"))
+	require.Equal(t, 200, rec.Code)
+	var wantCall map[string]any
+	require.NoError(t, jsonUnmarshal(fixture(t, "webhook_reply_call.json"), &wantCall))
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","rejectionMessage":"מצטער אינני זמין כעת. אנא שלח הודעה ונחזור אליך בהקדם."}`, rec.Body.String())
+	assert.Contains(t, rec.Body.String(), "מצטער אינני זמין כעת. אנא שלח הודעה ונחזור אליך בהקדם.", "literal UTF-8, no \\u escapes")
+	var gotCall map[string]any
+	require.NoError(t, jsonUnmarshal(rec.Body.Bytes(), &gotCall))
+	for k, v := range wantCall {
+		assert.Equal(t, v, gotCall[k], k)
+	}
+
+	rec = post(t, h, hookKey, fixture(t, "webhook_message_sent.json"))
+	require.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully."}`, rec.Body.String())
+
+	unknown := []byte(`{"event":"group_join","data":{"group":"120363123456789012@g.us","who":["1@c.us"]}}`)
+	rec = post(t, h, hookKey, unknown)
+	require.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"status":"success","message":"Event received."}`, rec.Body.String())
+
+	require.Len(t, got, 4)
+	assert.Equal(t, &MessageEvent{From: "1234567890", To: "client-id", Body: "Hello, this is a test message", Message: "Hello, this is a test message",
+		Timestamp: ts, Type: "received_message"}, got[0].MessageReceived)
+	assert.Nil(t, got[0].MessageSent)
+	assert.Nil(t, got[0].CallRejected)
+	assert.Equal(t, &CallEvent{From: "1234567890", To: "client-id", Timestamp: ts, Type: "call_rejected"}, got[1].CallRejected)
+	assert.Equal(t, &MessageEvent{From: "client-id", To: "1234567890", Body: "Hello from the API", Message: "Hello from the API", Timestamp: ts, Type: "sent_message"}, got[2].MessageSent)
+	assert.Equal(t, EventType("group_join"), got[3].Type)
+	assert.Nil(t, got[3].MessageReceived)
+	assert.JSONEq(t, `{"group":"120363123456789012@g.us","who":["1@c.us"]}`, string(got[3].Data))
+	assert.Equal(t, unknown, []byte(got[3].Raw))
+}
+
+func TestWebhookUnicodeRoundTrip(t *testing.T) {
+	texts := []string{
+		"שלום לכולם! זה הודעה בעברית",
+		"مرحبا بالعالم",
+		"👍⚠️👨‍👩‍👧‍👦 café e\u0301 \u200fRTL\u200e",
+		`<b>&"quotes"</b> \ back`,
+	}
+	for _, txt := range texts {
+		var seen string
+		h, err := NewWebhookHandler([]string{hookKey}, func(_ context.Context, ev *WebhookEvent) (Reply, error) {
+			seen = ev.MessageReceived.Text()
+			return Reply{Response: ev.MessageReceived.Body}, nil
+		})
+		require.NoError(t, err)
+		body := []byte(`{"event":"message_received","data":{"from":"1234567890","to":"c","body":` + jsonString(txt) + `,"message":` + jsonString(txt) + `,"timestamp":1699123456789,"type":"received_message"}}`)
+		rec := post(t, h, hookKey, body)
+		require.Equal(t, 200, rec.Code)
+		assert.Equal(t, txt, seen)
+		var reply struct{ Response string }
+		require.NoError(t, jsonUnmarshal(rec.Body.Bytes(), &reply))
+		assert.Equal(t, txt, reply.Response)
+		if !strings.ContainsAny(txt, `"\`) {
+			assert.Contains(t, rec.Body.String(), txt, "the bytes travel unescaped")
+		}
+	}
+}
+
+func TestWebhookRejectsBadKey(t *testing.T) {
+	var called bool
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey, "rotated-key-2"}, func(context.Context, *WebhookEvent) (Reply, error) {
+		called = true
+		return Reply{}, nil
+	}, WithWebhookOnError(log.add))
+	require.NoError(t, err)
+	body := fixture(t, "webhook_message_received.json")
+	for _, k := range []string{"", "wrong", hookKey + "x", strings.ToUpper(hookKey)} {
+		rec := post(t, h, k, body)
+		assert.Equal(t, http.StatusUnauthorized, rec.Code, k)
+		assert.NotContains(t, rec.Body.String(), hookKey)
+	}
+	// Two X-Api-Key headers are ambiguous: refused.
+	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req.Header.Add("X-Api-Key", hookKey)
+	req.Header.Add("X-Api-Key", "wrong")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.False(t, called)
+	assert.True(t, log.has(relay.ErrUnauthenticated))
+	for _, e := range log.errs {
+		assert.NotContains(t, e.Error(), hookKey)
+	}
+	assert.Equal(t, 200, post(t, h, "rotated-key-2", body).Code)
+}
+
+func TestWebhookMalformed(t *testing.T) {
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey}, func(context.Context, *WebhookEvent) (Reply, error) {
+		t.Error("callback must not run")
+		return Reply{}, nil
+	}, WithWebhookOnError(log.add))
+	require.NoError(t, err)
+	for _, b := range []string{``, `not json`, `[]`, `{}`, `{"event":"message_received"}`, `{"data":{}}`, `{"event":"","data":{}}`,
+		`{"event":5,"data":{}}`, `{"event":"message_received","data":null}`, `{"event":"message_received","data":"x"}`,
+		`{"event":"message_received","data":{"from":{"x":1}}}`, `{"event":"call_rejected","data":{"isVideo":"perhaps"}}`,
+		`{"event":"call_rejected","data":[1]}`, `{"event":"message_sent","data":{"timestamp":"yesterday"}}`, `{"event":"message_received","data":{}`} {
+		rec := post(t, h, hookKey, []byte(b))
+		assert.Equal(t, http.StatusBadRequest, rec.Code, b)
+		assert.JSONEq(t, `{"error":"Invalid webhook payload format."}`, rec.Body.String(), b)
+	}
+	assert.True(t, log.has(ErrMalformedWebhook))
+}
+
+func TestWebhookSlowCallbackGetsFallback(t *testing.T) {
+	log := &errLog{}
+	release := make(chan struct{})
+	defer close(release)
+	var sawDeadline sync.WaitGroup
+	sawDeadline.Add(2)
+	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, ev *WebhookEvent) (Reply, error) {
+		<-ctx.Done()
+		sawDeadline.Done()
+		<-release
+		return Reply{Response: "too late"}, nil
+	}, WithReplyTimeout(80*time.Millisecond, 40*time.Millisecond), WithWebhookOnError(log.add),
+		WithFallback(func(ev *WebhookEvent) Reply {
+			if ev.Type == EventCallRejected {
+				return Reply{RejectionMessage: "אחזור אליך"}
+			}
+			return Reply{Response: "קיבלנו, נחזור אליך בקרוב 🙏"}
+		}))
+	require.NoError(t, err)
+
+	start := time.Now()
+	rec := post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	elapsed := time.Since(start)
+	assert.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","response":"קיבלנו, נחזור אליך בקרוב 🙏"}`, rec.Body.String())
+	assert.GreaterOrEqual(t, elapsed, 80*time.Millisecond)
+	assert.Less(t, elapsed, time.Second)
+
+	start = time.Now()
+	rec = post(t, h, hookKey, fixture(t, "webhook_call_rejected.json"))
+	elapsed = time.Since(start)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","rejectionMessage":"אחזור אליך"}`, rec.Body.String())
+	assert.Less(t, elapsed, 80*time.Millisecond, "calls get the shorter budget")
+	sawDeadline.Wait()
+	assert.True(t, log.has(ErrCallbackTimeout))
+}
+
+func TestWebhookDefaultBudgetsWithinVendorDeadlines(t *testing.T) {
+	assert.Less(t, DefaultReplyTimeout, WebhookDeadline)
+	assert.Less(t, DefaultCallReplyTimeout, CallWebhookDeadline)
+	assert.Equal(t, 5*time.Second, WebhookDeadline)
+	assert.Equal(t, 3*time.Second, CallWebhookDeadline)
+}
+
+func TestWebhookCallbackFailure(t *testing.T) {
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey}, func(_ context.Context, ev *WebhookEvent) (Reply, error) {
+		if ev.Type == EventCallRejected {
+			panic("boom")
+		}
+		return Reply{}, errors.New("database down")
+	}, WithWebhookOnError(log.add))
+	require.NoError(t, err)
+	rec := post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	assert.Equal(t, 500, rec.Code)
+	assert.JSONEq(t, `{"status":"error","message":"Webhook processing failed."}`, rec.Body.String())
+	rec = post(t, h, hookKey, fixture(t, "webhook_call_rejected.json"))
+	assert.Equal(t, 500, rec.Code)
+	assert.True(t, log.has(ErrCallbackFailed))
+	assert.NotContains(t, rec.Body.String(), "boom")
+}
+
+func TestWebhookMethodAndSize(t *testing.T) {
+	h, err := NewWebhookHandler([]string{hookKey}, func(context.Context, *WebhookEvent) (Reply, error) { return Reply{}, nil }, WithWebhookMaxBody(64))
+	require.NoError(t, err)
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("X-Api-Key", hookKey)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+	assert.Equal(t, "POST", rec.Header().Get("Allow"))
+
+	rec = post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+}
+
+func TestWebhookConfigErrors(t *testing.T) {
+	fn := func(context.Context, *WebhookEvent) (Reply, error) { return Reply{}, nil }
+	for name, build := range map[string]func() (*WebhookHandler, error){
+		"no keys":    func() (*WebhookHandler, error) { return NewWebhookHandler(nil, fn) },
+		"blank key":  func() (*WebhookHandler, error) { return NewWebhookHandler([]string{"  "}, fn) },
+		"empty key":  func() (*WebhookHandler, error) { return NewWebhookHandler([]string{hookKey, ""}, fn) },
+		"padded key": func() (*WebhookHandler, error) { return NewWebhookHandler([]string{hookKey + "\n"}, fn) },
+		"nil func":   func() (*WebhookHandler, error) { return NewWebhookHandler([]string{hookKey}, nil) },
+		"zero timeout": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithReplyTimeout(0, time.Second))
+		},
+		"call too long": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithReplyTimeout(time.Second, 4*time.Second))
+		},
+		"zero body": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookMaxBody(0))
+		},
+	} {
+		h, err := build()
+		assert.Nil(t, h, name)
+		assert.ErrorIs(t, err, relay.ErrConfig, name)
+	}
+}
+
+func TestParseWebhookLenient(t *testing.T) {
+	ev, err := ParseWebhook([]byte(`{"event":"call_rejected","data":{"from":1234567890,"to":"c","isVideo":"1","timestamp":"1699123456789","type":"call_rejected"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, "1234567890", ev.CallRejected.From)
+	assert.True(t, ev.CallRejected.IsVideo)
+	assert.Equal(t, time.UnixMilli(1699123456789).UTC(), ev.CallRejected.Timestamp)
+	m := &MessageEvent{Message: "only message"}
+	assert.Equal(t, "only message", m.Text())
+}
+
+func FuzzDecodeWebhook(f *testing.F) {
+	seed(f)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ev, err := ParseWebhook(b)
+		if err == nil && ev.Type == "" {
+			t.Fatal("event without a type")
+		}
+		if err != nil && !errors.Is(err, ErrMalformedWebhook) {
+			t.Fatalf("untyped error %v", err)
+		}
+	})
+}

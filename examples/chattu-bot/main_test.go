@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/chattu"
+	"github.com/switchboard-go/switchboard/chattu/chattutest"
+)
+
+func TestSandboxRun(t *testing.T) {
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, run(ctx, []string{"-sandbox"}, func(string) string { return "" }, &out, &errs))
+	s := out.String()
+	assert.Contains(t, s, `[auto-reply] to 972529999999: We're open Sunday to Thursday, 9:00–18:00.`)
+	assert.Contains(t, s, `[auto-reply] to 972528888888: תודה על ההודעה! נחזור אליך בהקדם 🙏`)
+	assert.Contains(t, s, `[auto-reply] to 971501234567: شكراً على رسالتك! سنعود إليك قريباً 🙏`)
+	assert.Contains(t, s, `[call-rejection] to 972527777777: `+rejection)
+	assert.Contains(t, s, "rejected video call from 972527777777")
+	assert.Contains(t, s, `sent to 972529999999: "Your order is ready"`)
+	assert.Contains(t, s, "forged delivery answered 401")
+	assert.NotContains(t, s, "forged\"")
+	assert.Contains(t, errs.String(), "unauthenticated")
+}
+
+func TestMissingKeysIsAnError(t *testing.T) {
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "CHATTU_WEBHOOK_KEYS")
+}
+
+func TestSlowBotStillRepliesInTime(t *testing.T) {
+	b := &bot{out: io.Discard, think: func(ctx context.Context) error {
+		<-ctx.Done() // far slower than Chattu waits
+		return nil
+	}}
+	mux, err := newMux([]string{"k-123456"}, "/hook", b, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		chattu.WithReplyTimeout(50*time.Millisecond, 30*time.Millisecond))
+	require.NoError(t, err)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hook", strings.NewReader(`{"event":"message_received","data":{"from":"1","to":"c","body":"שלום","message":"שלום","timestamp":1699123456789,"type":"received_message"}}`))
+	req.Header.Set("X-Api-Key", "k-123456")
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Less(t, time.Since(start), time.Second)
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","response":"קיבלנו את הודעתך 🙏"}`, string(body))
+}
+
+func TestAnswer(t *testing.T) {
+	assert.Equal(t, "אנחנו פתוחים א׳–ה׳, 9:00–18:00.", answer("מה שעות הפתיחה?"))
+	assert.Equal(t, "نحن نعمل من الأحد إلى الخميس، 9:00–18:00.", answer("ما هي ساعات العمل؟"))
+	assert.Equal(t, "en", script("hello 👋"))
+}
+
+func TestRegisterWithSandbox(t *testing.T) {
+	sb := chattutest.NewServer()
+	defer sb.Close()
+	c, _ := chattu.New(sb.URL, chattutest.DefaultAPIKey)
+	_, err := c.Clients.AddNumber(context.Background(), chattu.AddNumberParams{ClientID: "bot", PhoneNumber: "972501234567"})
+	require.NoError(t, err)
+	env := map[string]string{"CHATTU_BASE_URL": sb.URL, "CHATTU_API_KEY": chattutest.DefaultAPIKey, "CHATTU_CLIENT_ID": "bot"}
+	require.NoError(t, register(context.Background(), func(k string) string { return env[k] }, "https://bot.example.com/hooks/chattu"))
+	st, _ := sb.Client("bot")
+	assert.Equal(t, "https://bot.example.com/hooks/chattu", st.WebhookURL)
+	assert.Error(t, register(context.Background(), func(string) string { return "" }, "https://x"))
+}
