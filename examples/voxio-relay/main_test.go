@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/voxio"
+	"github.com/switchboard-go/switchboard/voxio/voxiotest"
+)
+
+func TestSandboxRun(t *testing.T) {
+	var out, errs bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, run(ctx, []string{"-sandbox"}, func(string) string { return "" }, &out, &errs))
+	s := out.String()
+	assert.Contains(t, s, `incoming_message: conversation 1, Customer Name (+628123456789), text: "Hello, is my order ready? 🙂"`)
+	for _, st := range []string{"sent", "delivered", "read"} {
+		assert.Contains(t, s, "message_status: message 2 in conversation 1 is "+st)
+	}
+	assert.Equal(t, 1, strings.Count(s, "incoming_message:"), "the duplicate is not processed again")
+	assert.Contains(t, s, `duplicate delivery answered 200 {"ok":true,"duplicate":true}`)
+	assert.Contains(t, s, "forged delivery answered 401")
+	assert.Contains(t, errs.String(), "relay delivery rejected")
+	assert.NotContains(t, errs.String(), voxiotest.DefaultClientSecret)
+	assert.NotContains(t, errs.String(), voxiotest.DefaultRelaySecret)
+}
+
+func TestMissingConfigIsAnError(t *testing.T) {
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "VOXIO_RELAY_SECRET")
+}
+
+func TestFullQueueAsksForARetry(t *testing.T) {
+	sb := voxiotest.NewServer()
+	defer sb.Close()
+	rc := &receiver{queue: make(chan voxio.Event, 1), logger: discardLogger()}
+	mux, err := newMux(sb.RelayConfig(), "/hooks/voxio", rc)
+	require.NoError(t, err)
+	ts := httptest.NewServer(mux)
+	defer ts.Close()
+	sb.SetRelayURL(ts.URL + "/hooks/voxio")
+
+	d, err := sb.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "one"})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, d.StatusCode)
+	second, err := sb.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "two"})
+	require.Error(t, err)
+	assert.Equal(t, http.StatusInternalServerError, second.StatusCode, "no room: Voxio must retry")
+
+	<-rc.queue // the worker catches up
+	again, err := sb.Redeliver(context.Background(), second)
+	require.NoError(t, err, "the retry of a refused delivery is accepted, not taken for a duplicate")
+	assert.JSONEq(t, `{"ok":true,"event":"incoming_message"}`, string(again.Response))
+
+	resp, err := http.Get(ts.URL + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}

@@ -1,0 +1,191 @@
+package voxio_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/voxio"
+)
+
+func sendText(ctx context.Context, c *voxio.Client) error {
+	_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "hi"})
+	return err
+}
+
+// TestVendorErrors: Voxio answers failures with HTTP 200 and
+// "status":"error"; each is an *Error whose Code is the remark.
+func TestVendorErrors(t *testing.T) {
+	cases := []struct {
+		fixture  string
+		status   int
+		code     string
+		messages []string
+		kind     error
+	}{
+		{"error_client_secret_required.json", 200, "Unauthorized", []string{"The client secret is required"}, voxio.ErrUnauthorized},
+		{"error_ip_whitelist.json", 200, "Unauthorized", []string{
+			"Access to this API endpoint is restricted to IP addresses that have been explicitly whitelisted.",
+			"In order to access this API endpoint, please add your IP address (::1) to the white list from the user dashboard."}, voxio.ErrUnauthorized},
+		{"error_ip_whitelist.json", 403, "Unauthorized", nil, voxio.ErrUnauthorized},
+		{"error_exception.json", 200, "exception", []string{"Something went wrong while sending message"}, nil},
+		{"error_insufficient_balance.json", 200, "insufficient_balance", []string{"Insufficient template balance."}, nil},
+		{"error_subscription_required.json", 200, "subscription_required", []string{"Interactive messages require an active plan."}, nil},
+		{"error_validation.json", 200, "validation_error", []string{"The mobile field must be a valid number — מספר לא תקין", "Please check the form"}, voxio.ErrValidation},
+		{"error_not_found.json", 200, "not_found", []string{"Conversation not found"}, voxio.ErrNotFound},
+	}
+	for _, tt := range cases {
+		t.Run(fmt.Sprintf("%s/%d", tt.fixture, tt.status), func(t *testing.T) {
+			c, mt := newMockClient(t)
+			respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", tt.status, fixture(t, tt.fixture))
+			err := sendText(context.Background(), c)
+			var e *voxio.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, "voxio", e.Vendor)
+			assert.Equal(t, tt.status, e.StatusCode)
+			assert.Equal(t, tt.code, e.Code)
+			if tt.messages != nil {
+				assert.Equal(t, tt.messages, e.Messages)
+			}
+			assert.Equal(t, 1, e.Attempts, "a send is not retried")
+			for _, k := range []error{voxio.ErrUnauthorized, voxio.ErrValidation, voxio.ErrNotFound, voxio.ErrRateLimited, voxio.ErrMaybeDelivered} {
+				assert.Equal(t, k == tt.kind, errors.Is(err, k), "errors.Is(%v)", k)
+			}
+			assert.Contains(t, err.Error(), tt.code)
+		})
+	}
+}
+
+func TestValidationErrorFields(t *testing.T) {
+	c, mt := newMockClient(t)
+	respond(t, mt, http.MethodPost, baseURL+"/contact/store", 200, fixture(t, "error_validation.json"))
+	_, err := c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+	var e *voxio.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, map[string][]string{"mobile": {"The mobile field must be a valid number — מספר לא תקין"}}, e.Fields)
+}
+
+func TestNonEnvelopeFailures(t *testing.T) {
+	t.Run("HTML 500 on a GET is retried then an *Error", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		rec := respond(t, mt, http.MethodGet, baseURL+"/contact/list", 500, []byte("<html>Server Error</html>"))
+		_, err := c.Contacts.List(context.Background(), nil)
+		var e *voxio.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, 500, e.StatusCode)
+		assert.Len(t, rec.all(), 4, "GET is retried up to the default 3 times")
+	})
+	t.Run("HTML 500 on a send is not retried", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		rec := respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", 500, []byte("<html>Server Error</html>"))
+		err := sendText(context.Background(), c)
+		var e *voxio.Error
+		require.ErrorAs(t, err, &e)
+		assert.Len(t, rec.all(), 1)
+	})
+	t.Run("Laravel 404 JSON", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		respond(t, mt, http.MethodGet, baseURL+"/inbox/conversation-details/9", 404, []byte(`{"message":"Not Found"}`))
+		_, err := c.Inbox.ConversationDetails(context.Background(), 9)
+		require.ErrorIs(t, err, voxio.ErrNotFound)
+		var e *voxio.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, []string{"Not Found"}, e.Messages)
+	})
+	t.Run("Laravel 422 JSON", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		respond(t, mt, http.MethodPost, baseURL+"/contact/store", 422, []byte(`{"message":"The given data was invalid.","errors":{"mobile":["The mobile has already been taken."]}}`))
+		_, err := c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+		require.ErrorIs(t, err, voxio.ErrValidation)
+		var e *voxio.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, []string{"The mobile has already been taken."}, e.Fields["mobile"])
+	})
+	t.Run("429 is rate limited", func(t *testing.T) {
+		c, mt := newMockClient(t, voxio.WithRetryMax(0))
+		respond(t, mt, http.MethodGet, baseURL+"/contact/list", 429, []byte(`{"message":"Too Many Attempts."}`))
+		_, err := c.Contacts.List(context.Background(), nil)
+		require.ErrorIs(t, err, voxio.ErrRateLimited)
+	})
+	t.Run("200 that is not JSON is a decode error", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte("<html>maintenance</html>"))
+		_, err := c.Contacts.List(context.Background(), nil)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "decoding response")
+	})
+	t.Run("absent message and data", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		respond(t, mt, http.MethodDelete, baseURL+"/contact/delete/3", 200, []byte(`{"status":"success","remark":"contact_deleted"}`))
+		res, err := c.Contacts.Delete(context.Background(), 3)
+		require.NoError(t, err)
+		assert.Empty(t, res.Messages)
+	})
+	t.Run("message as a single string", func(t *testing.T) {
+		c, mt := newMockClient(t)
+		respond(t, mt, http.MethodDelete, baseURL+"/contact/delete/3", 200, []byte(`{"status":"error","remark":"not_found","message":"Contact not found"}`))
+		_, err := c.Contacts.Delete(context.Background(), 3)
+		var e *voxio.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, []string{"Contact not found"}, e.Messages)
+		assert.ErrorIs(t, err, voxio.ErrNotFound)
+	})
+}
+
+// TestNoSecretLeaks: the client-secret never appears in an error, even one
+// whose body echoes it, nor in any print of the client.
+func TestNoSecretLeaks(t *testing.T) {
+	c, mt := newMockClient(t)
+	body := `{"remark":"Unauthorized","status":"error","message":["Unknown client secret ` + testClientSecret + `"],"client_secret":"` + testClientSecret + `"}`
+	respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte(body))
+	_, err := c.Contacts.List(context.Background(), nil)
+	require.Error(t, err)
+	var e *voxio.Error
+	require.ErrorAs(t, err, &e)
+	for _, s := range []string{err.Error(), fmt.Sprintf("%v %+v %#v %s %q", err, err, err, err, err), string(e.Body), strings.Join(e.Messages, " ")} {
+		assert.NotContains(t, s, testClientSecret)
+	}
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%v %+v %#v %s", c, c, c, c), fmt.Sprintf("%+v %#v", c.Contacts, c.Messages), c.String()} {
+		assert.NotContains(t, s, testClientSecret)
+		assert.NotContains(t, s, testClientID)
+	}
+	assert.Equal(t, "voxio.Client", fmt.Sprint(c))
+}
+
+func TestNewRejectsBadCredentials(t *testing.T) {
+	for _, tt := range []struct{ id, secret, field string }{
+		{"", "s3cret", "clientID"},
+		{"   ", "s3cret", "clientID"},
+		{"id", "", "clientSecret"},
+		{"id", "\t", "clientSecret"},
+		{"id", "s3cret\n", "clientSecret"},
+		{"id\r\nX-Evil: 1", "s3cret", "clientID"},
+	} {
+		c, err := voxio.New(tt.id, tt.secret)
+		assert.Nil(t, c)
+		var ve *voxio.ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.Equal(t, tt.field, ve.Field)
+		assert.ErrorIs(t, err, voxio.ErrValidation)
+	}
+	_, err := voxio.New("id", "secret", voxio.WithBaseURL("ftp://nope"))
+	assert.ErrorIs(t, err, voxio.ErrValidation)
+}
+
+func TestSetCredentials(t *testing.T) {
+	c, mt := newMockClient(t)
+	rec := respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, fixture(t, "contact_list.json"))
+	require.NoError(t, c.SetCredentials("new-id", "new-secret-value"))
+	_, err := c.Contacts.List(context.Background(), nil)
+	require.NoError(t, err)
+	r := rec.all()[0]
+	assert.Equal(t, []string{"new-id"}, r.Header.Values("client-id"))
+	assert.Equal(t, []string{"new-secret-value"}, r.Header.Values("client-secret"))
+	assert.ErrorIs(t, c.SetCredentials("", "x"), voxio.ErrValidation)
+}

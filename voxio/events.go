@@ -1,0 +1,144 @@
+package voxio
+
+import (
+	"errors"
+	"time"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+)
+
+// Inbound Relay event names, as Voxio sends them in X-Voxio-Event and in the
+// payload's "event".
+const (
+	EventIncomingMessage = "incoming_message"
+	EventMessageStatus   = "message_status"
+)
+
+// Event is one Inbound Relay delivery: *IncomingMessage, *MessageStatusEvent
+// or, for an event this package does not know, *UnknownEvent. Switch on the
+// type:
+//
+//	switch ev := ev.(type) {
+//	case *voxio.IncomingMessage:
+//	case *voxio.MessageStatusEvent:
+//	default: // ev.Info().Raw() holds the payload
+//	}
+type Event interface {
+	// EventName is the event's name ("incoming_message").
+	EventName() string
+	// Info returns the fields every event carries, including the raw body.
+	Info() *EventInfo
+}
+
+// EventInfo holds what every relay payload carries. Raw returns the exact
+// body Voxio signed.
+type EventInfo struct {
+	// Event is the event's name. The payload's own "event" field is used,
+	// since the body is signed and the X-Voxio-Event header is not; the
+	// header is the fallback when the payload has none.
+	Event   string `json:"event"`
+	Channel string `json:"channel"`
+	// UserID is the Voxio account's user.
+	UserID            int64 `json:"user_id"`
+	WhatsAppAccountID int64 `json:"whatsapp_account_id"`
+	// SentAt is when Voxio says the event happened.
+	SentAt time.Time `json:"sent_at"`
+	// SignedAt is the delivery's X-Voxio-Timestamp (zero from ParseEvent).
+	SignedAt time.Time `json:"-"`
+	transport.RawJSON
+}
+
+// EventName implements Event.
+func (e *EventInfo) EventName() string { return e.Event }
+
+// Info implements Event.
+func (e *EventInfo) Info() *EventInfo { return e }
+
+// IncomingMessage is a message a contact sent to one of the account's
+// WhatsApp numbers.
+type IncomingMessage struct {
+	EventInfo
+	// Conversation's Status is usually ConversationStatusUnknown with
+	// StatusText "open": the relay names statuses with words.
+	Conversation Conversation `json:"conversation"`
+	// Contact's Mobile is the full number with the country code
+	// ("628123456789") and Name its display name.
+	Contact Contact `json:"contact"`
+	Message Message `json:"message"`
+}
+
+// MessageStatusEvent reports a new status of a message sent through the
+// API: delivered, read, failed.
+type MessageStatusEvent struct {
+	EventInfo
+	Conversation Conversation `json:"conversation"`
+	Contact      Contact      `json:"contact"`
+	Message      Message      `json:"message"`
+	// Status is the message's new status (Message.Status, or the payload's
+	// top-level "status" when the message carries none).
+	Status MessageStatus `json:"status"`
+}
+
+// UnknownEvent is an event this package does not model; Info().Raw() holds
+// the verified payload.
+type UnknownEvent struct {
+	EventInfo
+}
+
+var errEventNotObject = errors.New("voxio: relay payload is not a JSON object")
+
+// ParseEvent decodes a relay payload that has already been verified (for
+// example by a queue consumer re-reading a stored delivery). headerEvent is
+// the X-Voxio-Event header, used only when the payload names no event.
+// Unknown fields and unknown events are kept, never an error; a body that is
+// not a JSON object is.
+func ParseEvent(body []byte, headerEvent string) (Event, error) {
+	m := fields(body)
+	if m == nil {
+		return nil, errEventNotObject
+	}
+	info := EventInfo{
+		Event:             looseText(m["event"]),
+		Channel:           looseText(m["channel"]),
+		UserID:            looseInt(m["user_id"]),
+		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
+		SentAt:            looseTime(m["sent_at"]),
+	}
+	if info.Event == "" {
+		info.Event = headerEvent
+	}
+	if info.Event == "" {
+		info.Event = "unknown"
+	}
+	info.SetRaw(clone(body))
+	var conv Conversation
+	var contact Contact
+	var msg Message
+	if raw := objectIn(m, "conversation"); raw != nil {
+		conv = decodeConversation(raw)
+	}
+	if raw := objectIn(m, "contact"); raw != nil {
+		contact = decodeContact(raw)
+	}
+	if raw := objectIn(m, "message"); raw != nil {
+		msg = decodeMessage(raw)
+		if msg.ConversationID == 0 {
+			msg.ConversationID = conv.ID
+		}
+	}
+	switch info.Event {
+	case EventIncomingMessage:
+		return &IncomingMessage{EventInfo: info, Conversation: conv, Contact: contact, Message: msg}, nil
+	case EventMessageStatus:
+		ev := &MessageStatusEvent{EventInfo: info, Conversation: conv, Contact: contact, Message: msg, Status: msg.Status}
+		if _, ok := m["status"]; ok && (msg.StatusText == "" || ev.Status == MessageStatusUnknown) {
+			ev.Status = parseMessageStatus(m["status"])
+			if msg.StatusText == "" {
+				ev.Message.Status = ev.Status
+				ev.Message.StatusText = looseText(m["status"])
+			}
+		}
+		return ev, nil
+	}
+	return &UnknownEvent{EventInfo: info}, nil
+}

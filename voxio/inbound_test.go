@@ -1,0 +1,415 @@
+package voxio_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/relay"
+	"github.com/switchboard-go/switchboard/voxio"
+)
+
+const (
+	relaySecret = "whsec-relay-3f8a9c1d"
+	acctID      = "cid-active-77"
+	acctSecret  = "csecret-active-99aa"
+)
+
+var relayNow = time.Unix(1781595000, 0)
+
+type relayHarness struct {
+	h      *voxio.RelayHandler
+	signer *relay.Signer
+	mu     sync.Mutex
+	events []voxio.Event
+	errs   []error
+	fail   error
+}
+
+func newRelayHarness(t *testing.T, mod func(*voxio.RelayConfig)) *relayHarness {
+	t.Helper()
+	hr := &relayHarness{}
+	cfg := voxio.RelayConfig{
+		RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret,
+		Clock:   func() time.Time { return relayNow },
+		OnError: func(_ *http.Request, err error) { hr.mu.Lock(); hr.errs = append(hr.errs, err); hr.mu.Unlock() },
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	h, err := voxio.NewRelayHandler(cfg, func(_ context.Context, ev voxio.Event) error {
+		hr.mu.Lock()
+		defer hr.mu.Unlock()
+		if hr.fail != nil {
+			return hr.fail
+		}
+		hr.events = append(hr.events, ev)
+		return nil
+	})
+	require.NoError(t, err)
+	hr.h = h
+	s, err := relay.NewSigner(relay.VoxioScheme(), []byte(relaySecret), relay.WithSignerClock(func() time.Time { return relayNow }))
+	require.NoError(t, err)
+	hr.signer = s
+	return hr
+}
+
+// request builds a delivery as Voxio sends it.
+func (hr *relayHarness) request(event string, body []byte) *http.Request {
+	r := httptest.NewRequest(http.MethodPost, "/voxio/relay", bytes.NewReader(body))
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set(voxio.HeaderRelayEvent, event)
+	r.Header.Set(voxio.HeaderRelayClientID, acctID)
+	r.Header.Set(voxio.HeaderRelayClientSecret, acctSecret)
+	for k, v := range hr.signer.Sign(body) {
+		r.Header[k] = v
+	}
+	return r
+}
+
+func (hr *relayHarness) serve(r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	hr.h.ServeHTTP(w, r)
+	return w
+}
+
+func TestRelayIncomingMessageDocsSample(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := fixture(t, "relay_incoming_message.json")
+	w := hr.serve(hr.request("incoming_message", body))
+	require.Equal(t, http.StatusOK, w.Code, w.Body.String())
+	assert.JSONEq(t, `{"ok":true,"event":"incoming_message"}`, w.Body.String())
+	require.Len(t, hr.events, 1)
+	ev, ok := hr.events[0].(*voxio.IncomingMessage)
+	require.True(t, ok, "%T", hr.events[0])
+	assert.Equal(t, voxio.EventIncomingMessage, ev.EventName())
+	assert.Equal(t, "whatsapp", ev.Channel)
+	assert.Equal(t, int64(11), ev.UserID)
+	assert.Equal(t, int64(24), ev.WhatsAppAccountID)
+	assert.Equal(t, int64(101), ev.Conversation.ID)
+	assert.Equal(t, voxio.ConversationStatusUnknown, ev.Conversation.Status)
+	assert.Equal(t, "open", ev.Conversation.StatusText)
+	assert.Equal(t, int64(55), ev.Contact.ID)
+	assert.Equal(t, "Customer Name", ev.Contact.Name)
+	assert.Equal(t, "Customer Name", ev.Contact.FullName())
+	assert.Equal(t, "628123456789", ev.Contact.Mobile)
+	assert.Equal(t, int64(9001), ev.Message.ID)
+	assert.Equal(t, int64(101), ev.Message.ConversationID)
+	assert.Equal(t, "text", ev.Message.Type)
+	assert.Equal(t, "Hello", ev.Message.Text)
+	assert.Equal(t, "inbound", ev.Message.Direction)
+	assert.Equal(t, "wamid.xxx", ev.Message.ProviderMessageID)
+	assert.True(t, ev.SentAt.Equal(time.Date(2026, 6, 16, 7, 30, 0, 0, time.UTC)))
+	assert.True(t, ev.SignedAt.Equal(relayNow))
+	assert.Equal(t, body, []byte(ev.Raw()), "the exact signed bytes")
+}
+
+func TestRelayHebrewAndStatus(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	w := hr.serve(hr.request("incoming_message", fixture(t, "relay_incoming_message_hebrew.json")))
+	require.Equal(t, http.StatusOK, w.Code)
+	w = hr.serve(hr.request("message_status", fixture(t, "relay_message_status.json")))
+	require.Equal(t, http.StatusOK, w.Code)
+	require.Len(t, hr.events, 2)
+	in := hr.events[0].(*voxio.IncomingMessage)
+	assert.Equal(t, "שלום! אפשר לקבל הצעת מחיר? 🙏🏽", in.Message.Text)
+	assert.Equal(t, "דנה כהן", in.Contact.Name)
+	assert.Equal(t, int64(102), in.Conversation.ID)
+	assert.Equal(t, int64(24), in.WhatsAppAccountID)
+	st := hr.events[1].(*voxio.MessageStatusEvent)
+	assert.Equal(t, voxio.MessageDelivered, st.Status)
+	assert.Equal(t, int64(456), st.Message.ID)
+	assert.Equal(t, "wamid.yyy", st.Message.ProviderMessageID)
+}
+
+func TestRelayUnknownEventIsHandedOverRaw(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := []byte(`{"event":"contact_blocked","contact":{"id":5},"extra":{"ñ":"✓"}}`)
+	w := hr.serve(hr.request("contact_blocked", body))
+	require.Equal(t, http.StatusOK, w.Code)
+	ev, ok := hr.events[0].(*voxio.UnknownEvent)
+	require.True(t, ok)
+	assert.Equal(t, "contact_blocked", ev.EventName())
+	assert.Equal(t, body, []byte(ev.Info().Raw()))
+
+	// No event in the payload: the header names it.
+	body = []byte(`{"something":1}`)
+	w = hr.serve(hr.request("new_thing", body))
+	require.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, "new_thing", hr.events[1].EventName())
+}
+
+func TestRelayPayloadEventWinsOverUnsignedHeader(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	w := hr.serve(hr.request("message_status", fixture(t, "relay_incoming_message.json")))
+	require.Equal(t, http.StatusOK, w.Code)
+	_, ok := hr.events[0].(*voxio.IncomingMessage)
+	assert.True(t, ok)
+}
+
+func TestRelayRejections(t *testing.T) {
+	body := fixture(t, "relay_incoming_message.json")
+	cases := []struct {
+		name   string
+		mutate func(hr *relayHarness, r *http.Request) *http.Request
+		status int
+		is     error
+	}{
+		{"tampered body", func(hr *relayHarness, r *http.Request) *http.Request {
+			r2 := hr.request("incoming_message", bytes.Replace(body, []byte("Hello"), []byte("Hellp"), 1))
+			r2.Header[voxio.HeaderRelaySignature] = r.Header[voxio.HeaderRelaySignature]
+			return r2
+		}, 401, relay.ErrNoMatchingSignature},
+		{"signed with the client secret instead of the relay secret", func(hr *relayHarness, r *http.Request) *http.Request {
+			s, _ := relay.NewSigner(relay.VoxioScheme(), []byte(acctSecret), relay.WithSignerClock(func() time.Time { return relayNow }))
+			for k, v := range s.Sign(body) {
+				r.Header[k] = v
+			}
+			return r
+		}, 401, relay.ErrNoMatchingSignature},
+		{"stale", func(hr *relayHarness, r *http.Request) *http.Request {
+			for k, v := range hr.signer.SignAt(relayNow.Add(-301*time.Second), body) {
+				r.Header[k] = v
+			}
+			return r
+		}, 401, relay.ErrTooOld},
+		{"future", func(hr *relayHarness, r *http.Request) *http.Request {
+			for k, v := range hr.signer.SignAt(relayNow.Add(301*time.Second), body) {
+				r.Header[k] = v
+			}
+			return r
+		}, 401, relay.ErrTooNew},
+		{"milliseconds timestamp", func(hr *relayHarness, r *http.Request) *http.Request {
+			for k, v := range hr.signer.SignWithTimestamp(strconv.FormatInt(relayNow.UnixMilli(), 10), body) {
+				r.Header[k] = v
+			}
+			return r
+		}, 401, relay.ErrTooNew},
+		{"wrong client secret", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Set(voxio.HeaderRelayClientSecret, acctSecret+"x")
+			return r
+		}, 401, relay.ErrUnauthenticated},
+		{"wrong client id", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Set(voxio.HeaderRelayClientID, "someone-else")
+			return r
+		}, 401, relay.ErrUnauthenticated},
+		{"id and secret swapped", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Set(voxio.HeaderRelayClientID, acctSecret)
+			r.Header.Set(voxio.HeaderRelayClientSecret, acctID)
+			return r
+		}, 401, relay.ErrUnauthenticated},
+		{"missing client secret", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Del(voxio.HeaderRelayClientSecret)
+			return r
+		}, 401, relay.ErrUnauthenticated},
+		{"client secret twice", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Add(voxio.HeaderRelayClientSecret, "other")
+			return r
+		}, 401, relay.ErrUnauthenticated},
+		{"missing signature", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Del(voxio.HeaderRelaySignature)
+			return r
+		}, 400, relay.ErrMissingHeader},
+		{"missing timestamp", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Del(voxio.HeaderRelayTimestamp)
+			return r
+		}, 400, relay.ErrMissingHeader},
+		{"signature without prefix", func(hr *relayHarness, r *http.Request) *http.Request {
+			r.Header.Set(voxio.HeaderRelaySignature, strings.TrimPrefix(r.Header.Get(voxio.HeaderRelaySignature), "sha256="))
+			return r
+		}, 400, relay.ErrMalformedHeader},
+		{"oversize", func(hr *relayHarness, r *http.Request) *http.Request {
+			big := append([]byte(`{"event":"incoming_message","pad":"`), bytes.Repeat([]byte("א"), 600<<10)...)
+			big = append(big, `"}`...)
+			return hr.request("incoming_message", big)
+		}, 413, relay.ErrBodyTooLarge},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			hr := newRelayHarness(t, nil)
+			r := tt.mutate(hr, hr.request("incoming_message", body))
+			w := hr.serve(r)
+			assert.Equal(t, tt.status, w.Code)
+			assert.Empty(t, hr.events, "the callback must not run")
+			require.NotEmpty(t, hr.errs)
+			assert.ErrorIs(t, hr.errs[0], tt.is)
+			for _, e := range hr.errs {
+				assert.NotContains(t, e.Error(), acctSecret)
+				assert.NotContains(t, e.Error(), relaySecret)
+			}
+			assert.NotContains(t, w.Body.String(), "signature", "the answer does not say which check failed")
+		})
+	}
+}
+
+func TestRelayReplayIsAcknowledgedOnce(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := fixture(t, "relay_incoming_message.json")
+	first := hr.request("incoming_message", body)
+	replay := hr.request("incoming_message", body) // same bytes, same signature
+	require.Equal(t, first.Header.Get(voxio.HeaderRelaySignature), replay.Header.Get(voxio.HeaderRelaySignature))
+
+	require.Equal(t, http.StatusOK, hr.serve(first).Code)
+	w := hr.serve(replay)
+	assert.Equal(t, http.StatusOK, w.Code, "a duplicate is acknowledged so Voxio stops retrying")
+	assert.JSONEq(t, `{"ok":true,"duplicate":true}`, w.Body.String())
+	assert.Len(t, hr.events, 1, "the callback saw the delivery once")
+	require.Len(t, hr.errs, 1)
+	assert.ErrorIs(t, hr.errs[0], relay.ErrReplay)
+}
+
+func TestRelayCallbackFailureAllowsRetry(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := fixture(t, "relay_incoming_message.json")
+	hr.fail = errors.New("database down")
+	w := hr.serve(hr.request("incoming_message", body))
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.NotContains(t, w.Body.String(), "database")
+	hr.fail = nil
+	w = hr.serve(hr.request("incoming_message", body))
+	assert.Equal(t, http.StatusOK, w.Code, "Voxio's retry of the failed delivery is processed")
+	assert.Len(t, hr.events, 1)
+}
+
+func TestRelayCallbackPanicReleases(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := fixture(t, "relay_incoming_message.json")
+	panicking := true
+	h, err := voxio.NewRelayHandler(voxio.RelayConfig{RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret, Clock: func() time.Time { return relayNow }},
+		func(context.Context, voxio.Event) error {
+			if panicking {
+				panic("boom")
+			}
+			return nil
+		})
+	require.NoError(t, err)
+	assert.Panics(t, func() { h.ServeHTTP(httptest.NewRecorder(), hr.request("incoming_message", body)) })
+	panicking = false
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, hr.request("incoming_message", body))
+	assert.Equal(t, http.StatusOK, w.Code)
+}
+
+func TestRelayBadJSONAfterValidSignature(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	w := hr.serve(hr.request("incoming_message", []byte(`["not","an","object"]`)))
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Empty(t, hr.events)
+}
+
+func TestRelayMethodNotAllowed(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	w := hr.serve(httptest.NewRequest(http.MethodGet, "/voxio/relay", nil))
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
+	assert.Equal(t, "POST", w.Header().Get("Allow"))
+}
+
+func TestRelayRotation(t *testing.T) {
+	hr := newRelayHarness(t, func(c *voxio.RelayConfig) {
+		c.RelaySecret = "whsec-new-secret-0001"
+		c.OldRelaySecrets = []string{relaySecret}
+		c.ClientID, c.ClientSecret = "cid-new", "csecret-new-1234"
+		c.OldCredentials = []voxio.Credentials{{ClientID: acctID, ClientSecret: acctSecret}}
+	})
+	// Old relay secret and old credential pair still pass.
+	w := hr.serve(hr.request("incoming_message", fixture(t, "relay_incoming_message.json")))
+	assert.Equal(t, http.StatusOK, w.Code)
+	// Mixing the new id with the old secret does not.
+	r := hr.request("incoming_message", fixture(t, "relay_message_status.json"))
+	r.Header.Set(voxio.HeaderRelayClientID, "cid-new")
+	assert.Equal(t, http.StatusUnauthorized, hr.serve(r).Code)
+}
+
+func TestRelayConfigErrors(t *testing.T) {
+	ok := func(context.Context, voxio.Event) error { return nil }
+	base := voxio.RelayConfig{RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret}
+	for name, mod := range map[string]func(*voxio.RelayConfig){
+		"no relay secret":    func(c *voxio.RelayConfig) { c.RelaySecret = "" },
+		"blank relay secret": func(c *voxio.RelayConfig) { c.RelaySecret = "  " },
+		"no client id":       func(c *voxio.RelayConfig) { c.ClientID = "" },
+		"no client secret":   func(c *voxio.RelayConfig) { c.ClientSecret = "" },
+		"padded secret":      func(c *voxio.RelayConfig) { c.ClientSecret = acctSecret + "\n" },
+		"blank old pair":     func(c *voxio.RelayConfig) { c.OldCredentials = []voxio.Credentials{{}} },
+		"fractional max age": func(c *voxio.RelayConfig) { c.MaxAge = 1500 * time.Millisecond },
+		"negative body cap":  func(c *voxio.RelayConfig) { c.MaxBodyBytes = -1 },
+	} {
+		cfg := base
+		mod(&cfg)
+		_, err := voxio.NewRelayHandler(cfg, ok)
+		assert.ErrorIs(t, err, relay.ErrConfig, name)
+	}
+	_, err := voxio.NewRelayHandler(base, nil)
+	assert.ErrorIs(t, err, relay.ErrConfig)
+	for _, s := range []string{fmt.Sprintf("%v %+v %#v", base, base, base), fmt.Sprint(voxio.Credentials{ClientID: "a", ClientSecret: acctSecret})} {
+		assert.NotContains(t, s, acctSecret)
+		assert.NotContains(t, s, relaySecret)
+	}
+}
+
+func TestRelayWindowBoundaries(t *testing.T) {
+	hr := newRelayHarness(t, func(c *voxio.RelayConfig) { c.MaxAge = 60 * time.Second; c.MaxSkew = 5 * time.Second })
+	body := fixture(t, "relay_incoming_message.json")
+	for _, tt := range []struct {
+		at   time.Duration
+		code int
+	}{{-60 * time.Second, 200}, {-61 * time.Second, 401}, {5 * time.Second, 200}, {6 * time.Second, 401}} {
+		// Distinct bytes per delivery, so none is a replay of another.
+		r := hr.request("incoming_message", append(bytes.Clone(body), bytes.Repeat([]byte(" "), int(tt.at/time.Second)+100)...))
+		for k, v := range hr.signer.SignAt(relayNow.Add(tt.at), mustRead(r)) {
+			r.Header[k] = v
+		}
+		assert.Equal(t, tt.code, hr.serve(r).Code, "signed %v from now", tt.at)
+	}
+}
+
+func mustRead(r *http.Request) []byte {
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(r.Body)
+	r.Body = httpNopCloser{bytes.NewReader(b.Bytes())}
+	return b.Bytes()
+}
+
+type httpNopCloser struct{ *bytes.Reader }
+
+func (httpNopCloser) Close() error { return nil }
+
+func TestRelayResignedPayloadIsADuplicate(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := fixture(t, "relay_incoming_message.json")
+	require.Equal(t, http.StatusOK, hr.serve(hr.request("incoming_message", body)).Code)
+	r := hr.request("incoming_message", body)
+	for k, v := range hr.signer.SignAt(relayNow.Add(-10*time.Second), body) {
+		r.Header[k] = v
+	}
+	w := hr.serve(r)
+	assert.Equal(t, http.StatusOK, w.Code)
+	assert.JSONEq(t, `{"ok":true,"duplicate":true}`, w.Body.String())
+	assert.Len(t, hr.events, 1)
+	require.Len(t, hr.errs, 1)
+	assert.ErrorIs(t, hr.errs[0], relay.ErrReplay)
+}
+
+// failingCache stands in for a shared store that is down.
+type failingCache struct{}
+
+func (failingCache) Seen(context.Context, string, time.Time) (bool, error) {
+	return false, errors.New("redis: connection refused")
+}
+
+func TestRelayCacheOutageAsksForARetry(t *testing.T) {
+	hr := newRelayHarness(t, func(c *voxio.RelayConfig) { c.ReplayCache = failingCache{} })
+	w := hr.serve(hr.request("incoming_message", fixture(t, "relay_incoming_message.json")))
+	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
+	assert.Empty(t, hr.events)
+}

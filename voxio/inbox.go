@@ -1,0 +1,416 @@
+package voxio
+
+import (
+	"context"
+	"encoding/json"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+)
+
+// Conversation is an inbox conversation with one contact. Voxio documents
+// only part of the object; the rest stays reachable through Raw.
+type Conversation struct {
+	ID     int64              `json:"id"`
+	Status ConversationStatus `json:"status"`
+	// StatusText is the status exactly as sent: "2" from the API, or a word
+	// such as the relay's "open", which Status reports as
+	// ConversationStatusUnknown.
+	StatusText        string    `json:"-"`
+	ContactID         int64     `json:"contact_id,omitempty"`
+	WhatsAppAccountID int64     `json:"whatsapp_account_id,omitempty"`
+	Contact           *Contact  `json:"contact,omitempty"`
+	LastMessage       *Message  `json:"last_message,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+	transport.RawJSON
+}
+
+// UnmarshalJSON decodes leniently (see Contact.UnmarshalJSON).
+func (c *Conversation) UnmarshalJSON(b []byte) error {
+	if !isObject(b) {
+		if isNullish(b) {
+			return nil
+		}
+		return errNotObject
+	}
+	*c = decodeConversation(b)
+	return nil
+}
+
+func decodeConversation(raw []byte) Conversation {
+	m := fields(raw)
+	c := Conversation{
+		ID:                looseInt(m["id"]),
+		Status:            parseConversationStatus(m["status"]),
+		StatusText:        looseText(m["status"]),
+		ContactID:         looseInt(m["contact_id"]),
+		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
+		CreatedAt:         looseTime(m["created_at"]),
+		UpdatedAt:         looseTime(m["updated_at"]),
+	}
+	if raw := objectIn(m, "contact"); raw != nil {
+		ct := decodeContact(raw)
+		c.Contact = &ct
+		if c.ContactID == 0 {
+			c.ContactID = ct.ID
+		}
+	}
+	if raw := objectIn(m, "last_message", "lastMessage"); raw != nil {
+		msg := decodeMessage(raw)
+		c.LastMessage = &msg
+	}
+	c.SetRaw(clone(raw))
+	return c
+}
+
+// Message is a WhatsApp message in a conversation, or the message of an
+// incoming_message relay event.
+type Message struct {
+	ID             int64 `json:"id"`
+	ConversationID int64 `json:"conversation_id,omitempty"`
+	// Type is the kind of content: "text", "image", "document"...
+	Type string `json:"type,omitempty"`
+	// Text is the message body ("text" in relay events, "message" in the
+	// API).
+	Text string `json:"text,omitempty"`
+	// Direction is "inbound" or "outbound".
+	Direction string        `json:"direction,omitempty"`
+	Status    MessageStatus `json:"status"`
+	// StatusText is the status exactly as sent.
+	StatusText string `json:"-"`
+	// ProviderMessageID is WhatsApp's id for the message ("wamid...").
+	ProviderMessageID string    `json:"provider_message_id,omitempty"`
+	CreatedAt         time.Time `json:"created_at"`
+	transport.RawJSON
+}
+
+// UnmarshalJSON decodes leniently (see Contact.UnmarshalJSON).
+func (msg *Message) UnmarshalJSON(b []byte) error {
+	if !isObject(b) {
+		if isNullish(b) {
+			return nil
+		}
+		return errNotObject
+	}
+	*msg = decodeMessage(b)
+	return nil
+}
+
+func decodeMessage(raw []byte) Message {
+	m := fields(raw)
+	msg := Message{
+		ID:                looseInt(m["id"]),
+		ConversationID:    looseInt(m["conversation_id"]),
+		Type:              looseText(m["type"]),
+		Text:              firstText(m, "text", "message", "body"),
+		Direction:         looseText(m["direction"]),
+		Status:            parseMessageStatus(m["status"]),
+		StatusText:        looseText(m["status"]),
+		ProviderMessageID: firstText(m, "provider_message_id", "whatsapp_message_id", "wamid"),
+		CreatedAt:         looseTime(m["created_at"]),
+	}
+	msg.SetRaw(clone(raw))
+	return msg
+}
+
+// ConversationListParams filters the conversation list. All fields are
+// optional.
+type ConversationListParams struct {
+	// Status filters by status; ConversationAll (the zero value) lists every
+	// conversation.
+	Status ConversationStatus `url:"status,omitempty"`
+	// WhatsAppAccountID limits the list to one sender account.
+	WhatsAppAccountID int64 `url:"whatsapp_account_id,omitempty"`
+	// FromNumber limits the list to one sender number.
+	FromNumber string `url:"from_number,omitempty"`
+	// Page is the page to fetch (default 1).
+	Page int `url:"page,omitempty"`
+	// Paginate is the number of conversations per page (default 20).
+	Paginate int `url:"paginate,omitempty"`
+}
+
+func (p *ConversationListParams) validate() error {
+	if !p.Status.Valid() {
+		return transport.Invalid("status", "must be 0 (all), 1 (done), 2 (pending), 3 (important) or 4 (unread)")
+	}
+	if p.Page < 0 {
+		return transport.Invalid("page", "must not be negative")
+	}
+	if p.Paginate < 0 {
+		return transport.Invalid("paginate", "must not be negative")
+	}
+	if p.WhatsAppAccountID < 0 {
+		return transport.Invalid("whatsapp_account_id", "must not be negative")
+	}
+	return checkOptionalNumber("from_number", p.FromNumber)
+}
+
+// ConversationList is one page of conversations (data.conversation).
+type ConversationList struct {
+	Envelope
+	Conversations []Conversation
+	Pagination    Pagination
+	transport.RawJSON
+}
+
+// Conversations returns one page of the inbox (GET
+// inbox/conversation-list), with each conversation's contact.
+func (s *InboxService) Conversations(ctx context.Context, params *ConversationListParams) (*ConversationList, error) {
+	if params == nil {
+		params = &ConversationListParams{}
+	}
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "inbox/conversation-list", Query: params}, decodeConversationList)
+}
+
+// ConversationsAll walks every page of the inbox from params.Page.
+func (s *InboxService) ConversationsAll(ctx context.Context, params *ConversationListParams) iter.Seq2[Conversation, error] {
+	p := ConversationListParams{}
+	if params != nil {
+		p = *params
+	}
+	return transport.Pages(ctx, p.Page, func(ctx context.Context, page int) (transport.Page[Conversation], error) {
+		q := p
+		q.Page = page
+		res, err := s.Conversations(ctx, &q)
+		if err != nil {
+			return transport.Page[Conversation]{}, err
+		}
+		return transport.Page[Conversation]{Items: res.Conversations, Last: res.Pagination.lastOf(page)}, nil
+	})
+}
+
+func decodeConversationList(body []byte) (*ConversationList, error) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	items, pg, err := listIn(env.Data, "conversation", "conversations")
+	if err != nil {
+		return nil, err
+	}
+	res := &ConversationList{Envelope: env.Envelope}
+	if res.Conversations, err = decodeItems(items, decodeConversation); err != nil {
+		return nil, err
+	}
+	res.Pagination = pageOrOnly(pg, len(res.Conversations))
+	res.SetRaw(clone(body))
+	return res, nil
+}
+
+// ConversationMessages is a conversation's messages with its contact.
+type ConversationMessages struct {
+	Envelope
+	// Conversation and Contact are set when the answer includes them.
+	Conversation *Conversation
+	Contact      *Contact
+	Messages     []Message
+	// Pagination is set when Voxio paginates the messages; otherwise the
+	// answer is reported as a single page.
+	Pagination Pagination
+	transport.RawJSON
+}
+
+// ConversationMessages fetches a conversation's messages with contact and
+// media information (GET inbox/conversation-messages/{conversation_id}).
+func (s *InboxService) ConversationMessages(ctx context.Context, conversationID int64) (*ConversationMessages, error) {
+	return s.conversationMessages(ctx, conversationID, 0)
+}
+
+// ConversationMessagesAll walks every message of a conversation. Voxio does
+// not document paging for this endpoint; when its answer is a Laravel
+// paginator, the following pages are fetched with the paginator's own page
+// parameter, as its next_page_url does.
+func (s *InboxService) ConversationMessagesAll(ctx context.Context, conversationID int64) iter.Seq2[Message, error] {
+	return transport.Pages(ctx, 1, func(ctx context.Context, page int) (transport.Page[Message], error) {
+		res, err := s.conversationMessages(ctx, conversationID, page)
+		if err != nil {
+			return transport.Page[Message]{}, err
+		}
+		return transport.Page[Message]{Items: res.Messages, Last: res.Pagination.lastOf(page)}, nil
+	})
+}
+
+func (s *InboxService) conversationMessages(ctx context.Context, conversationID int64, page int) (*ConversationMessages, error) {
+	if err := checkID("conversation_id", conversationID); err != nil {
+		return nil, err
+	}
+	req := &transport.Request{Method: http.MethodGet, Path: idPath("inbox/conversation-messages/", conversationID)}
+	if page > 1 {
+		req.Query = url.Values{"page": {strconv.Itoa(page)}}
+	}
+	return call(ctx, s.tc, req, decodeConversationMessages)
+}
+
+func decodeConversationMessages(body []byte) (*ConversationMessages, error) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	items, pg, err := listIn(env.Data, "messages", "conversation_messages")
+	if err != nil {
+		return nil, err
+	}
+	res := &ConversationMessages{Envelope: env.Envelope}
+	if res.Messages, err = decodeItems(items, decodeMessage); err != nil {
+		return nil, err
+	}
+	res.Pagination = pageOrOnly(pg, len(res.Messages))
+	if m := fields(env.Data); m != nil {
+		if raw := objectIn(m, "conversation"); raw != nil {
+			if _, _, isPage := asPaginator(raw); !isPage {
+				c := decodeConversation(raw)
+				res.Conversation = &c
+			}
+		}
+		if raw := objectIn(m, "contact"); raw != nil {
+			c := decodeContact(raw)
+			res.Contact = &c
+		} else if res.Conversation != nil && res.Conversation.Contact != nil {
+			res.Contact = res.Conversation.Contact
+		}
+	}
+	res.SetRaw(clone(body))
+	return res, nil
+}
+
+// Note is a note written on a conversation or contact.
+type Note struct {
+	ID        int64     `json:"id"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+	transport.RawJSON
+}
+
+// Tag is a tag on a contact or conversation.
+type Tag struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	transport.RawJSON
+}
+
+// List is a contact list the contact belongs to.
+type List struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	transport.RawJSON
+}
+
+// ConversationDetails is a conversation with its contact, notes, tags and
+// list associations.
+type ConversationDetails struct {
+	Envelope
+	Conversation *Conversation
+	Contact      *Contact
+	Notes        []Note
+	Tags         []Tag
+	Lists        []List
+	transport.RawJSON
+}
+
+// ConversationDetails fetches everything Voxio knows about a conversation
+// (GET inbox/conversation-details/{conversation_id}).
+func (s *InboxService) ConversationDetails(ctx context.Context, conversationID int64) (*ConversationDetails, error) {
+	if err := checkID("conversation_id", conversationID); err != nil {
+		return nil, err
+	}
+	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: idPath("inbox/conversation-details/", conversationID)}, decodeConversationDetails)
+}
+
+func decodeConversationDetails(body []byte) (*ConversationDetails, error) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	res := &ConversationDetails{Envelope: env.Envelope}
+	data := fields(env.Data)
+	var conv, contact map[string]json.RawMessage
+	if raw := objectIn(data, "conversation"); raw != nil {
+		c := decodeConversation(raw)
+		res.Conversation = &c
+		conv = fields(raw)
+	}
+	if raw := objectIn(data, "contact"); raw != nil {
+		c := decodeContact(raw)
+		res.Contact = &c
+		contact = fields(raw)
+	} else if res.Conversation != nil && res.Conversation.Contact != nil {
+		res.Contact = res.Conversation.Contact
+		contact = fields(objectIn(conv, "contact"))
+	}
+	// Notes, tags and lists may sit beside the conversation or inside it or
+	// its contact; the first place that has them wins.
+	scopes := []map[string]json.RawMessage{data, conv, contact}
+	res.Notes = named(scopes, []string{"notes", "note"}, func(raw []byte) Note {
+		m := fields(raw)
+		n := Note{ID: looseInt(m["id"]), Note: firstText(m, "note", "text", "message", "body"), CreatedAt: looseTime(m["created_at"])}
+		n.SetRaw(clone(raw))
+		return n
+	}, func(s string) Note { return Note{Note: s} })
+	res.Tags = named(scopes, []string{"tags", "tag"}, func(raw []byte) Tag {
+		m := fields(raw)
+		t := Tag{ID: looseInt(m["id"]), Name: firstText(m, "name", "title", "tag")}
+		t.SetRaw(clone(raw))
+		return t
+	}, func(s string) Tag { return Tag{Name: s} })
+	res.Lists = named(scopes, []string{"lists", "contact_lists", "contact_list", "list"}, func(raw []byte) List {
+		m := fields(raw)
+		l := List{ID: looseInt(m["id"]), Name: firstText(m, "name", "title")}
+		l.SetRaw(clone(raw))
+		return l
+	}, func(s string) List { return List{Name: s} })
+	res.SetRaw(clone(body))
+	return res, nil
+}
+
+// named finds the first array under one of keys in the scopes and decodes
+// its elements: objects with obj, plain strings with text.
+func named[T any](scopes []map[string]json.RawMessage, keys []string, obj func([]byte) T, text func(string) T) []T {
+	for _, sc := range scopes {
+		for _, k := range keys {
+			v, ok := sc[k]
+			if !ok || !isArray(v) {
+				continue
+			}
+			var elems []json.RawMessage
+			if json.Unmarshal(v, &elems) != nil {
+				continue
+			}
+			out := make([]T, 0, len(elems))
+			for _, e := range elems {
+				switch {
+				case isObject(e):
+					out = append(out, obj(e))
+				case !isNullish(e):
+					if s := looseText(e); s != "" {
+						out = append(out, text(s))
+					}
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// ChangeConversationStatus sets a conversation's status (POST
+// inbox/change-conversation-status/{conversation_id}). Only
+// ConversationReset (0), ConversationDone, ConversationPending and
+// ConversationImportant may be set.
+func (s *InboxService) ChangeConversationStatus(ctx context.Context, conversationID int64, status ConversationStatus) (*Result, error) {
+	if err := checkID("conversation_id", conversationID); err != nil {
+		return nil, err
+	}
+	if status < ConversationReset || status > ConversationImportant {
+		return nil, transport.Invalid("status", "must be 0 (reset), 1 (done), 2 (pending) or 3 (important)")
+	}
+	form := &transport.Multipart{Fields: url.Values{"status": {strconv.Itoa(int(status))}}}
+	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("inbox/change-conversation-status/", conversationID), Multipart: form}, decodeResult)
+}

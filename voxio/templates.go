@@ -1,0 +1,138 @@
+package voxio
+
+import (
+	"context"
+	"iter"
+	"net/http"
+	"strconv"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+)
+
+// Template is an approved WhatsApp message template. Voxio does not document
+// the object; fields beyond these stay reachable through Raw.
+type Template struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	Language string `json:"language,omitempty"`
+	Category string `json:"category,omitempty"`
+	// Status is the approval status as Voxio sends it.
+	Status            string `json:"status,omitempty"`
+	WhatsAppAccountID int64  `json:"whatsapp_account_id,omitempty"`
+	transport.RawJSON
+}
+
+// UnmarshalJSON decodes leniently (see Contact.UnmarshalJSON).
+func (t *Template) UnmarshalJSON(b []byte) error {
+	if !isObject(b) {
+		if isNullish(b) {
+			return nil
+		}
+		return errNotObject
+	}
+	*t = decodeTemplate(b)
+	return nil
+}
+
+func decodeTemplate(raw []byte) Template {
+	m := fields(raw)
+	t := Template{
+		ID:                looseInt(m["id"]),
+		Name:              firstText(m, "name", "template_name"),
+		Language:          firstText(m, "language", "language_code"),
+		Category:          looseText(m["category"]),
+		Status:            looseText(m["status"]),
+		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
+	}
+	if lang := fields(m["language"]); lang != nil && t.Language == "" {
+		t.Language = firstText(lang, "code", "name")
+	}
+	t.SetRaw(clone(raw))
+	return t
+}
+
+// TemplateListParams filters the template list. With several sender
+// numbers, set one of them to avoid a mixed list.
+type TemplateListParams struct {
+	// WhatsAppAccountID lists one sender account's templates.
+	WhatsAppAccountID int64 `url:"whatsapp_account_id,omitempty"`
+	// FromNumber lists one sender number's templates.
+	FromNumber string `url:"from_number,omitempty"`
+	// ConversationID lists the templates of the sender account of a
+	// conversation, for sending a template from a chat.
+	ConversationID int64 `url:"conversation_id,omitempty"`
+}
+
+func (p *TemplateListParams) validate() error {
+	if p.WhatsAppAccountID < 0 {
+		return transport.Invalid("whatsapp_account_id", "must not be negative")
+	}
+	if p.ConversationID < 0 {
+		return transport.Invalid("conversation_id", "must not be negative")
+	}
+	return checkOptionalNumber("from_number", p.FromNumber)
+}
+
+// TemplateList is the account's templates (data.templates).
+type TemplateList struct {
+	Envelope
+	Templates []Template
+	// Pagination is the paginator's position when Voxio paginates the list;
+	// otherwise the answer is reported as a single page.
+	Pagination Pagination
+	transport.RawJSON
+}
+
+// List fetches the account's WhatsApp templates (GET inbox/template-list).
+func (s *TemplatesService) List(ctx context.Context, params *TemplateListParams) (*TemplateList, error) {
+	return s.list(ctx, params, 0)
+}
+
+// ListAll walks every template. Voxio documents no page parameter for this
+// list; when the answer is a Laravel paginator with more pages, they are
+// fetched with the paginator's own page parameter, as its next_page_url
+// does.
+func (s *TemplatesService) ListAll(ctx context.Context, params *TemplateListParams) iter.Seq2[Template, error] {
+	return transport.Pages(ctx, 1, func(ctx context.Context, page int) (transport.Page[Template], error) {
+		res, err := s.list(ctx, params, page)
+		if err != nil {
+			return transport.Page[Template]{}, err
+		}
+		return transport.Page[Template]{Items: res.Templates, Last: res.Pagination.lastOf(page)}, nil
+	})
+}
+
+func (s *TemplatesService) list(ctx context.Context, params *TemplateListParams, page int) (*TemplateList, error) {
+	if params == nil {
+		params = &TemplateListParams{}
+	}
+	if err := params.validate(); err != nil {
+		return nil, err
+	}
+	q, err := transport.Values(params)
+	if err != nil {
+		return nil, err
+	}
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "inbox/template-list", Query: q}, decodeTemplateList)
+}
+
+func decodeTemplateList(body []byte) (*TemplateList, error) {
+	env, err := parseEnvelope(body)
+	if err != nil {
+		return nil, err
+	}
+	items, pg, err := listIn(env.Data, "templates")
+	if err != nil {
+		return nil, err
+	}
+	res := &TemplateList{Envelope: env.Envelope}
+	if res.Templates, err = decodeItems(items, decodeTemplate); err != nil {
+		return nil, err
+	}
+	res.Pagination = pageOrOnly(pg, len(res.Templates))
+	res.SetRaw(clone(body))
+	return res, nil
+}

@@ -1,0 +1,326 @@
+package voxiotest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/switchboard-go/switchboard/voxio"
+)
+
+// ErrNoRelayURL is returned when a delivery is due but no relay URL is set.
+var ErrNoRelayURL = errors.New("voxiotest: no relay URL set (WithRelayURL or SetRelayURL)")
+
+// Delivery is one signed Inbound Relay request the sandbox sent.
+type Delivery struct {
+	// Event is the X-Voxio-Event header.
+	Event string
+	// Body is the exact signed payload; Header holds every header sent,
+	// including the signature and the client credentials.
+	Body   []byte
+	Header http.Header
+	// MessageID and ConversationID name the message the event is about.
+	MessageID      int64
+	ConversationID int64
+	// StatusCode and Response are the receiver's answer (0 and nil when the
+	// request failed).
+	StatusCode int
+	Response   []byte
+	At         time.Time
+}
+
+// OK reports whether the receiver answered 2xx.
+func (d *Delivery) OK() bool { return d.StatusCode >= 200 && d.StatusCode < 300 }
+
+// Deliveries returns every delivery attempted, oldest first.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
+
+// Inbound is a WhatsApp message a contact sends to the account.
+type Inbound struct {
+	// MobileCode and Mobile identify the contact; a new contact and
+	// conversation are created for an unknown number.
+	MobileCode string
+	Mobile     string
+	// Name is the contact's WhatsApp profile name, used for a new contact.
+	Name string
+	// Text is the message body.
+	Text string
+	// Type defaults to "text".
+	Type string
+	// WhatsAppAccountID is the receiving account (default: the first).
+	WhatsAppAccountID int64
+}
+
+// ReceiveMessage stores a message from a contact and delivers the signed
+// incoming_message event to the relay URL, as Voxio does. The message is
+// stored even when the delivery fails. An answer other than 2xx is an error
+// too; the Delivery is returned whenever a request was made.
+func (s *Server) ReceiveMessage(ctx context.Context, in Inbound) (*Delivery, error) {
+	if !isDigits(in.MobileCode) || !isDigits(in.Mobile) {
+		return nil, errors.New("voxiotest: Inbound needs a numeric MobileCode and Mobile")
+	}
+	s.mu.Lock()
+	acc := &s.accounts[0]
+	if in.WhatsAppAccountID != 0 {
+		if acc = s.accountByID(in.WhatsAppAccountID); acc == nil {
+			s.mu.Unlock()
+			return nil, fmt.Errorf("voxiotest: unknown WhatsApp account %d", in.WhatsAppAccountID)
+		}
+	}
+	now := s.clock()
+	c := s.contactByNumber(in.MobileCode, in.Mobile)
+	if c == nil {
+		c = &contact{id: s.newID("contact"), firstname: in.Name, mobileCode: in.MobileCode, mobile: in.Mobile, accountID: acc.id, createdAt: now, updatedAt: now}
+		s.contacts = append(s.contacts, c)
+	}
+	cv := s.conversationFor(c.id, acc.id)
+	if cv == nil {
+		cv = &conversation{id: s.newID("conversation"), contactID: c.id, accountID: acc.id, createdAt: now}
+		s.conversations = append(s.conversations, cv)
+	}
+	cv.updatedAt = now
+	typ := in.Type
+	if typ == "" {
+		typ = "text"
+	}
+	m := &message{id: s.newID("message"), conversationID: cv.id, accountID: acc.id, typ: typ, text: in.Text, direction: "inbound",
+		status: voxio.MessageDelivered, notified: voxio.MessageDelivered, createdAt: now}
+	m.providerID = "wamid.sandbox." + strconv.FormatInt(m.id, 10)
+	s.messages = append(s.messages, m)
+	payload := s.eventPayload(voxio.EventIncomingMessage, m, map[string]any{
+		"id": m.id, "type": m.typ, "text": m.text, "direction": m.direction, "provider_message_id": m.providerID,
+	})
+	s.mu.Unlock()
+	return s.deliver(ctx, voxio.EventIncomingMessage, payload, m)
+}
+
+// eventPayload builds a relay payload in the shape of Voxio's sample.
+// Called with s.mu held.
+func (s *Server) eventPayload(event string, m *message, msg map[string]any) map[string]any {
+	cv := s.conversationByID(m.conversationID)
+	conv := map[string]any{"id": m.conversationID, "status": "open"}
+	contactObj := map[string]any{}
+	if cv != nil {
+		conv["status"] = []string{"open", "done", "pending", "important"}[cv.status]
+		if c := s.contactByID(cv.contactID); c != nil {
+			name := c.firstname
+			if c.lastname != "" {
+				name += " " + c.lastname
+			}
+			if name == "" {
+				name = c.mobileCode + c.mobile
+			}
+			contactObj = map[string]any{"id": c.id, "name": name, "mobile": c.mobileCode + c.mobile}
+		}
+	}
+	return map[string]any{
+		"event": event, "channel": "whatsapp", "user_id": DefaultUserID, "whatsapp_account_id": m.accountID,
+		"conversation": conv, "contact": contactObj, "message": msg, "sent_at": s.clock().Format(time.RFC3339),
+	}
+}
+
+// AdvanceStatus moves a message sent through the API one step along
+// sent -> delivered -> read and delivers a signed message_status event for
+// the new status. The first call announces "sent" (the status a send starts
+// in) without changing it.
+func (s *Server) AdvanceStatus(ctx context.Context, messageID int64) (*Delivery, error) {
+	s.mu.Lock()
+	m := s.messageByID(messageID)
+	switch {
+	case m == nil:
+		s.mu.Unlock()
+		return nil, fmt.Errorf("voxiotest: no message %d", messageID)
+	case m.direction != "outbound":
+		s.mu.Unlock()
+		return nil, fmt.Errorf("voxiotest: message %d was received, not sent", messageID)
+	}
+	if m.notified == m.status {
+		switch m.status {
+		case voxio.MessageScheduled:
+			m.status = voxio.MessageSent
+		case voxio.MessageSent:
+			m.status = voxio.MessageDelivered
+		case voxio.MessageDelivered:
+			m.status = voxio.MessageRead
+		default:
+			s.mu.Unlock()
+			return nil, fmt.Errorf("voxiotest: message %d is already %s", messageID, m.status)
+		}
+	}
+	return s.notifyStatus(ctx, m)
+}
+
+// DeliverStatuses advances a message until it is read, delivering each
+// step: sent, delivered, read.
+func (s *Server) DeliverStatuses(ctx context.Context, messageID int64) ([]*Delivery, error) {
+	var out []*Delivery
+	for {
+		s.mu.Lock()
+		m := s.messageByID(messageID)
+		done := m != nil && m.status.Final() && m.notified == m.status
+		s.mu.Unlock()
+		if done {
+			return out, nil
+		}
+		d, err := s.AdvanceStatus(ctx, messageID)
+		if d != nil {
+			out = append(out, d)
+		}
+		if err != nil {
+			return out, err
+		}
+	}
+}
+
+// SetMessageStatus sets any status (MessageFailed, say) and delivers it.
+func (s *Server) SetMessageStatus(ctx context.Context, messageID int64, status voxio.MessageStatus) (*Delivery, error) {
+	s.mu.Lock()
+	m := s.messageByID(messageID)
+	if m == nil {
+		s.mu.Unlock()
+		return nil, fmt.Errorf("voxiotest: no message %d", messageID)
+	}
+	m.status = status
+	return s.notifyStatus(ctx, m)
+}
+
+// notifyStatus is called with s.mu held and releases it.
+func (s *Server) notifyStatus(ctx context.Context, m *message) (*Delivery, error) {
+	m.notified = m.status
+	payload := s.eventPayload(voxio.EventMessageStatus, m, map[string]any{
+		"id": m.id, "type": m.typ, "direction": m.direction, "status": int(m.status), "provider_message_id": m.providerID,
+	})
+	s.mu.Unlock()
+	return s.deliver(ctx, voxio.EventMessageStatus, payload, m)
+}
+
+// Redeliver sends a previous delivery again with the same bytes and
+// headers, as Voxio does when it did not see an answer: a receiver must not
+// process it twice.
+func (s *Server) Redeliver(ctx context.Context, d *Delivery) (*Delivery, error) {
+	s.mu.Lock()
+	url := s.relayURL
+	s.mu.Unlock()
+	if url == "" {
+		return nil, ErrNoRelayURL
+	}
+	again := &Delivery{Event: d.Event, Body: bytes.Clone(d.Body), Header: d.Header.Clone(), MessageID: d.MessageID, ConversationID: d.ConversationID}
+	return again, s.post(ctx, url, again)
+}
+
+// Retry sends a previous delivery's payload again, signed anew with the
+// current time, as a sender retrying a failed attempt does: the body is the
+// same, the timestamp and signature are new. A receiver must still not
+// process it twice once it accepted the first.
+func (s *Server) Retry(ctx context.Context, d *Delivery) (*Delivery, error) {
+	s.mu.Lock()
+	url := s.relayURL
+	s.mu.Unlock()
+	if url == "" {
+		return nil, ErrNoRelayURL
+	}
+	again := &Delivery{Event: d.Event, Body: bytes.Clone(d.Body), Header: d.Header.Clone(), MessageID: d.MessageID, ConversationID: d.ConversationID}
+	for k, v := range s.signer.Sign(again.Body) {
+		again.Header[k] = v
+	}
+	return again, s.post(ctx, url, again)
+}
+
+func (s *Server) deliver(ctx context.Context, event string, payload map[string]any, m *message) (*Delivery, error) {
+	s.mu.Lock()
+	url := s.relayURL
+	s.mu.Unlock()
+	if url == "" {
+		return nil, ErrNoRelayURL
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	h := s.signer.Sign(body)
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "Voxio-Inbound-Relay/1.0 (voxiotest)")
+	h.Set(voxio.HeaderRelayEvent, event)
+	h.Set(voxio.HeaderRelayClientID, s.clientID)
+	h.Set(voxio.HeaderRelayClientSecret, s.clientSecret)
+	d := &Delivery{Event: event, Body: body, Header: h, MessageID: m.id, ConversationID: m.conversationID}
+	return d, s.post(ctx, url, d)
+}
+
+func (s *Server) post(ctx context.Context, url string, d *Delivery) error {
+	d.At = s.clock()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Body))
+	if err != nil {
+		return fmt.Errorf("voxiotest: relay URL: %w", err)
+	}
+	req.Header = d.Header.Clone()
+	resp, err := s.relayClient.Do(req)
+	if err == nil {
+		d.StatusCode = resp.StatusCode
+		d.Response, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}
+	s.mu.Lock()
+	s.deliveries = append(s.deliveries, *d)
+	s.mu.Unlock()
+	switch {
+	case err != nil:
+		return fmt.Errorf("voxiotest: relay delivery: %w", err)
+	case !d.OK():
+		return fmt.Errorf("voxiotest: relay receiver answered %d", d.StatusCode)
+	}
+	return nil
+}
+
+// startAutoStatus runs WithAutoStatus for a new message. Called with s.mu
+// held.
+func (s *Server) startAutoStatus(messageID int64) {
+	if s.autoStatus <= 0 || s.closed {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for step := 0; step < 3; step++ {
+			t := time.NewTimer(s.autoStatus)
+			select {
+			case <-s.ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			s.mu.Lock()
+			m := s.messageByID(messageID)
+			hasURL := s.relayURL != ""
+			if m == nil {
+				s.mu.Unlock()
+				return
+			}
+			if !hasURL {
+				// No receiver: statuses still move.
+				if m.status == voxio.MessageSent {
+					m.status = voxio.MessageDelivered
+				} else if m.status == voxio.MessageDelivered {
+					m.status = voxio.MessageRead
+				}
+				m.notified = m.status
+				s.mu.Unlock()
+				continue
+			}
+			s.mu.Unlock()
+			if _, err := s.AdvanceStatus(s.ctx, messageID); err != nil && s.ctx.Err() != nil {
+				return
+			}
+		}
+	}()
+}
