@@ -24,10 +24,15 @@ unit:
 bench:
 	go test -run '^$$' -bench . -benchmem -count 5 ./internal/transport ./relay
 
+# Every Fuzz target of every package, one after the other (go test runs one
+# fuzz target per invocation).
 FUZZTIME ?= 30s
 fuzz:
-	go test -run '^$$' -fuzz FuzzVerify -fuzztime $(FUZZTIME) ./relay
-	go test -run '^$$' -fuzz FuzzLenient -fuzztime $(FUZZTIME) ./internal/transport
+	@set -e; for pkg in $$(go list ./...); do \
+		for f in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f"; go test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 cover:
 	go test -count=1 -cover $(PKGS)
