@@ -20,9 +20,15 @@ staticcheck:
 unit:
 	go test -race -count=1 $(PKGS)
 
-# Every benchmark pair (SDK vs raw baseline) in one run per package.
+# Every benchmark pair (SDK vs its raw baseline, measured in the same run),
+# then the table: medians, ratio to raw, target, and the heap growth of the
+# 100 MiB streaming upload. Exits non-zero when a target is missed.
+BENCHCOUNT ?= 5
 bench:
-	go test -run '^$$' -bench . -benchmem -count 5 ./internal/transport ./relay
+	@mkdir -p .out
+	go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./internal/transport ./relay | tee .out/bench.txt
+	go test -count=1 -run '^TestUploadConstantMemory$$' -v ./internal/transport | tee .out/upload.txt
+	@go run ./internal/devtools bench .out/bench.txt .out/upload.txt
 
 # Every Fuzz target of every package, one after the other (go test runs one
 # fuzz target per invocation).
@@ -34,5 +40,11 @@ fuzz:
 		done; \
 	done
 
+# Statement coverage per package, counted over the whole suite (a sandbox is
+# exercised mostly by its vendor package's tests): every package must reach
+# COVERMIN percent.
+COVERMIN ?= 85
 cover:
-	go test -count=1 -cover $(PKGS)
+	@mkdir -p .out
+	go test -count=1 -coverpkg=$$(go list ./... | paste -sd, -) -coverprofile=.out/cover.out ./... > .out/cover.txt
+	@go run ./internal/devtools cover -min $(COVERMIN) .out/cover.out

@@ -3,6 +3,13 @@
 // and prints a transcript of what it does.
 //
 //	go run ./examples/quickstart
+//
+// With -live it reads credentials from the environment (see live.go) and
+// runs read-only calls against the real vendors; it sends a message only
+// when -send-to names the recipient.
+//
+//	go run ./examples/quickstart -live
+//	go run ./examples/quickstart -live -send-to 972501234567 -text "hello"
 package main
 
 import (
@@ -12,6 +19,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -25,15 +33,36 @@ type tour struct {
 
 var tours []tour
 
-func main() {
-	timeout := flag.Duration("timeout", 30*time.Second, "give up after this long")
-	flag.Parse()
+func main() { os.Exit(cli(os.Args[1:], os.Getenv, os.Stdout, os.Stderr)) }
+
+// cli runs the command line and returns the exit code.
+func cli(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
+	live := fs.Bool("live", false, "call the real vendors with credentials from the environment (read-only unless -send-to)")
+	sendTo := fs.String("send-to", "", "with -live: also send -text to this number (digits with country code)")
+	text := fs.String("text", "Hello from Switchboard", "with -live -send-to: the message to send")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *sendTo != "" && !*live {
+		fmt.Fprintln(stderr, "quickstart: -send-to needs -live")
+		return 2
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "quickstart:", err)
-		os.Exit(1)
+	var err error
+	if *live {
+		err = runLive(ctx, stdout, liveConfig{env: getenv, sendTo: strings.TrimPrefix(*sendTo, "+"), text: *text})
+	} else {
+		err = run(ctx, stdout)
 	}
+	if err != nil {
+		fmt.Fprintln(stderr, "quickstart:", err)
+		return 1
+	}
+	return 0
 }
 
 func run(ctx context.Context, w io.Writer) error {

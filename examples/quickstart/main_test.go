@@ -18,3 +18,25 @@ func TestQuickstartRuns(t *testing.T) {
 		t.Fatalf("transcript incomplete:\n%s", out.String())
 	}
 }
+
+func TestCommandLine(t *testing.T) {
+	none := func(string) string { return "" }
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 0, "Done:"},
+		{[]string{"-send-to", "972501234567"}, 2, "-send-to needs -live"},
+		{[]string{"-live"}, 1, "no vendor credentials"},
+		{[]string{"-bogus"}, 2, "flag provided but not defined"},
+	} {
+		var out, errs bytes.Buffer
+		if got := cli(tc.args, none, &out, &errs); got != tc.code {
+			t.Errorf("%v: exit %d, want %d\n%s%s", tc.args, got, tc.code, out.String(), errs.String())
+		}
+		if !bytes.Contains(append(out.Bytes(), errs.Bytes()...), []byte(tc.want)) {
+			t.Errorf("%v: output lacks %q:\n%s%s", tc.args, tc.want, out.String(), errs.String())
+		}
+	}
+}
