@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/switchboard-go/switchboard/chattu"
+	"github.com/switchboard-go/switchboard/chattu/chattutest"
+	"github.com/switchboard-go/switchboard/ourvoice"
+	"github.com/switchboard-go/switchboard/ourvoice/ourvoicetest"
+	"github.com/switchboard-go/switchboard/voitex"
+	"github.com/switchboard-go/switchboard/voitex/voitextest"
+	"github.com/switchboard-go/switchboard/voxio"
+	"github.com/switchboard-go/switchboard/voxio/voxiotest"
+)
+
+// faults is the fault injection and request log every vendor sandbox
+// embeds.
+type faults interface {
+	FailNext(n, status int, body string)
+	FailNextWithHeader(n, status int, body string, header http.Header)
+	DropNext(n int)
+	DropResponseNext(n int)
+	DelayNext(n int, d time.Duration)
+	Count(method, path string) int
+}
+
+// provider is one vendor: its sandbox, the Sender pointed at it, and what
+// the sandbox saw.
+type provider struct {
+	Sender
+	faults
+	// sendPath is the path of the vendor's send endpoint, for Count.
+	sendPath string
+	// sent counts the messages the vendor holds as sent through its API.
+	sent func() int
+	// close shuts the sandbox down: its port then refuses connections.
+	close func()
+}
+
+// requests reports how many send requests the sandbox received, faulted
+// ones included.
+func (p *provider) requests() int { return p.Count(http.MethodPost, p.sendPath) }
+
+// sandboxes are the four in-process vendors, in failover order.
+type sandboxes struct {
+	voxio, ourvoice, chattu, voitex *provider
+	ordered                         []*provider
+
+	// The sandboxes themselves, for their vendor-specific state.
+	vx *voxiotest.Server
+	ov *ourvoicetest.Server
+	ch *chattutest.Server
+	vt *voitextest.Server
+}
+
+// Sandbox accounts used by the demo.
+const (
+	ourVoicePhone  = "22997000000"  // the WhatsApp number linked to the Our Voice session
+	chattuClientID = "shop"         // the Chattu client
+	chattuPhone    = "972501234567" // its WhatsApp number
+	voitexDID      = "2125550100"   // the Voitex SMS-enabled DID
+)
+
+// Every client talks through its sandbox's own *http.Client, whose idle
+// connections the sandbox closes when it shuts down. With the SDK's shared
+// pool instead, a request right after the shutdown could go out on a pooled
+// connection the server had just closed: the write fails after part of the
+// request went out, and the SDK rightly reports ErrMaybeDelivered rather than
+// a refused dial. The demo wants a clean "connection refused".
+//
+// retryWait keeps the SDKs' backoff short against local sandboxes, so that a
+// refused dial, which the SDK retries, fails over quickly.
+var retryWait = [2]time.Duration{2 * time.Millisecond, 10 * time.Millisecond}
+
+// startSandboxes starts the four sandboxes, links a WhatsApp session on Our
+// Voice and a client on Chattu (both need one before they can send), and
+// returns Senders pointed at them. Close it when done.
+func startSandboxes(ctx context.Context) (_ *sandboxes, err error) {
+	sb := &sandboxes{}
+	defer func() {
+		if err != nil {
+			sb.Close()
+		}
+	}()
+
+	vx := voxiotest.NewServer()
+	sb.vx = vx
+	sb.voxio = &provider{faults: vx, sendPath: "/inbox/send-message", close: vx.Close, sent: func() int {
+		n := 0
+		for _, m := range vx.Messages() {
+			if m.Direction == "outbound" {
+				n++
+			}
+		}
+		return n
+	}}
+	sb.ordered = append(sb.ordered, sb.voxio)
+	vc, err := vx.NewClient(voxio.WithHTTPClient(vx.Server.Client()), voxio.WithRetryWait(retryWait[0], retryWait[1]))
+	if err != nil {
+		return nil, err
+	}
+	sb.voxio.Sender = &VoxioSender{Client: vc}
+
+	ov := ourvoicetest.NewServer()
+	sb.ov = ov
+	sb.ourvoice = &provider{faults: ov, sendPath: "/v1/whatsapp/messages", close: ov.Close, sent: func() int { return len(ov.Messages()) }}
+	sb.ordered = append(sb.ordered, sb.ourvoice)
+	oc, err := ov.NewClient(ourvoice.WithRetryWait(retryWait[0], retryWait[1]))
+	if err != nil {
+		return nil, err
+	}
+	created, err := oc.Sessions.Create(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("our voice session: %w", err)
+	}
+	if err := ov.Connect(created.Session.ID, ourVoicePhone); err != nil { // the phone scans the QR code
+		return nil, fmt.Errorf("our voice session: %w", err)
+	}
+	sb.ourvoice.Sender = &OurVoiceSender{Client: oc, SessionID: created.Session.ID}
+
+	ch := chattutest.NewServer()
+	sb.ch = ch
+	sb.chattu = &provider{faults: ch, sendPath: "/api/send-message", close: ch.Close, sent: func() int { return len(ch.Sent()) }}
+	sb.ordered = append(sb.ordered, sb.chattu)
+	cc, err := chattu.New(ch.URL, chattutest.DefaultAPIKey, chattu.WithHTTPClient(ch.Server.Client()), chattu.WithRetryWait(retryWait[0], retryWait[1]))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := cc.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: chattuClientID, PhoneNumber: chattuPhone}); err != nil {
+		return nil, fmt.Errorf("chattu client: %w", err)
+	}
+	if err := ch.Scan(chattuClientID); err != nil { // the phone scans the QR code
+		return nil, fmt.Errorf("chattu client: %w", err)
+	}
+	sb.chattu.Sender = &ChattuSender{Client: cc, ClientID: chattuClientID}
+
+	vt := voitextest.NewServer()
+	sb.vt = vt
+	sb.voitex = &provider{faults: vt, sendPath: "/send/", close: vt.Close, sent: func() int { return len(vt.SMSes()) }}
+	sb.ordered = append(sb.ordered, sb.voitex)
+	tc, err := vt.NewClient(voitex.WithHTTPClient(vt.Server.Client()), voitex.WithRetryWait(retryWait[0], retryWait[1]))
+	if err != nil {
+		return nil, err
+	}
+	sb.voitex.Sender = &VoitexSMSSender{Client: tc, From: voitexDID}
+	return sb, nil
+}
+
+// Failover returns a Failover over the four providers, in order: Voxio, Our
+// Voice, Chattu, Voitex SMS.
+func (sb *sandboxes) Failover() *Failover {
+	senders := make([]Sender, len(sb.ordered))
+	for i, p := range sb.ordered {
+		senders[i] = p.Sender
+	}
+	return NewFailover(senders...)
+}
+
+// Close shuts every sandbox down. Closing one twice is harmless.
+func (sb *sandboxes) Close() {
+	for _, p := range sb.ordered {
+		p.close()
+	}
+}
