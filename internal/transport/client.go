@@ -309,6 +309,16 @@ type Request struct {
 	Delivery Delivery
 }
 
+// errPath is the path errors report: relative to the vendor's base URL,
+// always with a leading slash, never with the query, so that errors of all
+// four vendors read alike whatever base URL the client uses.
+func (r *Request) errPath() string {
+	if strings.HasPrefix(r.Path, "/") {
+		return r.Path
+	}
+	return "/" + r.Path
+}
+
 func (r *Request) idempotent() bool {
 	switch r.Delivery {
 	case Idempotent:
@@ -395,13 +405,21 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, RequestID: requestID(resp.Header), Attempts: cl.attempts}
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
 		if err := json.Unmarshal(body, out); err != nil {
-			return out2, &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.Path, StatusCode: resp.StatusCode, Accepted: !cl.idempotent, Err: err, redact: c.redact}
+			return out2, c.DecodeFailure(r, resp.StatusCode, err)
 		}
 		if rs, ok := out.(RawSetter); ok {
 			rs.SetRaw(body)
 		}
 	}
 	return out2, nil
+}
+
+// DecodeFailure returns the *DecodeError for a successful response to r
+// that a vendor package could not decode itself (a nested envelope, a
+// quirky sample): Accepted is set for requests that are not safe to
+// repeat, and the text is redacted like every other error of c.
+func (c *Client) DecodeFailure(r *Request, status int, err error) *DecodeError {
+	return &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.errPath(), StatusCode: status, Accepted: !r.idempotent(), Err: err, redact: c.redact}
 }
 
 // DecodeError is a successful (2xx) response the SDK could not decode. The
@@ -521,7 +539,7 @@ func (c *Client) failure(cl *call, r *Request, resp *http.Response, body []byte)
 	}
 	e.Vendor = c.vendor
 	e.Method = r.Method
-	e.Path = r.Path
+	e.Path = r.errPath()
 	e.StatusCode = resp.StatusCode
 	e.Attempts = cl.attempts
 	if e.RequestID == "" {
@@ -540,9 +558,21 @@ func (c *Client) failure(cl *call, r *Request, resp *http.Response, body []byte)
 	}
 	e.Body = c.redact.body(body)
 	e.redact = c.redact
+	// Every text the vendor chose may quote a credential back at us.
 	for i, m := range e.Messages {
 		e.Messages[i] = c.redact.text(m)
 	}
+	for f, ms := range e.Fields {
+		for i, m := range ms {
+			ms[i] = c.redact.text(m)
+		}
+		if rf := c.redact.text(f); rf != f {
+			delete(e.Fields, f)
+			e.Fields[rf] = ms
+		}
+	}
+	e.Code = c.redact.text(e.Code)
+	e.RequestID = c.redact.text(e.RequestID)
 	c.log(slog.LevelDebug, "vendor reported failure", r, slog.Int("status", e.StatusCode), slog.String("code", c.redact.string(e.Code)), slog.Int("attempts", cl.attempts))
 	return e
 }
@@ -675,7 +705,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, e
 var acceptJSON = []string{"application/json"}
 
 func (c *Client) requestError(cl *call, r *Request, err error, maybe bool) *RequestError {
-	e := &RequestError{Vendor: c.vendor, Method: r.Method, Path: r.Path, Attempts: cl.attempts, MaybeDelivered: maybe, Err: unwrapURL(err), redact: c.redact}
+	e := &RequestError{Vendor: c.vendor, Method: r.Method, Path: r.errPath(), Attempts: cl.attempts, MaybeDelivered: maybe, Err: unwrapURL(err), redact: c.redact}
 	lvl := slog.LevelDebug
 	if maybe {
 		lvl = slog.LevelWarn

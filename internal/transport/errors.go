@@ -39,7 +39,8 @@ type Error struct {
 	Vendor string
 	// Method is the HTTP method of the call.
 	Method string
-	// Path is the request path, never with the query.
+	// Path is the request path relative to the vendor's base URL, with a
+	// leading slash and never the query ("/inbox/send-message").
 	Path string
 	// StatusCode is the HTTP status, which may be 200 for failures the
 	// vendor reports inside the body.
@@ -167,7 +168,8 @@ type RequestError struct {
 	Vendor string
 	// Method is the HTTP method of the call.
 	Method string
-	// Path is the request path, never with the query.
+	// Path is the request path relative to the vendor's base URL, with a
+	// leading slash and never the query.
 	Path string
 	// Attempts is how many times the request was sent.
 	Attempts int

@@ -213,3 +213,29 @@ func TestBaseURLsAndServices(t *testing.T) {
 	_, err = mk().url(&Request{Path: "/x"})
 	assert.Error(t, err, "no default service configured")
 }
+
+func TestVendorTextsAreRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, `{}`)
+	}))
+	defer srv.Close()
+	decode := func(int, http.Header, []byte) *Error {
+		return &Error{Code: "bad tok-SENTINEL-9", RequestID: "tok-SENTINEL-9", Fields: map[string][]string{"tok-SENTINEL-9": {"token tok-SENTINEL-9 expired"}}}
+	}
+	c, err := New(Config{Vendor: "t", BaseURL: srv.URL, DecodeError: decode, Auth: http.Header{"Authorization": {"Bearer tok-SENTINEL-9"}}})
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), &Request{Method: http.MethodGet, Path: "/x"}, nil)
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assertNoSentinel(t, "Code", e.Code)
+	assertNoSentinel(t, "RequestID", e.RequestID)
+	assertNoSentinel(t, "Fields", fmt.Sprint(e.Fields))
+	assert.Len(t, e.Fields, 1)
+
+	de := c.DecodeFailure(&Request{Method: http.MethodPost, Path: "send"}, 200, errors.New("tok-SENTINEL-9 unexpected"))
+	assertNoSentinel(t, "DecodeFailure", de.Error())
+	assert.ErrorIs(t, de, ErrMaybeDelivered)
+	assert.Equal(t, "/send", de.Path)
+	assert.NotErrorIs(t, c.DecodeFailure(&Request{Method: http.MethodGet, Path: "/x"}, 200, errors.New("x")), ErrMaybeDelivered)
+}
