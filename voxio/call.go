@@ -2,6 +2,7 @@ package voxio
 
 import (
 	"context"
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -18,9 +19,28 @@ func call[R any](ctx context.Context, tc *transport.Client, req *transport.Reque
 	}
 	r, err := decode(resp.Body)
 	if err != nil {
-		return zero, &transport.DecodeError{Vendor: tc.Vendor(), Method: req.Method, Path: req.Path, StatusCode: resp.StatusCode, Err: err}
+		// A 2xx the SDK cannot read still means Voxio accepted the request:
+		// for a send or a create that matches ErrMaybeDelivered, so that the
+		// caller checks before sending again.
+		return zero, &transport.DecodeError{Vendor: tc.Vendor(), Method: req.Method, Path: req.Path, StatusCode: resp.StatusCode, Accepted: !idempotent(req), Err: err}
 	}
 	return r, nil
+}
+
+// idempotent mirrors the transport's delivery rule for req: Idempotent and
+// AtMostOnce decide, otherwise the method does.
+func idempotent(req *transport.Request) bool {
+	switch req.Delivery {
+	case transport.Idempotent:
+		return true
+	case transport.AtMostOnce:
+		return false
+	}
+	switch req.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
+		return true
+	}
+	return false
 }
 
 // idPath appends a positive id to a path, escaped.

@@ -14,12 +14,17 @@ import (
 const DefaultBaseURL = "https://www.voxio.chat/external-api"
 
 // Header names Voxio reads the credentials from, as its documentation
-// spells them. Header names are case-insensitive; they go on the wire in
-// Go's canonical form (Client-Id), so that http.Header.Get and Del in the
-// application's own middleware find them (a redacting RoundTripper that
-// could not find client-secret would log it).
+// spells them. Header names are case-insensitive, so they go on the wire in
+// Go's canonical form ("Client-Id: ...", "Client-Secret: ..."): that is the
+// key http.Header.Get and Del look for, so a redacting RoundTripper or
+// logging middleware in the application finds client-secret and does not
+// log it.
 const (
-	HeaderClientID     = "client-id"
+	// HeaderClientID carries the client id. It identifies the account and
+	// is not secret, so the SDK does not redact it from error bodies.
+	HeaderClientID = "client-id"
+	// HeaderClientSecret carries the client secret, which never appears in
+	// an error, a log record or a printed value.
 	HeaderClientSecret = "client-secret"
 )
 
@@ -75,9 +80,12 @@ func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	tc, err := transport.New(transport.Config{
-		Vendor:      "voxio",
-		BaseURL:     DefaultBaseURL,
-		Auth:        auth,
+		Vendor:  "voxio",
+		BaseURL: DefaultBaseURL,
+		Auth:    auth,
+		// The client id names the account, like an account number: redacting
+		// it would mangle every body and message that mentions it.
+		Identifiers: []string{HeaderClientID},
 		DecodeError: decodeError,
 	}, opts...)
 	if err != nil {

@@ -14,22 +14,32 @@ import (
 // so the fields below are the ones its requests name; everything else it
 // sends stays reachable through Raw.
 type Contact struct {
-	ID        int64  `json:"id"`
+	// ID is the contactId that Update and Delete take.
+	ID int64 `json:"id"`
+	// FirstName and LastName are the contact's names (firstname,
+	// lastname).
 	FirstName string `json:"firstname"`
 	LastName  string `json:"lastname"`
 	// Name is the display name, as the relay events send it.
-	Name       string `json:"name,omitempty"`
+	Name string `json:"name,omitempty"`
+	// MobileCode is the country calling code ("62"). Relay events send no
+	// code: their Mobile holds the full number.
 	MobileCode string `json:"mobile_code"`
-	Mobile     string `json:"mobile"`
-	City       string `json:"city,omitempty"`
-	State      string `json:"state,omitempty"`
-	PostCode   string `json:"post_code,omitempty"`
-	Address    string `json:"address,omitempty"`
+	// Mobile is the number without the country code in API answers, and
+	// with it in relay events.
+	Mobile string `json:"mobile"`
+	// City, State, PostCode and Address are the optional address fields.
+	City     string `json:"city,omitempty"`
+	State    string `json:"state,omitempty"`
+	PostCode string `json:"post_code,omitempty"`
+	Address  string `json:"address,omitempty"`
 	// ProfileImage is the image's file name or URL, as Voxio sends it.
-	ProfileImage      string    `json:"profile_image,omitempty"`
-	WhatsAppAccountID int64     `json:"whatsapp_account_id,omitempty"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	ProfileImage string `json:"profile_image,omitempty"`
+	// WhatsAppAccountID is the sender account the contact is linked to.
+	WhatsAppAccountID int64 `json:"whatsapp_account_id,omitempty"`
+	// CreatedAt and UpdatedAt are Voxio's timestamps (zero when absent).
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	transport.RawJSON
 }
 
@@ -133,6 +143,7 @@ func (p *ContactListParams) validate() error {
 // ContactList is one page of contacts (data.contacts).
 type ContactList struct {
 	Envelope
+	// Contacts are this page's contacts.
 	Contacts []Contact
 	// Pagination is the paginator's position; a page without a paginator
 	// reports itself as the only page.
@@ -200,12 +211,15 @@ func pageOrOnly(p *Pagination, n int) Pagination {
 // contact/update. FirstName, LastName, MobileCode and Mobile are required
 // by both; update replaces the contact with what is sent.
 type ContactParams struct {
+	// FirstName (firstname) and LastName (lastname) are required.
 	FirstName string `url:"firstname"`
 	LastName  string `url:"lastname"`
 	// MobileCode is the country calling code, digits only ("62", not "+62").
 	MobileCode string `url:"mobile_code"`
 	// Mobile is the number without the country code, digits only.
-	Mobile   string `url:"mobile"`
+	Mobile string `url:"mobile"`
+	// City, State, PostCode (post_code) and Address are optional; empty
+	// ones are not sent, so an update keeps what Voxio has.
 	City     string `url:"city,omitempty"`
 	State    string `url:"state,omitempty"`
 	PostCode string `url:"post_code,omitempty"`
@@ -276,6 +290,10 @@ func (s *ContactsService) Create(ctx context.Context, params *ContactParams) (*C
 
 // Update replaces a contact's fields (POST contact/update/{id}). Every
 // required field must be sent again.
+//
+// Unlike Create, an update is retried after a dropped connection or a 5xx:
+// it sets the contact to the values sent, so doing it twice leaves the
+// same contact as doing it once.
 func (s *ContactsService) Update(ctx context.Context, contactID int64, params *ContactParams) (*ContactResult, error) {
 	if err := checkID("contactId", contactID); err != nil {
 		return nil, err
@@ -283,7 +301,7 @@ func (s *ContactsService) Update(ctx context.Context, contactID int64, params *C
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("contact/update/", contactID), Multipart: params.multipart()}, decodeContactResult)
+	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("contact/update/", contactID), Multipart: params.multipart(), Delivery: transport.Idempotent}, decodeContactResult)
 }
 
 func decodeContactResult(body []byte) (*ContactResult, error) {
@@ -324,6 +342,11 @@ func decodeResult(body []byte) (*Result, error) {
 
 // Delete removes a contact (DELETE contact/delete/{id}). Voxio may refuse a
 // contact that has messages or is blocked; that is an *Error.
+//
+// A delete is retried after a dropped connection or a 5xx. If the first
+// attempt was carried out and only its answer was lost, the retry finds no
+// contact and the call returns an error matching ErrNotFound: the contact
+// is gone either way.
 func (s *ContactsService) Delete(ctx context.Context, contactID int64) (*Result, error) {
 	if err := checkID("contactId", contactID); err != nil {
 		return nil, err

@@ -221,12 +221,23 @@ func clone(raw []byte) json.RawMessage { return append(json.RawMessage(nil), raw
 // that depends on the endpoint (data.contacts, data.conversation,
 // data.templates) with the items in its data array.
 type Pagination struct {
-	CurrentPage  int    `json:"current_page"`
-	LastPage     int    `json:"last_page"`
-	PerPage      int    `json:"per_page"`
-	Total        int    `json:"total"`
-	From         int    `json:"from"`
-	To           int    `json:"to"`
+	// CurrentPage is this page's number, from 1.
+	CurrentPage int `json:"current_page"`
+	// LastPage is the number of the last page (0 from a simple paginator,
+	// which does not count).
+	LastPage int `json:"last_page"`
+	// PerPage is the page size (the paginate parameter).
+	PerPage int `json:"per_page"`
+	// Total is the number of items in every page.
+	Total int `json:"total"`
+	// From and To are the positions, from 1, of this page's first and last
+	// items (0 for an empty page).
+	From int `json:"from"`
+	To   int `json:"to"`
+	// NextPageURL and PrevPageURL link the neighbouring pages ("" at the
+	// ends); FirstPageURL, LastPageURL and Path are the paginator's other
+	// links. Iterators do not follow them: they send the page parameter to
+	// the configured base URL, so a sandbox or proxy keeps working.
 	NextPageURL  string `json:"next_page_url"`
 	PrevPageURL  string `json:"prev_page_url"`
 	FirstPageURL string `json:"first_page_url"`

@@ -19,15 +19,25 @@
 //
 // Voxio has no sandbox of its own and answers most failures with HTTP 200 and
 // "status":"error". Every such answer is an *Error whose Code is the vendor's
-// remark ("validation_error", "not_found", "insufficient_balance",
-// "exception", ...), and errors.Is matches ErrValidation, ErrNotFound and
-// ErrUnauthorized (bad credentials, an IP address that is not whitelisted).
+// remark, and errors.Is tells the categories apart whatever the HTTP status:
+// validation_error is ErrValidation, not_found ErrNotFound, Unauthorized
+// ErrUnauthorized (and ErrIPNotWhitelisted too when the server's IP address
+// is not whitelisted), insufficient_balance ErrInsufficientBalance and
+// subscription_required ErrSubscriptionRequired. An "exception" has no
+// category: only its HTTP status (a 429, say) can match a sentinel.
 // Input that breaks a documented rule (a missing field, a "+" in mobile_code,
 // a 6 MB image) is a *ValidationError and nothing is sent.
 //
-// Sends are never repeated once any of the request reached the network: if
-// the connection drops afterwards the error matches ErrMaybeDelivered, since
-// the customer may already have the message.
+// Sends, template sends and contact creation are never repeated once any of
+// the request reached the network: if the connection drops afterwards, or
+// the answer cannot be read, the error matches ErrMaybeDelivered, since the
+// customer may already have the message. Reads, contact updates and deletes
+// and status changes leave the same state when repeated, so they are retried
+// after a dropped connection or a 5xx.
+//
+// The client id is not a secret (it names the account, and stays readable in
+// error bodies); the client secret never appears in an error, a log record
+// or a printed value.
 //
 // Lists are Laravel paginators. Each list has a method that returns one page
 // and an iterator (ListAll, ConversationsAll, ...) that walks every page:
@@ -41,9 +51,10 @@
 // NewRelayHandler verifies X-Voxio-Signature with the relay secret, the
 // timestamp window and the X-Voxio-Client-Id/X-Voxio-Client-Secret headers
 // before it decodes anything, acknowledges a duplicate delivery without
-// handing it over again, and hands typed events (IncomingMessage, MessageStatusEvent, or the raw body of an event
-// it does not know) to the callback; Voxio gets 2xx as soon as the callback
-// accepts the event.
+// handing it over again, and hands typed events (IncomingMessage,
+// MessageStatusEvent, or an UnknownEvent with the raw body) to the callback;
+// Voxio gets 2xx as soon as the callback accepts the event. The package
+// Example shows the whole flow: a relayed message, the answer, its statuses.
 //
 // # Testing
 //

@@ -1,6 +1,7 @@
 package voxio
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -18,21 +19,28 @@ type (
 	// RequestError is an exchange that did not complete (connection refused,
 	// reset, timed out, context ended).
 	RequestError = transport.RequestError
+	// DecodeError is a 2xx answer the SDK could not read. Voxio accepted
+	// the request: for a send or a create it matches ErrMaybeDelivered.
+	DecodeError = transport.DecodeError
 	// File is a file to upload: a profile image or a message's media.
 	File = transport.File
 )
 
 // Sentinels for errors.Is.
 var (
-	// ErrRateLimited matches a 429 answer.
+	// ErrRateLimited matches a 429 answer whose remark has no category of
+	// its own.
 	ErrRateLimited = transport.ErrRateLimited
-	// ErrUnauthorized matches the "Unauthorized" remark: a wrong or missing
-	// client-id/client-secret, or a server IP that is not whitelisted.
+	// ErrUnauthorized matches the "Unauthorized" remark (in any HTTP
+	// status): a wrong or missing client-id/client-secret, or a server IP
+	// that is not whitelisted (see ErrIPNotWhitelisted). A 401 or 403
+	// without a remark matches it too.
 	ErrUnauthorized = transport.ErrUnauthorized
-	// ErrNotFound matches the "not_found" remark and HTTP 404.
+	// ErrNotFound matches the "not_found" remark, and HTTP 404 without a
+	// remark.
 	ErrNotFound = transport.ErrNotFound
-	// ErrValidation matches the "validation_error" remark and every
-	// *ValidationError.
+	// ErrValidation matches the "validation_error" remark, HTTP 400 or 422
+	// without a remark, and every *ValidationError.
 	ErrValidation = transport.ErrValidation
 	// ErrMaybeDelivered matches a send that failed after it was written: the
 	// customer may have the message, so it was not repeated.
@@ -40,15 +48,51 @@ var (
 )
 
 // Remarks Voxio documents. Success remarks name the call ("contact-list",
-// "template_sent"); failures carry one of the codes below in Error.Code.
+// "success", "template_sent"); failures carry one of the others in
+// Error.Code.
 const (
-	RemarkSuccess             = "success"
-	RemarkTemplateSent        = "template_sent"
-	RemarkValidationError     = "validation_error"
-	RemarkNotFound            = "not_found"
+	// RemarkSuccess is send-message's success remark.
+	RemarkSuccess = "success"
+	// RemarkTemplateSent is send-template-message's success remark.
+	RemarkTemplateSent = "template_sent"
+	// RemarkContactList is the contact list's success remark.
+	RemarkContactList = "contact-list"
+	// RemarkValidationError: the vendor rejected the input (ErrValidation).
+	RemarkValidationError = "validation_error"
+	// RemarkNotFound: the contact, conversation or template does not exist
+	// (ErrNotFound).
+	RemarkNotFound = "not_found"
+	// RemarkInsufficientBalance: the account's template balance is used up
+	// (ErrInsufficientBalance).
 	RemarkInsufficientBalance = "insufficient_balance"
-	RemarkException           = "exception"
-	RemarkUnauthorized        = "Unauthorized"
+	// RemarkSubscriptionRequired: the plan does not include the feature,
+	// such as interactive messages (ErrSubscriptionRequired).
+	RemarkSubscriptionRequired = "subscription_required"
+	// RemarkException: Voxio failed while handling the request; nothing was
+	// sent. It matches no sentinel of its own: the HTTP status decides.
+	RemarkException = "exception"
+	// RemarkUnauthorized: missing or wrong credentials, or an IP address
+	// that is not whitelisted (ErrUnauthorized).
+	RemarkUnauthorized = "Unauthorized"
+)
+
+// Voxio's own sentinels, for failures the shared ones do not name. An *Error
+// carrying one also matches the shared sentinel listed with it.
+var (
+	// ErrIPNotWhitelisted matches the Unauthorized answer to a server whose
+	// public IP address is not in the account's IP whitelist. It also
+	// matches ErrUnauthorized: new credentials will not help, registering
+	// the address in the dashboard will.
+	ErrIPNotWhitelisted = errors.New("voxio: IP address not whitelisted")
+	// ErrInsufficientBalance matches insufficient_balance: the account
+	// cannot pay for more template messages. It is a quota, not a rate:
+	// it does not match ErrRateLimited, and waiting does not help.
+	ErrInsufficientBalance = errors.New("voxio: insufficient balance (insufficient_balance)")
+	// ErrSubscriptionRequired matches subscription_required: the plan does
+	// not include the feature (interactive messages need an active plan).
+	// It is not a credential problem, so it does not match ErrUnauthorized
+	// even when answered with 403.
+	ErrSubscriptionRequired = errors.New("voxio: active plan required (subscription_required)")
 )
 
 // decodeError is the transport hook: it sees every response and reports the
@@ -74,22 +118,39 @@ func decodeError(status int, _ http.Header, body []byte) *transport.Error {
 }
 
 // kindOf maps a remark (and, for the authentication answers, the message)
-// onto a sentinel.
+// onto what the *Error matches. Once Kind is set it alone decides, so a
+// remark with no category of its own ("exception", one Voxio adds later)
+// leaves it nil and the HTTP status decides, as for a plain 429 or 404.
 func kindOf(env *envelope) error {
-	remark := strings.ToLower(strings.TrimSpace(env.Remark))
-	switch remark {
-	case "validation_error":
-		return transport.ErrValidation
-	case "not_found":
-		return transport.ErrNotFound
-	case "unauthorized", "unauthenticated":
-		return transport.ErrUnauthorized
-	}
+	whitelist := false
 	for _, m := range env.Messages {
 		l := strings.ToLower(m)
-		if strings.Contains(l, "whitelist") || strings.Contains(l, "white list") ||
-			strings.Contains(l, "client secret is required") || strings.Contains(l, "client id is required") {
-			return transport.ErrUnauthorized
+		if strings.Contains(l, "whitelist") || strings.Contains(l, "white list") {
+			whitelist = true
+		}
+	}
+	remark := strings.ToLower(strings.TrimSpace(env.Remark))
+	switch {
+	case whitelist && (remark == "unauthorized" || remark == "unauthenticated" || remark == ""):
+		return errors.Join(ErrIPNotWhitelisted, transport.ErrUnauthorized)
+	case remark == "unauthorized" || remark == "unauthenticated":
+		return transport.ErrUnauthorized
+	case remark == RemarkValidationError:
+		return transport.ErrValidation
+	case remark == RemarkNotFound:
+		return transport.ErrNotFound
+	case remark == RemarkInsufficientBalance:
+		return ErrInsufficientBalance
+	case remark == RemarkSubscriptionRequired:
+		return ErrSubscriptionRequired
+	case remark == "":
+		// A bare envelope ({"status":"error","message":[...]}) is
+		// recognised by the authentication messages Voxio documents.
+		for _, m := range env.Messages {
+			l := strings.ToLower(m)
+			if strings.Contains(l, "client secret is required") || strings.Contains(l, "client id is required") {
+				return transport.ErrUnauthorized
+			}
 		}
 	}
 	return nil

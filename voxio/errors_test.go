@@ -20,29 +20,41 @@ func sendText(ctx context.Context, c *voxio.Client) error {
 }
 
 // TestVendorErrors: Voxio answers failures with HTTP 200 and
-// "status":"error"; each is an *Error whose Code is the remark.
+// "status":"error"; each is an *Error whose Code is the remark, and every
+// remark the docs list matches exactly the sentinels of its category. Kind
+// alone decides once set, so a remark with a category of its own ignores
+// the status, and one without ("exception") leaves the status to decide.
 func TestVendorErrors(t *testing.T) {
 	cases := []struct {
 		fixture  string
 		status   int
 		code     string
 		messages []string
-		kind     error
+		kinds    []error
 	}{
-		{"error_client_secret_required.json", 200, "Unauthorized", []string{"The client secret is required"}, voxio.ErrUnauthorized},
+		{"error_client_secret_required.json", 200, "Unauthorized", []string{"The client secret is required"}, []error{voxio.ErrUnauthorized}},
 		{"error_ip_whitelist.json", 200, "Unauthorized", []string{
 			"Access to this API endpoint is restricted to IP addresses that have been explicitly whitelisted.",
-			"In order to access this API endpoint, please add your IP address (::1) to the white list from the user dashboard."}, voxio.ErrUnauthorized},
-		{"error_ip_whitelist.json", 403, "Unauthorized", nil, voxio.ErrUnauthorized},
+			"In order to access this API endpoint, please add your IP address (::1) to the white list from the user dashboard."},
+			[]error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted}},
+		{"error_ip_whitelist.json", 403, "Unauthorized", nil, []error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted}},
 		{"error_exception.json", 200, "exception", []string{"Something went wrong while sending message"}, nil},
-		{"error_insufficient_balance.json", 200, "insufficient_balance", []string{"Insufficient template balance."}, nil},
-		{"error_subscription_required.json", 200, "subscription_required", []string{"Interactive messages require an active plan."}, nil},
-		{"error_validation.json", 200, "validation_error", []string{"The mobile field must be a valid number — מספר לא תקין", "Please check the form"}, voxio.ErrValidation},
-		{"error_not_found.json", 200, "not_found", []string{"Conversation not found"}, voxio.ErrNotFound},
+		{"error_exception.json", 500, "exception", nil, nil},
+		{"error_exception.json", 429, "exception", nil, []error{voxio.ErrRateLimited}},
+		{"error_insufficient_balance.json", 200, "insufficient_balance", []string{"Insufficient template balance."}, []error{voxio.ErrInsufficientBalance}},
+		{"error_insufficient_balance.json", 402, "insufficient_balance", nil, []error{voxio.ErrInsufficientBalance}},
+		{"error_subscription_required.json", 200, "subscription_required", []string{"Interactive messages require an active plan."}, []error{voxio.ErrSubscriptionRequired}},
+		{"error_subscription_required.json", 403, "subscription_required", nil, []error{voxio.ErrSubscriptionRequired}},
+		{"error_validation.json", 200, "validation_error", []string{"The mobile field must be a valid number — מספר לא תקין", "Please check the form"}, []error{voxio.ErrValidation}},
+		{"error_validation.json", 422, "validation_error", nil, []error{voxio.ErrValidation}},
+		{"error_not_found.json", 200, "not_found", []string{"Conversation not found"}, []error{voxio.ErrNotFound}},
+		{"error_not_found.json", 404, "not_found", nil, []error{voxio.ErrNotFound}},
 	}
+	all := []error{voxio.ErrUnauthorized, voxio.ErrValidation, voxio.ErrNotFound, voxio.ErrRateLimited, voxio.ErrMaybeDelivered,
+		voxio.ErrIPNotWhitelisted, voxio.ErrInsufficientBalance, voxio.ErrSubscriptionRequired}
 	for _, tt := range cases {
 		t.Run(fmt.Sprintf("%s/%d", tt.fixture, tt.status), func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, mt := newMockClient(t, voxio.WithRetryMax(0))
 			respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", tt.status, fixture(t, tt.fixture))
 			err := sendText(context.Background(), c)
 			var e *voxio.Error
@@ -54,12 +66,68 @@ func TestVendorErrors(t *testing.T) {
 				assert.Equal(t, tt.messages, e.Messages)
 			}
 			assert.Equal(t, 1, e.Attempts, "a send is not retried")
-			for _, k := range []error{voxio.ErrUnauthorized, voxio.ErrValidation, voxio.ErrNotFound, voxio.ErrRateLimited, voxio.ErrMaybeDelivered} {
-				assert.Equal(t, k == tt.kind, errors.Is(err, k), "errors.Is(%v)", k)
+			for _, k := range all {
+				want := false
+				for _, w := range tt.kinds {
+					want = want || w == k
+				}
+				assert.Equal(t, want, errors.Is(err, k), "errors.Is(%v)", k)
 			}
 			assert.Contains(t, err.Error(), tt.code)
 		})
 	}
+}
+
+// TestBareAuthEnvelope: an envelope without a remark is still recognised
+// by the authentication messages the docs show.
+func TestBareAuthEnvelope(t *testing.T) {
+	for body, kinds := range map[string][]error{
+		`{"status":"error","message":["The client secret is required"]}`:                     {voxio.ErrUnauthorized},
+		`{"status":"error","message":["The client id is required"]}`:                         {voxio.ErrUnauthorized},
+		`{"status":"error","message":["Please add your IP address to the white list."]}`:     {voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted},
+		`{"status":"error","remark":"exception","message":["IP whitelist service is down"]}`: nil,
+	} {
+		c, mt := newMockClient(t)
+		respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte(body))
+		_, err := c.Contacts.List(context.Background(), nil)
+		require.Error(t, err, body)
+		for _, k := range []error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted, voxio.ErrValidation, voxio.ErrNotFound} {
+			want := false
+			for _, w := range kinds {
+				want = want || w == k
+			}
+			assert.Equal(t, want, errors.Is(err, k), "%s: errors.Is(%v)", body, k)
+		}
+	}
+}
+
+// TestUnreadableAnswerToASendIsMaybeDelivered: a 2xx the SDK cannot decode
+// means Voxio accepted the request, so a send's error says it may have been
+// delivered, and a read's does not.
+func TestUnreadableAnswerToASendIsMaybeDelivered(t *testing.T) {
+	c, mt := newMockClient(t)
+	respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", 200, []byte("<html>ok</html>"))
+	respond(t, mt, http.MethodPost, baseURL+"/contact/store", 200, []byte(`["not","an","envelope"]`))
+	respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte("<html>ok</html>"))
+	respond(t, mt, http.MethodPost, baseURL+"/inbox/change-conversation-status/3", 200, []byte("<html>ok</html>"))
+
+	err := sendText(context.Background(), c)
+	var de *voxio.DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.Accepted)
+	assert.ErrorIs(t, err, voxio.ErrMaybeDelivered)
+
+	_, err = c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+	require.ErrorAs(t, err, &de)
+	assert.ErrorIs(t, err, voxio.ErrMaybeDelivered, "a create is not repeated either")
+
+	_, err = c.Contacts.List(context.Background(), nil)
+	require.ErrorAs(t, err, &de)
+	assert.NotErrorIs(t, err, voxio.ErrMaybeDelivered)
+
+	_, err = c.Inbox.ChangeConversationStatus(context.Background(), 3, voxio.ConversationDone)
+	require.ErrorAs(t, err, &de)
+	assert.NotErrorIs(t, err, voxio.ErrMaybeDelivered, "setting a status is safe to repeat")
 }
 
 func TestValidationErrorFields(t *testing.T) {

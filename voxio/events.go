@@ -14,6 +14,17 @@ const (
 	EventMessageStatus   = "message_status"
 )
 
+// Message directions, as Message.Direction and relay payloads spell them.
+const (
+	// DirectionInbound is a message a contact sent to the account.
+	DirectionInbound = "inbound"
+	// DirectionOutbound is a message the account sent.
+	DirectionOutbound = "outbound"
+)
+
+// ChannelWhatsApp is the channel of every relay event Voxio documents.
+const ChannelWhatsApp = "whatsapp"
+
 // Event is one Inbound Relay delivery: *IncomingMessage, *MessageStatusEvent
 // or, for an event this package does not know, *UnknownEvent. Switch on the
 // type:
@@ -36,15 +47,26 @@ type EventInfo struct {
 	// Event is the event's name. The payload's own "event" field is used,
 	// since the body is signed and the X-Voxio-Event header is not; the
 	// header is the fallback when the payload has none.
-	Event   string `json:"event"`
+	Event string `json:"event"`
+	// HeaderEvent is the X-Voxio-Event header as it arrived ("" from
+	// ParseEvent unless given). It is not signed, so Event is the one to
+	// trust; a mismatch is worth logging.
+	HeaderEvent string `json:"-"`
+	// Channel is the messaging channel, ChannelWhatsApp.
 	Channel string `json:"channel"`
 	// UserID is the Voxio account's user.
-	UserID            int64 `json:"user_id"`
+	UserID int64 `json:"user_id"`
+	// WhatsAppAccountID is the sender account (connected number) the event
+	// belongs to; with several numbers, route on it.
 	WhatsAppAccountID int64 `json:"whatsapp_account_id"`
 	// SentAt is when Voxio says the event happened.
 	SentAt time.Time `json:"sent_at"`
 	// SignedAt is the delivery's X-Voxio-Timestamp (zero from ParseEvent).
 	SignedAt time.Time `json:"-"`
+	// ClientID is the delivery's X-Voxio-Client-Id, already checked against
+	// the accepted credentials: during a rotation it tells which pair Voxio
+	// used (zero from ParseEvent). The client secret is never kept.
+	ClientID string `json:"-"`
 	transport.RawJSON
 }
 
@@ -64,6 +86,8 @@ type IncomingMessage struct {
 	// Contact's Mobile is the full number with the country code
 	// ("628123456789") and Name its display name.
 	Contact Contact `json:"contact"`
+	// Message is what the contact sent: Type ("text"), Text, Direction
+	// (DirectionInbound) and ProviderMessageID (WhatsApp's "wamid...").
 	Message Message `json:"message"`
 }
 
@@ -71,9 +95,13 @@ type IncomingMessage struct {
 // API: delivered, read, failed.
 type MessageStatusEvent struct {
 	EventInfo
+	// Conversation is the conversation the message belongs to.
 	Conversation Conversation `json:"conversation"`
-	Contact      Contact      `json:"contact"`
-	Message      Message      `json:"message"`
+	// Contact is the message's recipient.
+	Contact Contact `json:"contact"`
+	// Message is the message whose status changed (its ID is the one Send
+	// returned in SendResult.Message).
+	Message Message `json:"message"`
 	// Status is the message's new status (Message.Status, or the payload's
 	// top-level "status" when the message carries none).
 	Status MessageStatus `json:"status"`
@@ -89,7 +117,8 @@ var errEventNotObject = errors.New("voxio: relay payload is not a JSON object")
 
 // ParseEvent decodes a relay payload that has already been verified (for
 // example by a queue consumer re-reading a stored delivery). headerEvent is
-// the X-Voxio-Event header, used only when the payload names no event.
+// the X-Voxio-Event header, kept in HeaderEvent and used as the name only
+// when the payload names no event.
 // Unknown fields and unknown events are kept, never an error; a body that is
 // not a JSON object is.
 func ParseEvent(body []byte, headerEvent string) (Event, error) {
@@ -104,6 +133,7 @@ func ParseEvent(body []byte, headerEvent string) (Event, error) {
 		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
 		SentAt:            looseTime(m["sent_at"]),
 	}
+	info.HeaderEvent = headerEvent
 	if info.Event == "" {
 		info.Event = headerEvent
 	}

@@ -113,10 +113,13 @@ func ExampleContactsService_Create() {
 
 	// Voxio answers validation errors with HTTP 200; they are still errors.
 	_, err = c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "Dana", LastName: "Cohen", MobileCode: "972", Mobile: "521234567"})
-	fmt.Println(errors.Is(err, voxio.ErrValidation), err)
+	var e *voxio.Error
+	if errors.As(err, &e) {
+		fmt.Println(errors.Is(err, voxio.ErrValidation), e.StatusCode, e.Code, e.Messages)
+	}
 	// Output:
 	// 1 דנה כהן תל אביב
-	// true voxio: POST contact/store: HTTP 200 validation_error: The mobile has already been taken.
+	// true 200 validation_error [The mobile has already been taken.]
 }
 
 func ExampleContactsService_ListAll() {

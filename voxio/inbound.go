@@ -14,19 +14,30 @@ import (
 	"github.com/switchboard-go/switchboard/relay"
 )
 
-// Inbound Relay headers.
+// Headers Voxio sends with every Inbound Relay delivery.
 const (
-	HeaderRelayEvent        = "X-Voxio-Event"
-	HeaderRelayTimestamp    = "X-Voxio-Timestamp"
-	HeaderRelaySignature    = "X-Voxio-Signature"
-	HeaderRelayClientID     = "X-Voxio-Client-Id"
+	// HeaderRelayEvent names the event (EventIncomingMessage,
+	// EventMessageStatus). It is not signed.
+	HeaderRelayEvent = "X-Voxio-Event"
+	// HeaderRelayTimestamp is the signing time in unix seconds; the
+	// handler refuses deliveries outside its window to stop replays.
+	HeaderRelayTimestamp = "X-Voxio-Timestamp"
+	// HeaderRelaySignature is "sha256=" + hex(HMAC-SHA256(relay secret,
+	// timestamp + "." + raw body)).
+	HeaderRelaySignature = "X-Voxio-Signature"
+	// HeaderRelayClientID is the account's active API client id.
+	HeaderRelayClientID = "X-Voxio-Client-Id"
+	// HeaderRelayClientSecret is the account's active API client secret,
+	// an extra account-level check; it is never logged or kept.
 	HeaderRelayClientSecret = "X-Voxio-Client-Secret"
 )
 
 // Credentials is an External API client-id and client-secret pair. It
 // prints without the secret.
 type Credentials struct {
-	ClientID     string
+	// ClientID is the client id, sent as X-Voxio-Client-Id.
+	ClientID string
+	// ClientSecret is the client secret, sent as X-Voxio-Client-Secret.
 	ClientSecret string
 }
 
@@ -42,10 +53,11 @@ type RelayConfig struct {
 	// RelaySecret is the HMAC key set in Voxio's Inbound Relay settings. It
 	// is never sent; X-Voxio-Signature is computed with it.
 	RelaySecret string
-	// ClientID and ClientSecret are the account's active External API
-	// credentials, which Voxio sends as X-Voxio-Client-Id and
-	// X-Voxio-Client-Secret with every delivery.
-	ClientID     string
+	// ClientID is the account's active External API client id, which Voxio
+	// sends as X-Voxio-Client-Id with every delivery.
+	ClientID string
+	// ClientSecret is the matching client secret, sent as
+	// X-Voxio-Client-Secret. It is compared in constant time.
 	ClientSecret string
 	// OldRelaySecrets are still accepted during a rotation of the relay
 	// secret.
@@ -53,10 +65,12 @@ type RelayConfig struct {
 	// OldCredentials are client-id/client-secret pairs still accepted during
 	// a rotation of the API credentials. Each delivery must match one pair.
 	OldCredentials []Credentials
-	// MaxAge and MaxSkew bound how old, and how far in the future, a
-	// delivery's X-Voxio-Timestamp may be (whole seconds; default 300 s
-	// each).
-	MaxAge  time.Duration
+	// MaxAge bounds how old a delivery's X-Voxio-Timestamp may be (whole
+	// seconds; default 300 s). Voxio's retries are signed anew, so a short
+	// window costs nothing.
+	MaxAge time.Duration
+	// MaxSkew bounds how far in the future X-Voxio-Timestamp may be, for
+	// clocks that run ahead (whole seconds; default 300 s).
 	MaxSkew time.Duration
 	// MaxBodyBytes caps a delivery's body (default 1 MiB); larger bodies are
 	// answered 413 before verification.
@@ -252,6 +266,7 @@ func (h *RelayHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ev.Info().SignedAt = res.Timestamp
+	ev.Info().ClientID = r.Header.Get(HeaderRelayClientID)
 	if err := h.call(r, res, bodyKey, ev); err != nil {
 		h.fail(w, r, err, http.StatusInternalServerError)
 		return

@@ -112,6 +112,10 @@ func TestRelayIncomingMessageDocsSample(t *testing.T) {
 	assert.Equal(t, "wamid.xxx", ev.Message.ProviderMessageID)
 	assert.True(t, ev.SentAt.Equal(time.Date(2026, 6, 16, 7, 30, 0, 0, time.UTC)))
 	assert.True(t, ev.SignedAt.Equal(relayNow))
+	assert.Equal(t, acctID, ev.ClientID, "the verified X-Voxio-Client-Id")
+	assert.Equal(t, "incoming_message", ev.HeaderEvent)
+	assert.Equal(t, voxio.ChannelWhatsApp, ev.Channel)
+	assert.Equal(t, voxio.DirectionInbound, ev.Message.Direction)
 	assert.Equal(t, body, []byte(ev.Raw()), "the exact signed bytes")
 }
 
@@ -154,8 +158,10 @@ func TestRelayPayloadEventWinsOverUnsignedHeader(t *testing.T) {
 	hr := newRelayHarness(t, nil)
 	w := hr.serve(hr.request("message_status", fixture(t, "relay_incoming_message.json")))
 	require.Equal(t, http.StatusOK, w.Code)
-	_, ok := hr.events[0].(*voxio.IncomingMessage)
-	assert.True(t, ok)
+	ev, ok := hr.events[0].(*voxio.IncomingMessage)
+	require.True(t, ok)
+	assert.Equal(t, voxio.EventIncomingMessage, ev.Event)
+	assert.Equal(t, voxio.EventMessageStatus, ev.HeaderEvent, "the unsigned header is kept, for logging a mismatch")
 }
 
 func TestRelayRejections(t *testing.T) {
@@ -325,6 +331,8 @@ func TestRelayRotation(t *testing.T) {
 	// Old relay secret and old credential pair still pass.
 	w := hr.serve(hr.request("incoming_message", fixture(t, "relay_incoming_message.json")))
 	assert.Equal(t, http.StatusOK, w.Code)
+	require.Len(t, hr.events, 1)
+	assert.Equal(t, acctID, hr.events[0].Info().ClientID, "the event tells which pair Voxio used")
 	// Mixing the new id with the old secret does not.
 	r := hr.request("incoming_message", fixture(t, "relay_message_status.json"))
 	r.Header.Set(voxio.HeaderRelayClientID, "cid-new")

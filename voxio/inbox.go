@@ -15,18 +15,27 @@ import (
 // Conversation is an inbox conversation with one contact. Voxio documents
 // only part of the object; the rest stays reachable through Raw.
 type Conversation struct {
-	ID     int64              `json:"id"`
+	// ID is the conversation_id the inbox calls take.
+	ID int64 `json:"id"`
+	// Status is the inbox status (done, pending, important, or 0 for
+	// none).
 	Status ConversationStatus `json:"status"`
 	// StatusText is the status exactly as sent: "2" from the API, or a word
 	// such as the relay's "open", which Status reports as
 	// ConversationStatusUnknown.
-	StatusText        string    `json:"-"`
-	ContactID         int64     `json:"contact_id,omitempty"`
-	WhatsAppAccountID int64     `json:"whatsapp_account_id,omitempty"`
-	Contact           *Contact  `json:"contact,omitempty"`
-	LastMessage       *Message  `json:"last_message,omitempty"`
-	CreatedAt         time.Time `json:"created_at"`
-	UpdatedAt         time.Time `json:"updated_at"`
+	StatusText string `json:"-"`
+	// ContactID is the contact the conversation is with.
+	ContactID int64 `json:"contact_id,omitempty"`
+	// WhatsAppAccountID is the sender account (connected number) it runs
+	// on.
+	WhatsAppAccountID int64 `json:"whatsapp_account_id,omitempty"`
+	// Contact is the contact, when the answer includes it (nil otherwise).
+	Contact *Contact `json:"contact,omitempty"`
+	// LastMessage is the latest message, when the answer includes it.
+	LastMessage *Message `json:"last_message,omitempty"`
+	// CreatedAt and UpdatedAt are Voxio's timestamps (zero when absent).
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 	transport.RawJSON
 }
 
@@ -71,21 +80,26 @@ func decodeConversation(raw []byte) Conversation {
 // Message is a WhatsApp message in a conversation, or the message of an
 // incoming_message relay event.
 type Message struct {
-	ID             int64 `json:"id"`
+	// ID is Voxio's message id, the one message_status events name.
+	ID int64 `json:"id"`
+	// ConversationID is the conversation the message belongs to.
 	ConversationID int64 `json:"conversation_id,omitempty"`
 	// Type is the kind of content: "text", "image", "document"...
 	Type string `json:"type,omitempty"`
 	// Text is the message body ("text" in relay events, "message" in the
 	// API).
 	Text string `json:"text,omitempty"`
-	// Direction is "inbound" or "outbound".
-	Direction string        `json:"direction,omitempty"`
-	Status    MessageStatus `json:"status"`
+	// Direction is DirectionInbound or DirectionOutbound.
+	Direction string `json:"direction,omitempty"`
+	// Status is the delivery state (data.message.status: 1 sent,
+	// 2 delivered, 3 read, 9 failed).
+	Status MessageStatus `json:"status"`
 	// StatusText is the status exactly as sent.
 	StatusText string `json:"-"`
 	// ProviderMessageID is WhatsApp's id for the message ("wamid...").
-	ProviderMessageID string    `json:"provider_message_id,omitempty"`
-	CreatedAt         time.Time `json:"created_at"`
+	ProviderMessageID string `json:"provider_message_id,omitempty"`
+	// CreatedAt is when the message was stored (zero when absent).
+	CreatedAt time.Time `json:"created_at"`
 	transport.RawJSON
 }
 
@@ -153,8 +167,10 @@ func (p *ConversationListParams) validate() error {
 // ConversationList is one page of conversations (data.conversation).
 type ConversationList struct {
 	Envelope
+	// Conversations are this page's conversations, each with its contact.
 	Conversations []Conversation
-	Pagination    Pagination
+	// Pagination is the paginator's position.
+	Pagination Pagination
 	transport.RawJSON
 }
 
@@ -211,7 +227,8 @@ type ConversationMessages struct {
 	// Conversation and Contact are set when the answer includes them.
 	Conversation *Conversation
 	Contact      *Contact
-	Messages     []Message
+	// Messages are the conversation's messages, as Voxio orders them.
+	Messages []Message
 	// Pagination is set when Voxio paginates the messages; otherwise the
 	// answer is reported as a single page.
 	Pagination Pagination
@@ -283,22 +300,29 @@ func decodeConversationMessages(body []byte) (*ConversationMessages, error) {
 
 // Note is a note written on a conversation or contact.
 type Note struct {
-	ID        int64     `json:"id"`
-	Note      string    `json:"note"`
+	// ID is the note's id (0 when Voxio sent the note as plain text).
+	ID int64 `json:"id"`
+	// Note is the text.
+	Note string `json:"note"`
+	// CreatedAt is when it was written (zero when absent).
 	CreatedAt time.Time `json:"created_at"`
 	transport.RawJSON
 }
 
 // Tag is a tag on a contact or conversation.
 type Tag struct {
-	ID   int64  `json:"id"`
+	// ID is the tag's id (0 when Voxio sent the tag as plain text).
+	ID int64 `json:"id"`
+	// Name is the tag.
 	Name string `json:"name"`
 	transport.RawJSON
 }
 
 // List is a contact list the contact belongs to.
 type List struct {
-	ID   int64  `json:"id"`
+	// ID is the list's id (0 when Voxio sent the list as plain text).
+	ID int64 `json:"id"`
+	// Name is the list's name.
 	Name string `json:"name"`
 	transport.RawJSON
 }
@@ -307,11 +331,15 @@ type List struct {
 // list associations.
 type ConversationDetails struct {
 	Envelope
+	// Conversation and Contact are set when the answer includes them.
 	Conversation *Conversation
 	Contact      *Contact
-	Notes        []Note
-	Tags         []Tag
-	Lists        []List
+	// Notes are the notes written on the conversation or its contact.
+	Notes []Note
+	// Tags are the contact's tags.
+	Tags []Tag
+	// Lists are the contact lists the contact belongs to.
+	Lists []List
 	transport.RawJSON
 }
 
@@ -404,6 +432,9 @@ func named[T any](scopes []map[string]json.RawMessage, keys []string, obj func([
 // inbox/change-conversation-status/{conversation_id}). Only
 // ConversationReset (0), ConversationDone, ConversationPending and
 // ConversationImportant may be set.
+//
+// It is retried after a dropped connection or a 5xx: setting a status
+// twice leaves it as setting it once.
 func (s *InboxService) ChangeConversationStatus(ctx context.Context, conversationID int64, status ConversationStatus) (*Result, error) {
 	if err := checkID("conversation_id", conversationID); err != nil {
 		return nil, err
@@ -412,5 +443,5 @@ func (s *InboxService) ChangeConversationStatus(ctx context.Context, conversatio
 		return nil, transport.Invalid("status", "must be 0 (reset), 1 (done), 2 (pending) or 3 (important)")
 	}
 	form := &transport.Multipart{Fields: url.Values{"status": {strconv.Itoa(int(status))}}}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("inbox/change-conversation-status/", conversationID), Multipart: form}, decodeResult)
+	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("inbox/change-conversation-status/", conversationID), Multipart: form, Delivery: transport.Idempotent}, decodeResult)
 }

@@ -311,3 +311,75 @@ func TestSandboxConcurrentSends(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page.Conversations, 6)
 }
+
+// TestSandboxAnswerLost: Voxio carried out the request and the answer never
+// arrived (DropResponseNext). Sends and creates are not repeated and say
+// they may have happened; updates, status changes and reads are repeated,
+// which is harmless.
+func TestSandboxAnswerLost(t *testing.T) {
+	ctx := context.Background()
+	to := voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}
+
+	t.Run("send", func(t *testing.T) {
+		s, c := newSandbox(t)
+		s.DropResponseNext(1)
+		_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "exactly once"})
+		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
+		assert.Equal(t, 1, s.Count(http.MethodPost, "/inbox/send-message"))
+		msgs := s.Messages()
+		require.Len(t, msgs, 1, "the vendor sent it: the customer has it once")
+		assert.Equal(t, "exactly once", msgs[0].Text)
+	})
+	t.Run("send template", func(t *testing.T) {
+		s, c := newSandbox(t)
+		s.DropResponseNext(1)
+		_, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
+		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
+		assert.Equal(t, 1, s.Count(http.MethodPost, "/inbox/send-template-message"))
+		require.Len(t, s.Messages(), 1)
+		assert.Equal(t, int64(voxiotest.TemplateWelcome), s.Messages()[0].TemplateID)
+	})
+	t.Run("create contact", func(t *testing.T) {
+		s, c := newSandbox(t)
+		s.DropResponseNext(1)
+		_, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "אבי", LastName: "לוי", MobileCode: "972", Mobile: "501234567"})
+		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
+		assert.Equal(t, 1, s.Count(http.MethodPost, "/contact/store"))
+		assert.Equal(t, 1, s.ContactCount())
+	})
+	t.Run("update and change status are repeated", func(t *testing.T) {
+		s, c := newSandbox(t)
+		sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "hi"})
+		require.NoError(t, err)
+		m, _ := s.Message(sent.Message.ID)
+
+		s.DropResponseNext(1)
+		upd, err := c.Contacts.Update(ctx, m.ContactID, &voxio.ContactParams{FirstName: "Budi", LastName: "Santoso 🌴", MobileCode: "62", Mobile: "85712345678"})
+		require.NoError(t, err)
+		assert.Equal(t, "Santoso 🌴", upd.Contact.LastName)
+		assert.Equal(t, 2, s.Count(http.MethodPost, "/contact/update/"+strconv.FormatInt(m.ContactID, 10)))
+
+		s.DropNext(1)
+		_, err = c.Inbox.ChangeConversationStatus(ctx, sent.ConversationID, voxio.ConversationImportant)
+		require.NoError(t, err)
+		d, err := c.Inbox.ConversationDetails(ctx, sent.ConversationID)
+		require.NoError(t, err)
+		assert.Equal(t, voxio.ConversationImportant, d.Conversation.Status)
+	})
+	t.Run("reads are repeated", func(t *testing.T) {
+		s, c := newSandbox(t)
+		s.DropResponseNext(2)
+		_, err := c.Templates.List(ctx, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 3, s.Count(http.MethodGet, "/inbox/template-list"))
+	})
+	t.Run("delete whose answer was lost", func(t *testing.T) {
+		s, c := newSandbox(t)
+		created, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "811"})
+		require.NoError(t, err)
+		s.DropResponseNext(1)
+		_, err = c.Contacts.Delete(ctx, created.Contact.ID)
+		assert.ErrorIs(t, err, voxio.ErrNotFound, "the retry finds the contact already gone")
+		assert.Equal(t, 0, s.ContactCount())
+	})
+}

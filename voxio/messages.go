@@ -94,11 +94,13 @@ func contains(list []string, s string) bool {
 
 // Location is a location message's point and optional label.
 type Location struct {
-	// Latitude and Longitude are decimal degrees.
-	Latitude  float64
+	// Latitude is in decimal degrees, -90 to 90.
+	Latitude float64
+	// Longitude is in decimal degrees, -180 to 180.
 	Longitude float64
-	// Name is an optional label, Address an optional address.
-	Name    string
+	// Name is an optional label for the place.
+	Name string
+	// Address is the place's optional address.
 	Address string
 }
 

@@ -12,13 +12,19 @@ import (
 // Template is an approved WhatsApp message template. Voxio does not document
 // the object; fields beyond these stay reachable through Raw.
 type Template struct {
-	ID       int64  `json:"id"`
-	Name     string `json:"name"`
+	// ID is the template_id SendTemplate takes.
+	ID int64 `json:"id"`
+	// Name is the template's WhatsApp name.
+	Name string `json:"name"`
+	// Language is its language code ("en_US", "he").
 	Language string `json:"language,omitempty"`
+	// Category is WhatsApp's category ("UTILITY", "MARKETING").
 	Category string `json:"category,omitempty"`
 	// Status is the approval status as Voxio sends it.
-	Status            string `json:"status,omitempty"`
-	WhatsAppAccountID int64  `json:"whatsapp_account_id,omitempty"`
+	Status string `json:"status,omitempty"`
+	// WhatsAppAccountID is the sender account the template belongs to;
+	// it can only be sent from that account.
+	WhatsAppAccountID int64 `json:"whatsapp_account_id,omitempty"`
 	transport.RawJSON
 }
 
@@ -76,6 +82,7 @@ func (p *TemplateListParams) validate() error {
 // TemplateList is the account's templates (data.templates).
 type TemplateList struct {
 	Envelope
+	// Templates are the account's templates, approved or not.
 	Templates []Template
 	// Pagination is the paginator's position when Voxio paginates the list;
 	// otherwise the answer is reported as a single page.

@@ -342,9 +342,13 @@ func TestWire(t *testing.T) {
 			} else {
 				assert.Equal(t, tt.query, r.URL.Query())
 			}
-			// Both credential headers, exactly once each.
-			assert.Equal(t, []string{testClientID}, r.Header.Values("client-id"))
-			assert.Equal(t, []string{testClientSecret}, r.Header.Values("client-secret"))
+			// Both credential headers, exactly once each, under the keys
+			// that go on the wire (the docs' client-id, canonicalised; see
+			// TestCredentialHeadersOnTheWire for the bytes).
+			assert.Equal(t, []string{testClientID}, r.Header["Client-Id"])
+			assert.Equal(t, []string{testClientSecret}, r.Header["Client-Secret"])
+			assert.NotContains(t, r.Header, "client-id")
+			assert.NotContains(t, r.Header, "client-secret")
 			assert.Equal(t, "application/json", r.Header.Get("Accept"))
 			assert.Contains(t, r.Header.Get("User-Agent"), "switchboard-go/")
 			if tt.fields == nil {

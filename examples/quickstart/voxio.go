@@ -96,7 +96,15 @@ func tourVoxio(ctx context.Context, w io.Writer) error {
 			return err
 		}
 		n++
-		fmt.Fprintf(w, "inbox: conversation %d with %s, status %s, last message %q\n", conv.ID, conv.Contact.FullName(), conv.Status, conv.LastMessage.Text)
+		// Contact and LastMessage are nil when Voxio leaves them out.
+		who, last := fmt.Sprintf("contact %d", conv.ContactID), ""
+		if conv.Contact != nil {
+			who = conv.Contact.FullName()
+		}
+		if conv.LastMessage != nil {
+			last = conv.LastMessage.Text
+		}
+		fmt.Fprintf(w, "inbox: conversation %d with %s, status %s, last message %q\n", conv.ID, who, conv.Status, last)
 	}
 	msgs, err := c.Inbox.ConversationMessages(ctx, text.ConversationID)
 	if err != nil {

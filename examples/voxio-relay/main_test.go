@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,4 +68,77 @@ func TestFullQueueAsksForARetry(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+// TestServeUntilCancelled runs the real receiver (configuration from the
+// environment) on a free port, sends it a sandbox delivery, and checks that
+// cancelling the context shuts it down cleanly.
+func TestServeUntilCancelled(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+
+	env := map[string]string{
+		"VOXIO_RELAY_SECRET":  voxiotest.DefaultRelaySecret,
+		"VOXIO_CLIENT_ID":     voxiotest.DefaultClientID,
+		"VOXIO_CLIENT_SECRET": voxiotest.DefaultClientSecret,
+	}
+	var out, errs lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", addr, "-path", "/relay"}, func(k string) string { return env[k] }, &out, &errs)
+	}()
+
+	sb := voxiotest.NewServer()
+	defer sb.Close()
+	sb.SetRelayURL("http://" + addr + "/relay")
+	require.Eventually(t, func() bool {
+		_, err := sb.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Name: "Ana", Text: "halo"})
+		return err == nil
+	}, 5*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool {
+		return strings.Contains(out.String(), `incoming_message: conversation 1, Ana (+62811), text: "halo"`)
+	}, 5*time.Second, 5*time.Millisecond)
+
+	cancel()
+	select {
+	case err := <-done:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not shut down")
+	}
+	assert.Contains(t, errs.String(), "listening")
+}
+
+func TestBadFlags(t *testing.T) {
+	for _, args := range [][]string{{"-queue", "0"}, {"-path", "relay"}, {"-nope"}} {
+		err := run(context.Background(), args, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
+		assert.Error(t, err, "%v", args)
+	}
+}
+
+func TestDescribeUnknownEvent(t *testing.T) {
+	ev, err := voxio.ParseEvent([]byte(`{"event":"contact_updated","contact":{"id":5}}`), "")
+	require.NoError(t, err)
+	assert.Equal(t, "contact_updated: 46 bytes (not modelled; raw payload kept)", describe(ev))
+}
+
+// lockedBuffer is a bytes.Buffer safe to read while run writes to it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -21,18 +21,21 @@ var ErrNoRelayURL = errors.New("voxiotest: no relay URL set (WithRelayURL or Set
 type Delivery struct {
 	// Event is the X-Voxio-Event header.
 	Event string
-	// Body is the exact signed payload; Header holds every header sent,
-	// including the signature and the client credentials.
-	Body   []byte
+	// Body is the exact signed payload.
+	Body []byte
+	// Header holds every header sent, including the signature and the
+	// client credentials.
 	Header http.Header
-	// MessageID and ConversationID name the message the event is about.
-	MessageID      int64
+	// MessageID names the message the event is about.
+	MessageID int64
+	// ConversationID names its conversation.
 	ConversationID int64
-	// StatusCode and Response are the receiver's answer (0 and nil when the
-	// request failed).
+	// StatusCode is the receiver's answer (0 when the request failed).
 	StatusCode int
-	Response   []byte
-	At         time.Time
+	// Response is the start of the receiver's answer body.
+	Response []byte
+	// At is the sandbox clock's time of the attempt.
+	At time.Time
 }
 
 // OK reports whether the receiver answered 2xx.
@@ -47,10 +50,11 @@ func (s *Server) Deliveries() []Delivery {
 
 // Inbound is a WhatsApp message a contact sends to the account.
 type Inbound struct {
-	// MobileCode and Mobile identify the contact; a new contact and
-	// conversation are created for an unknown number.
+	// MobileCode is the contact's country code, digits only.
 	MobileCode string
-	Mobile     string
+	// Mobile is the number without the code. A new contact and
+	// conversation are created for an unknown number.
+	Mobile string
 	// Name is the contact's WhatsApp profile name, used for a new contact.
 	Name string
 	// Text is the message body.

@@ -11,10 +11,9 @@
 //	c.Messages.Send(ctx, &voxio.SendMessageParams{...})
 //
 // The Voxio handler hashes uploaded files as it reads them and keeps only
-// their name, type, size and SHA-256. (The shared internal/sandbox layer in
-// front of it currently reads each request body whole before the handler
-// runs, so a very large upload to the sandbox costs its size in memory; the
-// client itself streams.)
+// their name, type, size and SHA-256; the request log keeps at most the
+// first MiB of each body. A 100 MB document sent to the sandbox therefore
+// streams through it in constant memory, as it does through the client.
 package voxiotest
 
 import (

@@ -65,10 +65,13 @@ type template struct {
 // Upload is a file the sandbox received. Only its size and SHA-256 are
 // kept, never its content.
 type Upload struct {
-	Field       string
+	// Field is the form field ("image", "document", "profile_image").
+	Field string
+	// FileName and ContentType are the part's, as the client sent them.
 	FileName    string
 	ContentType string
-	Size        int64
+	// Size is the number of bytes received.
+	Size int64
 	// SHA256 is the hex digest of the content.
 	SHA256 string
 }
@@ -76,24 +79,31 @@ type Upload struct {
 // Message is a message the sandbox holds, sent through the API or received
 // with ReceiveMessage.
 type Message struct {
-	ID                int64
+	// ID is the message id the API and relay events use.
+	ID int64
+	// ConversationID, ContactID and WhatsAppAccountID place it.
 	ConversationID    int64
 	ContactID         int64
 	WhatsAppAccountID int64
 	// Type is "text", "image", "document", "video", "audio", "location",
 	// "interactive", "product" or "template".
-	Type      string
-	Text      string
+	Type string
+	// Text is the message body (a template's text for template sends).
+	Text string
+	// Direction is voxio.DirectionInbound or voxio.DirectionOutbound.
 	Direction string
-	Status    voxio.MessageStatus
+	// Status is the current delivery status.
+	Status voxio.MessageStatus
 	// TemplateID is set for template messages.
 	TemplateID int64
 	// Fields are the form fields the send carried, exactly as received.
 	Fields url.Values
-	Files  []Upload
+	// Files are the uploads the send carried.
+	Files []Upload
 	// ProviderMessageID is the sandbox's stand-in for WhatsApp's "wamid".
 	ProviderMessageID string
-	CreatedAt         time.Time
+	// CreatedAt is the sandbox clock's time when it was stored.
+	CreatedAt time.Time
 }
 
 // Messages returns every message, oldest first.
