@@ -50,8 +50,11 @@ type BranchRequest struct {
 
 // BranchStep is one branch the caller navigated and the input pressed there.
 type BranchStep struct {
+	// Branch is the branch number.
 	Branch string `json:"branch"`
-	Input  string `json:"input"`
+	// Input is what the caller pressed there, possibly several digits
+	// ("17"); "" when nothing was pressed.
+	Input string `json:"input"`
 }
 
 // LastInput returns what the caller pressed at the most recent branch, or
@@ -87,10 +90,14 @@ func (r *BranchRequest) LogValue() slog.Value {
 // expiry, CVV and billing zip are Secrets: they print as [REDACTED] with
 // every fmt verb, in JSON and in slog.
 type Payment struct {
-	LastFour   Secret `json:"last_four"`
+	// LastFour is the card's last four digits (last_four).
+	LastFour Secret `json:"last_four"`
+	// Expiration is the card's expiry as Voitex sent it, "MMYY" (expiration).
 	Expiration Secret `json:"expiration"`
-	CVV        Secret `json:"cvv"`
-	Zip        Secret `json:"zip"`
+	// CVV is the card's security code (cvv), sent as a number or a string.
+	CVV Secret `json:"cvv"`
+	// Zip is the billing zip code (zip).
+	Zip Secret `json:"zip"`
 	// Phone is the phone number given with the payment.
 	Phone string `json:"phone"`
 	// Amount is the amount as Voitex sent it ("57").
@@ -173,6 +180,25 @@ func ParseBranchRequest(body []byte) (*BranchRequest, error) {
 		r.Extra[k] = v
 	}
 	return r, nil
+}
+
+// UnmarshalJSON decodes the request as ParseBranchRequest does, so that a
+// BranchRequest filled by encoding/json (a router's body binder, a queue
+// consumer) accepts what Voitex really sends: contact_info as "null",
+// variables as a list of objects, keys with stray spaces, numbers for
+// strings. Without it the documented sample fails to decode. It reads
+// Voitex's format only: payment data that was marshalled comes back as
+// "[REDACTED]".
+func (r *BranchRequest) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil // encoding/json's convention: null leaves the value alone
+	}
+	p, err := ParseBranchRequest(b)
+	if err != nil {
+		return err
+	}
+	*r = *p
+	return nil
 }
 
 // branchFields reads the body's members, from JSON or from a form.
@@ -267,10 +293,12 @@ const (
 
 // Play is one item the caller hears: a Library file or a TTS phrase.
 type Play struct {
+	// Type is PlayFileType or PlayTTSType.
 	Type PlayType
-	// Album and Sort select the Library file (file items).
+	// Album is the Library album of a file item (album).
 	Album int
-	Sort  int
+	// Sort is the file's sort number within Album (sort).
+	Sort int
 	// Text is spoken (tts items).
 	Text string
 }

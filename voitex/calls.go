@@ -87,7 +87,7 @@ func (s *CallsService) Send(ctx context.Context, p CallParams) (*Call, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(resp)
+	env, err := decodeEnvelope(resp, PathCall, true)
 	if err != nil {
 		return nil, err
 	}

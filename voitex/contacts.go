@@ -53,9 +53,10 @@ type CreateContactParams struct {
 	// PhoneType applies to every phone (phone_type); empty means Voitex's
 	// default, H.
 	PhoneType PhoneType
-	// FirstName and LastName are optional (first_name, last_name).
+	// FirstName is the contact's first name (first_name, optional).
 	FirstName string
-	LastName  string
+	// LastName is the contact's last name (last_name, optional).
+	LastName string
 	// Label attaches the contact to a label by number (label); 0 for none.
 	Label int
 }
@@ -111,7 +112,8 @@ type UpdateContactParams struct {
 	// (add_label, remove_label; sent comma-separated). An unknown number
 	// fails the whole request with ErrLabelNotFound. Removing a label only
 	// removes membership.
-	AddLabels    []int
+	AddLabels []int
+	// RemoveLabels are the label numbers the contact leaves (remove_label).
 	RemoveLabels []int
 }
 
@@ -145,27 +147,29 @@ type ContactResult struct {
 type Contact struct {
 	transport.RawJSON
 
-	FirstName string `json:"first_name"`
-	LastName  string `json:"last_name"`
-	Email     string `json:"email"`
-	Notes     string `json:"notes"`
+	FirstName string `json:"first_name"` // first_name
+	LastName  string `json:"last_name"`  // last_name
+	Email     string `json:"email"`      // email
+	Notes     string `json:"notes"`      // notes
 	// Exp is the expiration date as Voitex sends it ("" for null).
 	Exp     string `json:"exp"`
-	Address string `json:"address"`
-	City    string `json:"city"`
-	State   string `json:"state"`
-	Zip     string `json:"zip"`
+	Address string `json:"address"` // address
+	City    string `json:"city"`    // city
+	State   string `json:"state"`   // state
+	Zip     string `json:"zip"`     // zip, also when sent as a number
 
+	// FieldA to FieldJ are the account's generic custom fields, whose
+	// meaning each account decides (field_a ... field_j).
 	FieldA string `json:"field_a"`
-	FieldB string `json:"field_b"`
-	FieldC string `json:"field_c"`
-	FieldD string `json:"field_d"`
-	FieldE string `json:"field_e"`
-	FieldF string `json:"field_f"`
-	FieldG string `json:"field_g"`
-	FieldH string `json:"field_h"`
-	FieldI string `json:"field_i"`
-	FieldJ string `json:"field_j"`
+	FieldB string `json:"field_b"` // field_b
+	FieldC string `json:"field_c"` // field_c
+	FieldD string `json:"field_d"` // field_d
+	FieldE string `json:"field_e"` // field_e
+	FieldF string `json:"field_f"` // field_f
+	FieldG string `json:"field_g"` // field_g
+	FieldH string `json:"field_h"` // field_h
+	FieldI string `json:"field_i"` // field_i
+	FieldJ string `json:"field_j"` // field_j
 
 	// Fields holds every contact field Voitex sent, keys trimmed, including
 	// custom fields the SDK does not model. Numbers and booleans are kept as
@@ -179,8 +183,10 @@ type Contact struct {
 
 // ContactPhone is one of a contact's numbers.
 type ContactPhone struct {
-	Phone string    `json:"phone"`
-	Type  PhoneType `json:"type"`
+	// Phone is the number as Voitex stores it.
+	Phone string `json:"phone"`
+	// Type is PhoneHome or PhoneMobile.
+	Type PhoneType `json:"type"`
 }
 
 type createForm struct {
@@ -405,13 +411,13 @@ func (s *ContactsService) Select(ctx context.Context, p SelectContactParams) (*C
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(resp)
+	env, err := decodeEnvelope(resp, PathContacts, false)
 	if err != nil {
 		return nil, err
 	}
 	c, err := decodeContact(env.Data)
 	if err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodPost, Path: PathContacts, StatusCode: resp.StatusCode, Err: err}
+		return nil, decodeError(resp, PathContacts, false, err)
 	}
 	c.SetRaw(resp.Body)
 	return c, nil
@@ -428,7 +434,7 @@ func (s *ContactsService) change(ctx context.Context, form any) (*ContactResult,
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(resp)
+	env, err := decodeEnvelope(resp, PathContacts, true)
 	if err != nil {
 		return nil, err
 	}

@@ -92,23 +92,76 @@ func decodeFailure(status int, _ http.Header, body []byte) *transport.Error {
 	if code == "" {
 		code = env.Status
 	}
-	e.Code, e.Kind = code, kind
+	e.Code, e.Kind = code, withStatus(kind, status)
 	return e
 }
 
-// decodeEnvelope reads a successful response body.
-func decodeEnvelope(resp *transport.Response) (*envelope, error) {
+// withStatus adds the sentinel the HTTP status stands for to kind. The
+// transport consults only Kind once it is set, so without this a 401, 404 or
+// 429 whose message happens to read like a validation problem ("Auth-Key is
+// required") would stop matching ErrUnauthorized, ErrNotFound or
+// ErrRateLimited.
+func withStatus(kind error, status int) error {
+	var byStatus error
+	switch status {
+	case http.StatusUnauthorized, http.StatusForbidden:
+		byStatus = transport.ErrUnauthorized
+	case http.StatusNotFound:
+		byStatus = transport.ErrNotFound
+	case http.StatusTooManyRequests:
+		byStatus = transport.ErrRateLimited
+	case http.StatusBadRequest, http.StatusUnprocessableEntity:
+		byStatus = transport.ErrValidation
+	}
+	switch {
+	case kind == nil || byStatus == nil || errors.Is(kind, byStatus):
+		return kind
+	}
+	return errors.Join(kind, byStatus)
+}
+
+// decodeEnvelope reads a successful response body. sent reports a request
+// that is not safe to repeat (a send, an upload, a contact change): Voitex
+// answered 2xx, so it acted, and an unreadable answer must still match
+// ErrMaybeDelivered rather than invite a retry that would duplicate it.
+func decodeEnvelope(resp *transport.Response, path string, sent bool) (*envelope, error) {
 	env, err := parseEnvelope(resp.Body)
 	if err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, StatusCode: resp.StatusCode, Err: err}
+		return nil, decodeError(resp, path, sent, err)
 	}
 	return env, nil
+}
+
+// decodeError describes a 2xx answer the SDK could not read, the way the
+// transport describes one it could not decode.
+func decodeError(resp *transport.Response, path string, sent bool, err error) error {
+	return &transport.DecodeError{Vendor: vendor, Method: http.MethodPost, Path: path, StatusCode: resp.StatusCode, Accepted: sent, Err: err}
 }
 
 // objectFields decodes a JSON object into its members with trimmed keys; a
 // key that appears twice (even differing only by spaces) keeps its last
 // value. A JSON string holding an object is unwrapped first.
 func objectFields(b []byte) (map[string]json.RawMessage, error) {
+	members, err := objectMembers(b)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]json.RawMessage, len(members))
+	for _, m := range members {
+		out[m.key] = m.value
+	}
+	return out, nil
+}
+
+// member is one key of a JSON object, trimmed, with its value.
+type member struct {
+	key   string
+	value json.RawMessage
+}
+
+// objectMembers is objectFields keeping every member in order, repeated
+// keys included, for answers whose repeated key means something (Send SMS).
+func objectMembers(b []byte) ([]member, error) {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
 		var s string
@@ -124,7 +177,7 @@ func objectFields(b []byte) (map[string]json.RawMessage, error) {
 	if _, err := dec.Token(); err != nil {
 		return nil, err
 	}
-	out := map[string]json.RawMessage{}
+	var out []member
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -138,7 +191,7 @@ func objectFields(b []byte) (map[string]json.RawMessage, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, err
 		}
-		out[strings.TrimSpace(k)] = v
+		out = append(out, member{strings.TrimSpace(k), v})
 	}
 	if _, err := dec.Token(); err != nil {
 		return nil, err

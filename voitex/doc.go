@@ -28,8 +28,9 @@
 // with a repeated key) and turns "status": "error" or "failure" into *Error,
 // whose Code and sentinels name the documented contact rules
 // (ErrPhoneInUse, ErrContactNotFound, ErrLastPhone, ErrLabelNotFound,
-// ErrNoValidPhone). A Notify partial_success is a result whose Invalid map
-// lists the rejected numbers.
+// ErrNoValidPhone), each also matching the generic sentinel it belongs to
+// (ErrValidation, or ErrNotFound for ErrContactNotFound). A Notify
+// partial_success is a result whose Invalid map lists the rejected numbers.
 //
 // Input is checked against the documented rules before anything is sent
 // (exactly one of to, phones and label; an SMS body of at most 1000
@@ -44,8 +45,8 @@
 // NewBranchHandler turns a BranchFunc into an http.Handler. Voitex signs
 // nothing, so the handler must be given a guard from package relay (a
 // random URL token, basic auth or an IP allowlist). The request is decoded
-// leniently into a BranchRequest whose payment data prints redacted
-// everywhere; the answer is a BranchResponse (goto, play files and TTS,
+// leniently into a BranchRequest (ParseBranchRequest, or encoding/json,
+// which uses the same rules) whose payment data prints redacted everywhere; the answer is a BranchResponse (goto, play files and TTS,
 // inputs including the % catch-all, variables) validated before it is
 // written. An error, a panic or a missed deadline in BranchFunc answers with
 // a configurable fallback, such as Goto an operator branch, so a live caller

@@ -52,8 +52,10 @@ var (
 
 // The Contacts API's documented rules, as sentinels. A failure that breaks
 // one matches both the rule and the generic sentinel it belongs to
-// (errors.Is(err, ErrPhoneInUse) and errors.Is(err, ErrValidation)), and
-// carries the matching Code constant in Error.Code.
+// (errors.Is(err, ErrPhoneInUse) and errors.Is(err, ErrValidation);
+// ErrContactNotFound with ErrNotFound), and carries the matching Code
+// constant in Error.Code. When Voitex also answered with a telling HTTP
+// status (401, 403, 404, 429, 400, 422), the status's sentinel matches too.
 var (
 	// ErrPhoneInUse: a phone number can belong to only one contact. Create
 	// fails when any of its phones exists; Update fails when add_phone
@@ -113,7 +115,7 @@ func classify(messages []string) (code string, kind error) {
 		return CodeLabelNotFound, errors.Join(ErrLabelNotFound, transport.ErrValidation)
 	case has("no valid phone"):
 		return CodeNoValidPhone, errors.Join(ErrNoValidPhone, transport.ErrValidation)
-	case has("required", "must ", "invalid", "exceed", "too long", "not allowed", "missing"):
+	case has("required", "must ", "invalid", "exceed", "too long", "not allowed", "missing", "exactly one", "not both"):
 		return "", transport.ErrValidation
 	}
 	return "", nil

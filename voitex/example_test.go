@@ -25,6 +25,49 @@ func newSandbox() (*voitextest.Server, *voitex.Client) {
 	return s, c
 }
 
+// Example is the main flow: a recording made from text, a contact put on a
+// label, and a notification call to everyone on that label playing the
+// recording, with the failure that must not be retried told apart.
+func Example() {
+	// A sandbox stands in for Voitex here; in production use
+	// voitex.New(os.Getenv("VOITEX_AUTH_KEY")).
+	s, c := newSandbox()
+	defer s.Close()
+	ctx := context.Background()
+
+	rec, err := c.Recordings.CreateTTS(ctx, voitex.TTSParams{AlbumNumber: 1, Text: "Your order is ready for pickup."})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = c.Contacts.Create(ctx, voitex.CreateContactParams{Phones: []string{"7325550184"}, FirstName: "Dana", Label: 2})
+	if errors.Is(err, voitex.ErrPhoneInUse) {
+		err = nil // already a contact
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	res, err := c.Notify.Send(ctx, voitex.NotifyParams{
+		Type:     voitex.NotifyCall,
+		CID:      "8459511000",
+		Labels:   []int{2},
+		CallType: voitex.CallStream,
+		SFileID:  rec.ID,
+	})
+	switch {
+	case errors.Is(err, voitex.ErrMaybeDelivered):
+		// The calls may be ringing already: check before sending again.
+		log.Fatal(err)
+	case err != nil:
+		log.Fatal(err)
+	}
+	fmt.Println("recording", rec.ID)
+	fmt.Println(res.Status, res.GroupID, res.Summary.Mode, res.Summary.RecipientEstimate)
+	// Output:
+	// recording 918357
+	// success G2606241530002 label 1
+}
+
 func ExampleNew() {
 	s := voitextest.NewServer()
 	defer s.Close()
@@ -127,6 +170,69 @@ func ExampleContactsService_Update() {
 	// John Doe <john@example.org> notes="" phones=[{7325550184 H} {6465557729 M}] labels=[2 3]
 	// true
 	// true
+}
+
+func ExampleContactsService_Select() {
+	s, c := newSandbox()
+	defer s.Close()
+	ctx := context.Background()
+	_, err := c.Contacts.Create(ctx, voitex.CreateContactParams{Phones: []string{"7325550184", "6465557729"}, PhoneType: voitex.PhoneMobile, FirstName: "יעל", Label: 3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	got, err := c.Contacts.Select(ctx, voitex.SelectContactParams{Phone: "6465557729"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(got.FirstName, got.Phones, got.Labels)
+
+	_, err = c.Contacts.Select(ctx, voitex.SelectContactParams{Phone: "2015550123"})
+	fmt.Println(errors.Is(err, voitex.ErrContactNotFound), errors.Is(err, voitex.ErrNotFound))
+	// Output:
+	// יעל [{7325550184 M} {6465557729 M}] [3]
+	// true true
+}
+
+func ExampleContactsService_Create() {
+	s, c := newSandbox()
+	defer s.Close()
+	ctx := context.Background()
+	res, err := c.Contacts.Create(ctx, voitex.CreateContactParams{Phones: []string{"7325550184"}, FirstName: "John", LastName: "Doe", Label: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Message)
+	// A phone belongs to one contact only.
+	_, err = c.Contacts.Create(ctx, voitex.CreateContactParams{Phones: []string{"6465557729", "7325550184"}})
+	fmt.Println(errors.Is(err, voitex.ErrPhoneInUse), errors.Is(err, voitex.ErrValidation))
+	// Output:
+	// Contact created
+	// true true
+}
+
+func ExampleContactsService_Delete() {
+	s, c := newSandbox()
+	defer s.Close()
+	ctx := context.Background()
+	_, _ = c.Contacts.Create(ctx, voitex.CreateContactParams{Phones: []string{"7325550184"}})
+	res, err := c.Contacts.Delete(ctx, voitex.DeleteContactParams{Phone: "7325550184"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Message, len(s.Contacts()))
+	// Output: Contact deleted successfully 0
+}
+
+func ExampleParseBranchRequest() {
+	// The documentation's sample, quirks included.
+	call, err := voitex.ParseBranchRequest([]byte(`{"call_id":"AST10-1689867312.264","cid":"8459511000","contact_info":"null",
+		"date_time":"2023-07-20 11:35:35","branch_data":[{"branch":"0","input":"1"},{"branch":"1000","input":"17"}],
+		"variables":[{"caller_pin ":"123","var_2":"var_val"}]}`))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(call.CID, call.Contact == nil, call.DateTime.Format(time.DateTime), call.LastInput(), call.Variables["caller_pin"])
+	// Output: 8459511000 true 2023-07-20 11:35:35 17 123
 }
 
 func ExampleNotifyService_Send() {

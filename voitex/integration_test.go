@@ -92,7 +92,8 @@ func TestSandboxCallsAndSMS(t *testing.T) {
 	assert.Equal(t, "8451234567", sms.To)
 	assert.Equal(t, "שלום! 🎉 Your code is 4411", sms.Body)
 	assert.Equal(t, voitex.DIDTelephone, sms.DIDType)
-	assert.Equal(t, sent[0].ReferenceID, sms.From, "the sandbox repeats the documented duplicate key; the last one wins")
+	assert.Equal(t, sent[0].ReferenceID, sms.ReferenceID, "the sandbox repeats the documented duplicate key, the id second")
+	assert.Equal(t, "8459511000", sms.From)
 
 	tf, err := c.SMS.Send(ctx, voitex.SMSParams{From: "8885550100", To: "8451234567", Body: "x"})
 	require.NoError(t, err)
@@ -201,6 +202,16 @@ func TestSandboxNotify(t *testing.T) {
 	assert.Equal(t, "group", r.Summary.Route)
 	require.NotNil(t, r.Summary.ValidCount)
 	assert.Equal(t, 20, *r.Summary.ValidCount)
+
+	// The threshold counts the numbers given: 20 with one invalid is still
+	// a group broadcast, which then reports the invalid one.
+	twenty[19] = "5551234567"
+	r, err = c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: twenty, Body: "x"})
+	require.NoError(t, err)
+	assert.NotEmpty(t, r.GroupID)
+	assert.Empty(t, r.BatchID)
+	assert.True(t, r.Partial())
+	assert.Equal(t, map[string]string{"5551234567": "unallocated_nanp"}, r.Invalid)
 
 	partial, err := c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"8451234567", "123", "5551234567"}, Body: "x"})
 	require.NoError(t, err)

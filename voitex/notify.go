@@ -137,12 +137,14 @@ type NotifyResult struct {
 	BatchID string
 	// GroupID is set for group broadcasts (20 or more phones, or labels).
 	GroupID string
+	// Summary says how Voitex routed the request and how many it accepted.
 	Summary NotifySummary
 	// Invalid maps each rejected number to Voitex's reason
 	// ("invalid_format", "unallocated_nanp").
 	Invalid map[string]string
-	// Errors and Warnings are Voitex's non-fatal messages, if any.
-	Errors   []string
+	// Errors are messages Voitex sent along with an accepted request.
+	Errors []string
+	// Warnings are non-fatal notices ("to_be_sent is in the past").
 	Warnings []string
 }
 
@@ -160,8 +162,11 @@ type NotifySummary struct {
 	Mode string
 	// ValidCount is nil when Voitex sent null (as it does for a single
 	// send).
-	ValidCount        *int
-	InvalidCount      int
+	ValidCount *int
+	// InvalidCount is how many numbers were rejected (listed in Invalid).
+	InvalidCount int
+	// RecipientEstimate is how many recipients the send is expected to
+	// reach; for labels it is known only once Voitex expands them.
 	RecipientEstimate int
 }
 
@@ -213,7 +218,7 @@ func (s *NotifyService) Send(ctx context.Context, p NotifyParams) (*NotifyResult
 	}
 	r, err := decodeNotify(resp.Body)
 	if err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodPost, Path: PathNotify, StatusCode: resp.StatusCode, Err: err}
+		return nil, decodeError(resp, PathNotify, true, err)
 	}
 	return r, nil
 }

@@ -106,7 +106,7 @@ func (s *RecordingsService) send(ctx context.Context, body *transport.Multipart)
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(resp)
+	env, err := decodeEnvelope(resp, PathUpload, true)
 	if err != nil {
 		return nil, err
 	}

@@ -37,16 +37,25 @@ const (
 
 // SMS is the Send SMS API's answer: the data sent, with the DID's type and
 // a reference id. Voitex sends it as an object encoded in a string, with
-// stray spaces in keys and values, and its sample repeats the "from " key;
-// as with encoding/json the last one wins, so From holds whatever came last.
+// stray spaces in keys and values. The documentation says data carries a
+// referenceID, and its sample has no such key but repeats "from ", the
+// second time with an id ("u7T0um") rather than a number: so when "from"
+// comes twice, From is the first (the DID) and ReferenceID the second,
+// unless a reference key of its own is present.
 type SMS struct {
 	transport.RawJSON
-	To          string
-	From        string
-	Body        string
-	DIDType     DIDType
+	// To is the recipient as Voitex echoed it.
+	To string
+	// From is the sending DID as Voitex echoed it.
+	From string
+	// Body is the message as Voitex echoed it, spaces kept.
+	Body string
+	// DIDType says whether From is a telephone number or toll-free.
+	DIDType DIDType
+	// ReferenceID identifies the message at Voitex.
 	ReferenceID string
-	// Data holds every member of data, keys and values trimmed.
+	// Data holds every member of data, keys and values trimmed; of a
+	// repeated key, the last value.
 	Data map[string]string
 }
 
@@ -78,7 +87,7 @@ func (s *SMSService) Send(ctx context.Context, p SMSParams) (*SMS, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(resp)
+	env, err := decodeEnvelope(resp, PathSend, true)
 	if err != nil {
 		return nil, err
 	}
@@ -90,6 +99,18 @@ func (s *SMSService) Send(ctx context.Context, p SMSParams) (*SMS, error) {
 		}
 		out.To = textOf(f["to"])
 		out.From = textOf(f["from"])
+		if members, err := objectMembers(env.Data); err == nil {
+			var froms []string
+			for _, m := range members {
+				if m.key == "from" {
+					froms = append(froms, textOf(m.value))
+				}
+			}
+			if len(froms) > 1 {
+				out.From = froms[0]
+				out.ReferenceID = froms[len(froms)-1]
+			}
+		}
 		out.Body = rawText(f["body"])
 		out.DIDType = DIDType(strings.ToUpper(textOf(f["did_type"])))
 		if ref := referenceIn(f); ref != "" {

@@ -119,7 +119,9 @@ func TestWire(t *testing.T) {
 			check: func(t *testing.T, res any) {
 				s := res.(*SMS)
 				assert.Equal(t, "8451234567", s.To)
-				assert.Equal(t, "u7T0um", s.From, "the repeated key: the last one wins")
+				assert.Equal(t, "8459511000", s.From, "the first of the repeated key is the DID")
+				assert.Equal(t, "u7T0um", s.ReferenceID, "the second is the referenceID the prose promises")
+				assert.Equal(t, "u7T0um", s.Data["from"], "Data keeps the last of a repeated key")
 				assert.Equal(t, "This is a test message body", s.Body)
 				assert.Equal(t, DIDTelephone, s.DIDType)
 				assert.Equal(t, "TN", s.Data["did_type"])

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net/http/httptest"
+	"slices"
 
 	"github.com/switchboard-go/switchboard/relay"
 	"github.com/switchboard-go/switchboard/voitex"
@@ -39,8 +41,10 @@ func tourVoitex(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Notify SMS to 3 phones: %s, batch %s, %d accepted, rejected %v\n",
-		res.Status, res.BatchID, res.Summary.RecipientEstimate, res.Invalid)
+	fmt.Fprintf(w, "Notify SMS to 3 phones: %s, batch %s, %d accepted\n", res.Status, res.BatchID, res.Summary.RecipientEstimate)
+	for _, n := range slices.Sorted(maps.Keys(res.Invalid)) {
+		fmt.Fprintf(w, "  rejected %s: %s\n", n, res.Invalid[n])
+	}
 
 	const token = "quickstart-token-0123456789"
 	guard, err := relay.SecretToken(relay.QueryToken("token"), []string{token})

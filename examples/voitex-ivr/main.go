@@ -25,12 +25,15 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/switchboard-go/switchboard/relay"
@@ -62,8 +65,11 @@ type Contacts interface {
 
 // App holds what the branch handlers need.
 type App struct {
+	// Contacts finds callers Voitex sent no contact_info for.
 	Contacts Contacts
-	Logger   *slog.Logger
+	// Logger receives refused requests and the failures callers were
+	// shielded from; nil discards them.
+	Logger *slog.Logger
 }
 
 // Routes returns the three API Branch endpoints under
@@ -158,26 +164,54 @@ func (a *App) PINCheck(ctx context.Context, call *voitex.BranchRequest) (*voitex
 func main() {
 	listen := flag.String("listen", ":8080", "address to serve the API Branches on")
 	flag.Parse()
-	key, token := os.Getenv("VOITEX_AUTH_KEY"), os.Getenv("VOITEX_BRANCH_TOKEN")
-	if key == "" {
-		if err := demo(context.Background(), os.Stdout); err != nil {
-			log.Fatal(err)
-		}
-		return
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *listen, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		log.Fatal(err)
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+}
+
+// run serves the API Branches on listen until ctx ends, or runs the demo
+// when VOITEX_AUTH_KEY is not set. getenv and the writers are parameters so
+// that tests drive the real program.
+func run(ctx context.Context, listen string, getenv func(string) string, stdout, stderr io.Writer) error {
+	key, token := getenv("VOITEX_AUTH_KEY"), getenv("VOITEX_BRANCH_TOKEN")
+	if key == "" {
+		return demo(ctx, stdout)
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	client, err := voitex.New(key, voitex.WithLogger(logger))
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	app := &App{Contacts: client.Contacts, Logger: logger}
 	h, err := app.Routes(token)
 	if err != nil {
-		log.Fatal(err) // an empty or short token is refused here
+		return err // an empty or short token is refused here
 	}
-	srv := &http.Server{Addr: *listen, Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	logger.Info("serving Voitex API Branches", "addr", *listen)
-	log.Fatal(srv.ListenAndServe())
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving Voitex API Branches", "addr", ln.Addr().String())
+	return serve(ctx, ln, h)
+}
+
+// serve answers on ln until ctx ends, then lets calls in progress finish:
+// a caller mid-call should get the answer to the request already made.
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		done <- srv.Shutdown(sctx)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return <-done
 }
 
 // demo runs the IVR against the sandbox: a VIP, a caller who gets the PIN

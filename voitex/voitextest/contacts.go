@@ -29,9 +29,9 @@ func (c *contact) hasPhone(p string) int {
 
 // Contact is a sandbox contact as Contact returns it.
 type Contact struct {
-	Fields map[string]string
-	Phones []voitex.ContactPhone
-	Labels []int
+	Fields map[string]string     // the fields set, custom ones included
+	Phones []voitex.ContactPhone // in the order they were added
+	Labels []int                 // label numbers, sorted
 }
 
 // Contact returns the contact that has phone.

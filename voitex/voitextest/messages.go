@@ -12,24 +12,24 @@ type httpWriter = http.ResponseWriter
 // NotificationCall is a call placed through the legacy Notification Call
 // API.
 type NotificationCall struct {
-	ReferenceID  string
-	CID          string
-	To           string
-	Type         string
-	RouteNumber  string
-	BranchNumber string
-	SFileID      string
-	At           time.Time
+	ReferenceID  string    // reference_id answered
+	CID          string    // cid
+	To           string    // to
+	Type         string    // type: goto or stream
+	RouteNumber  string    // route_number (goto)
+	BranchNumber string    // branch_number (goto)
+	SFileID      string    // sfile_id (stream)
+	At           time.Time // by the sandbox clock
 }
 
 // SMS is a message sent through the legacy Send SMS API.
 type SMS struct {
-	ReferenceID string
-	From        string
-	To          string
-	Body        string
-	DIDType     string
-	At          time.Time
+	ReferenceID string    // the id answered in data
+	From        string    // from
+	To          string    // to
+	Body        string    // body, as received
+	DIDType     string    // TN, or TF for a toll-free from
+	At          time.Time // by the sandbox clock
 }
 
 // NotificationCalls returns the notification calls placed, oldest first.

@@ -14,53 +14,55 @@ import (
 
 // Attachment is an MMS file received by the Notify API.
 type Attachment struct {
-	Name        string
-	ContentType string
-	Size        int64
+	Name        string // the part's file name
+	ContentType string // the part's declared type
+	Size        int64  // the whole file's size
 	// Data holds at most MaxStoredFile bytes.
 	Data []byte
 }
 
 // Notification is a request accepted by the Notify API.
 type Notification struct {
-	RequestID string
-	// BatchID is set for individual sends, GroupID for group broadcasts.
+	RequestID string // request_id answered
+	// BatchID is set for individual sends.
 	BatchID string
+	// GroupID is set for group broadcasts.
 	GroupID string
 	// Status is "success" or "partial_success".
 	Status string
-	Type   string
-	CID    string
-	// Route is "single" or "group"; Mode is "single", "phones" or "label".
+	Type   string // SMS or CALL
+	CID    string // cid, or its alias from
+	// Route is "single" or "group".
 	Route string
-	Mode  string
-	// Recipients are the accepted numbers; Invalid the rejected ones with
-	// their reasons.
+	// Mode is "single", "phones" or "label".
+	Mode string
+	// Recipients are the accepted numbers, sorted.
 	Recipients []string
+	// Invalid maps each rejected number to its reason.
 	Invalid    map[string]string
-	Labels     []int
-	PhoneTypes string
-	Title      string
+	Labels     []int  // label numbers, in label mode
+	PhoneTypes string // phone_type as sent, in label mode
+	Title      string // title, "IVR Notification" by default
 	// SendAt is when it goes out: to_be_sent read in the sandbox clock's
 	// zone, or the time it was received.
 	SendAt    time.Time
-	Scheduled bool
-	DNC       bool
-	Confirm   bool
-	Warnings  []string
+	Scheduled bool     // to_be_sent was in the future
+	DNC       bool     // dnc was set: numbers on the do-not-call list were skipped
+	Confirm   bool     // confirm was set
+	Warnings  []string // warnings answered
 
-	Body        string
-	Attachments []Attachment
+	Body        string       // body or its alias message (SMS)
+	Attachments []Attachment // MMS files (SMS)
 
-	CallType     string
-	Recording    string
-	SFileID      string
-	BranchNumber string
-	RouteNumber  string
-	Greeting     string
-	Variables    string
+	CallType     string // call_type (CALL)
+	Recording    string // recording (stream)
+	SFileID      string // sfile_id (stream)
+	BranchNumber string // branch_number (goto)
+	RouteNumber  string // route_number (goto)
+	Greeting     string // greeting JSON (goto)
+	Variables    string // variables JSON (goto)
 
-	Received time.Time
+	Received time.Time // when the sandbox received it
 }
 
 // Notifications returns the accepted Notify requests, oldest first.

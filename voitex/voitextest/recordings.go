@@ -12,19 +12,18 @@ import (
 type Recording struct {
 	// ID is the backend recording id returned as data.
 	ID          string
-	Album       int
-	Sort        int
-	DisplayName string
-	// TTS reports a Create TTS recording; Text is what it says.
+	Album       int    // album_number
+	Sort        int    // sort_number, assigned when none was sent
+	DisplayName string // display_name
+	// TTS reports a Create TTS recording.
 	TTS  bool
-	Text string
-	// FileName, ContentType, Size and Data (at most MaxStoredFile bytes)
-	// describe an uploaded file.
+	Text string // what a TTS recording says
+	// FileName is the uploaded file's name.
 	FileName    string
-	ContentType string
-	Size        int64
-	Data        []byte
-	Created     time.Time
+	ContentType string    // the uploaded part's declared type
+	Size        int64     // the uploaded file's size
+	Data        []byte    // the file's first MaxStoredFile bytes
+	Created     time.Time // by the sandbox clock
 }
 
 // Recordings returns the stored recordings, by album and sort number.

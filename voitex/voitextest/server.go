@@ -1,13 +1,3 @@
-// Package voitextest is an in-memory Voitex for tests, examples and local
-// development: every client-side API with state and the documented rules,
-// answered in Voitex's envelopes (quirks included), with fault injection,
-// plus an IVR simulator that drives an API Branch handler through a whole
-// call.
-//
-//	s := voitextest.NewServer()
-//	defer s.Close()
-//	c, _ := s.NewClient()
-//	c.Contacts.Create(ctx, voitex.CreateContactParams{Phones: []string{"7325550184"}})
 package voitextest
 
 import (

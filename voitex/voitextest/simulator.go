@@ -72,16 +72,22 @@ func (s *Server) Simulator(url string, triggers ...string) *Simulator {
 
 // Payment is a payment the simulated caller made, sent in payment_info.
 type Payment struct {
-	LastFour, Expiration, CVV, Zip, Phone, Amount, TransactionID string
+	LastFour      string // last_four
+	Expiration    string // expiration, MMYY
+	CVV           string // cvv, sent as a number as in the documented sample
+	Zip           string // zip
+	Phone         string // phone
+	Amount        string // amount
+	TransactionID string // transaction_id
 }
 
 // Call describes one simulated caller.
 type Call struct {
 	// CallID defaults to a generated "SIM-..." id.
 	CallID string
-	CID    string
-	CNAM   string
-	DID    string
+	CID    string // cid: the number calling
+	CNAM   string // cnam: the caller ID name
+	DID    string // did: the hotline number called
 	// Start is the first API Branch (default Triggers[0]).
 	Start string
 	// Keys are what the caller enters at each prompt that offers inputs,
@@ -99,6 +105,7 @@ type Call struct {
 
 // Step is one API Branch request of a simulated call.
 type Step struct {
+	// Branch is the API Branch that was asked.
 	Branch string
 	// Request is the JSON body sent.
 	Request json.RawMessage
@@ -116,8 +123,10 @@ type Step struct {
 
 // Result is a finished simulated call.
 type Result struct {
+	// CallID is the call_id every request of the call carried.
 	CallID string
-	Steps  []Step
+	// Steps are the API Branch requests, in order.
+	Steps []Step
 	// Path lists every branch visited, API Branches and the final one.
 	Path []string
 	// End is the branch the call was sent to when it left the API Branches.
@@ -134,8 +143,20 @@ type Result struct {
 
 var simSeq atomic.Int64
 
-// Run simulates call. It returns the result so far together with any error
-// (a non-200 answer, a transport failure, ErrTooManySteps).
+// Run simulates call. It returns the result so far together with any error:
+// a non-200 answer (*StatusError), a transport failure, an answer that is not
+// JSON or that a real IVR could not follow (it fails
+// voitex.BranchResponse.Validate; the error matches voitex.ErrBranchResponse),
+// or ErrTooManySteps.
+//
+// Each answer is followed as the API Branch documentation describes: the
+// play items are recorded; with inputs, the next scripted key picks its
+// branch, any key without an entry of its own takes the % entry, and goto
+// (when sent) is where the call goes if no key is left or the key matches
+// nothing; without inputs the call goes to goto; an answer with neither
+// goto nor inputs falls back to the Trigger's "No Route Found" setting
+// (OutcomeNoRoute). A goto to a branch that is not an API Branch ends the
+// simulated call there (OutcomeGoto).
 func (sim *Simulator) Run(ctx context.Context, call Call) (*Result, error) {
 	if len(sim.Triggers) == 0 && call.Start == "" {
 		return nil, errors.New("voitextest: Simulator needs Triggers or Call.Start")
@@ -202,6 +223,14 @@ func (sim *Simulator) Run(ctx context.Context, call Call) (*Result, error) {
 			res.Steps = append(res.Steps, st)
 			return res, fmt.Errorf("voitextest: branch %s answered with unreadable JSON: %w", branch, err)
 		}
+		if err := st.Response.Validate(); err != nil {
+			// A real IVR cannot follow it (a goto that is not a branch
+			// number, a key it cannot offer): fail the test rather than
+			// guess what Voitex would do.
+			res.Steps = append(res.Steps, st)
+			res.KeysLeft = keys
+			return res, fmt.Errorf("%w at branch %s: %w", voitex.ErrBranchResponse, branch, err)
+		}
 		r := st.Response
 		for _, p := range r.Play {
 			if p.Type == voitex.PlayTTSType {
@@ -267,9 +296,9 @@ func (sim *Simulator) request(call Call, at time.Time, history []voitex.BranchSt
 			contact = c
 		}
 	}
-	payments := make([]map[string]string, len(call.Payments))
+	payments := make([]map[string]any, len(call.Payments))
 	for i, p := range call.Payments {
-		payments[i] = map[string]string{"last_four": p.LastFour, "expiration": p.Expiration, "cvv": p.CVV, "zip": p.Zip,
+		payments[i] = map[string]any{"last_four": p.LastFour, "expiration": p.Expiration, "cvv": cvvJSON(p.CVV), "zip": p.Zip,
 			"phone": p.Phone, "amount": p.Amount, "transaction_id": p.TransactionID}
 	}
 	bd := history
@@ -291,6 +320,15 @@ func (sim *Simulator) request(call Call, at time.Time, history []voitex.BranchSt
 		"payment_info": payments,
 		"variables":    variables,
 	})
+}
+
+// cvvJSON writes a CVV as a JSON number, as the documented request sample
+// does ("cvv":987), unless that would lose a leading zero.
+func cvvJSON(cvv string) any {
+	if n, err := strconv.Atoi(cvv); err == nil && n > 0 && cvv[0] != '0' {
+		return n
+	}
+	return cvv
 }
 
 func (sim *Simulator) post(ctx context.Context, hc *http.Client, url string, body []byte) (int, []byte, error) {
@@ -319,7 +357,10 @@ func (sim *Simulator) post(ctx context.Context, hc *http.Client, url string, bod
 
 // StatusError is an API Branch answer other than HTTP 200, which a real IVR
 // would treat as a failed Trigger.
-type StatusError struct{ StatusCode int }
+type StatusError struct {
+	// StatusCode is the HTTP status the handler answered with.
+	StatusCode int
+}
 
 // Error implements error.
 func (e *StatusError) Error() string {
