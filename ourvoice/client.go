@@ -28,25 +28,25 @@ type Client struct {
 }
 
 // New returns a client authenticating with the account's API token, sent as
-// "Authorization: Bearer <token>". The token is registered as a secret: it
-// never appears in an error, a log line or a printed value.
+// "Authorization: Bearer <token>". Both the header value and the bare token
+// are registered as secrets, so neither appears in an error (its text,
+// Messages, Fields or kept Body), a log line or a printed value, even when
+// Our Voice echoes the token back in a body.
 func New(token string, opts ...Option) (*Client, error) {
-	if strings.TrimSpace(token) == "" {
-		return nil, transport.Invalid("token", "required")
+	if err := checkToken(token); err != nil {
+		return nil, err
 	}
-	if strings.ContainsAny(token, "\r\n") {
-		return nil, transport.Invalid("token", "must not contain line breaks")
-	}
+	c := &Client{}
 	tc, err := transport.New(transport.Config{
 		Vendor:      vendor,
 		BaseURL:     DefaultBaseURL,
 		Auth:        bearer(token),
-		DecodeError: decodeError,
+		DecodeError: c.vendorError,
 	}, opts...)
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{tc: tc}
+	c.tc = tc
 	c.Sessions = &SessionsService{tc: tc}
 	c.Messages = &MessagesService{tc: tc}
 	return c, nil
@@ -56,13 +56,28 @@ func New(token string, opts ...Option) (*Client, error) {
 // rebuilding the client: calls under way finish with the old token. The old
 // token stays redacted from everything the client prints.
 func (c *Client) SetToken(token string) error {
-	if strings.TrimSpace(token) == "" {
-		return transport.Invalid("token", "required")
-	}
-	if strings.ContainsAny(token, "\r\n") {
-		return transport.Invalid("token", "must not contain line breaks")
+	if err := checkToken(token); err != nil {
+		return err
 	}
 	c.tc.SetAuth(bearer(token))
+	return nil
+}
+
+// checkToken rejects a token that cannot work. A padded token (a trailing
+// newline from a file or an environment variable) would reach Our Voice as
+// "Bearer  tok" and fail with a 401 that does not say why; control
+// characters would make net/http refuse the header on every attempt.
+func checkToken(token string) error {
+	switch {
+	case strings.TrimSpace(token) == "":
+		return transport.Invalid("token", "required")
+	case strings.ContainsAny(token, "\r\n"):
+		return transport.Invalid("token", "must not contain line breaks")
+	case strings.TrimSpace(token) != token:
+		return transport.Invalid("token", "must not have leading or trailing spaces")
+	case strings.ContainsFunc(token, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return transport.Invalid("token", "must not contain control characters")
+	}
 	return nil
 }
 

@@ -117,6 +117,35 @@ func TestWire(t *testing.T) {
 			wantQuery: url.Values{"filter[type]": {"text"}},
 		},
 		{
+			name: "list messages one recipient is still an array", method: "GET",
+			url:     base + "/whatsapp/messages?filter%5Bto_number%5D%5B%5D=22996000000",
+			respond: "messages_list.json", status: 200,
+			call: func(c *Client) error {
+				_, err := c.Messages.List(ctx, &ListMessagesParams{ToNumber: []string{"22996000000"}})
+				return err
+			},
+			wantQuery: url.Values{"filter[to_number][]": {"22996000000"}},
+		},
+		{
+			name: "list messages by gateway session_id with every filter", method: "GET",
+			url: base + "/whatsapp/messages/session_" + sessionUUID + "/session?filter%5Bdirection%5D=outgoing" +
+				"&filter%5Bfrom_number%5D=22997000000&filter%5Bstatus%5D=scheduled&filter%5Bto_number%5D%5B%5D=972521111111" +
+				"&filter%5Btype%5D=audio&limit=50&time_from=2024-01-15T10%3A30%3A00.000000Z&time_to=2024-01-16T00%3A00%3A00.500000Z",
+			respond: "messages_list.json", status: 200,
+			call: func(c *Client) error {
+				_, err := c.Messages.ListBySession(ctx, "session_"+sessionUUID, &ListMessagesParams{
+					ToNumber: []string{"972521111111"}, FromNumber: "22997000000", Status: MessageScheduled,
+					Direction: DirectionOutgoing, Type: TypeAudio, TimeFrom: from, TimeTo: to, Limit: 50,
+				})
+				return err
+			},
+			wantQuery: url.Values{
+				"filter[to_number][]": {"972521111111"}, "filter[from_number]": {"22997000000"},
+				"filter[status]": {"scheduled"}, "filter[direction]": {"outgoing"}, "filter[type]": {"audio"},
+				"time_from": {"2024-01-15T10:30:00.000000Z"}, "time_to": {"2024-01-16T00:00:00.500000Z"}, "limit": {"50"},
+			},
+		},
+		{
 			name: "get message", method: "GET", url: base + "/whatsapp/messages/" + messageUUID, respond: "message_get.json", status: 200,
 			call: func(c *Client) error { _, err := c.Messages.Get(ctx, messageUUID); return err },
 		},
@@ -186,7 +215,7 @@ func TestWire(t *testing.T) {
 }
 
 func TestNewRejectsBlankToken(t *testing.T) {
-	for _, tok := range []string{"", "   ", "\t", "abc\r\nX-Evil: 1"} {
+	for _, tok := range []string{"", "   ", "\t", "abc\r\nX-Evil: 1", "ov-token\n", " ov-token", "ov\x00token", "ov\x7ftoken"} {
 		c, err := New(tok)
 		assert.Nil(t, c)
 		var ve *ValidationError
@@ -391,6 +420,15 @@ func TestDecodeDocsSamples(t *testing.T) {
 		assert.True(t, got.Session.LastSeenAt.IsZero())
 		assert.Equal(t, time.Date(2024, 1, 15, 10, 30, 0, 0, time.UTC), got.Session.CreatedAt)
 		assert.Contains(t, string(got.Session.Raw()), "webhook_url")
+	})
+
+	t.Run("qr code docs sample", func(t *testing.T) {
+		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", jsonResponder(200, fixture(t, "session_qr_code.json")))
+		got, err := c.Sessions.QRCode(ctx, sessionUUID)
+		require.NoError(t, err)
+		assert.Equal(t, QRCode("data:image/png;base64,iVBORw0KGgoAAAANS..."), got.QRCode)
+		assert.Nil(t, got.PNG, "the docs' sample is truncated")
+		assert.JSONEq(t, fixture(t, "session_qr_code.json"), string(got.Raw()))
 	})
 
 	t.Run("qr code", func(t *testing.T) {

@@ -19,19 +19,33 @@
 //
 // Every call takes a context first and returns a typed result with the raw
 // JSON reachable through Raw. Lists come one page at a time (List) or as an
-// iterator over every page (ListAll); filters follow the docs' bracket form
-// (filter[to_number][], filter[status], ...).
+// iterator over every page (ListAll), from Our Voice's {data, links, meta}
+// pages. ListMessagesParams sends every documented filter under its
+// documented name: filter[to_number][] (an array, one entry per number),
+// filter[from_number], filter[status], filter[direction], filter[type],
+// session_id, time_from and time_to (ISO 8601, from time.Time) and limit,
+// plus page for the iterators.
+//
+// WaitConnected follows a new (or reconnected) session: it polls with
+// backoff, hands every fresh QR code to a callback while the session is
+// pending, and returns once it is connected, with a *SessionStatusError
+// when it is banned or failed, or when the context ends.
 //
 // # Failures
 //
 // Bad input is a *ValidationError and nothing is sent. A failure Our Voice
-// reports, including "success": false inside an HTTP 200, is an *Error:
-// errors.Is matches ErrUnauthorized (401), ErrNotFound (404), ErrValidation
-// (422, with the per-field messages in Error.Fields) and ErrRateLimited
-// (429). Requests that read are retried with backoff; a send or a session
-// creation is never repeated once any of it was written, and fails with
-// ErrMaybeDelivered instead, because Our Voice may have queued (and charged
-// for) it. 429 and 503-with-Retry-After answers are retried even for sends,
+// reports, including "success": false inside an HTTP 2xx, is an *Error. For
+// a non-2xx answer the status decides what errors.Is matches:
+// ErrUnauthorized (401, 403), ErrNotFound (404), ErrValidation (400, 422)
+// and ErrRateLimited (429). Laravel-style field errors
+// ({"errors": {"to_number": ["..."]}}) land in Error.Fields; inside a 2xx
+// they make the error match ErrValidation.
+//
+// Reads and deletes are retried with backoff. A send, a session creation, a
+// disconnect or a reconnect is never repeated once any of it was written:
+// if the answer is lost, or arrives but cannot be read, the error matches
+// ErrMaybeDelivered, because Our Voice may have queued (and charged for)
+// it. 429 and 503-with-Retry-After answers are retried even for sends,
 // since Our Voice did not act on them.
 //
 // The token never appears in errors, logs or printed values.
@@ -41,5 +55,6 @@
 // Package ourvoicetest is an in-memory Our Voice: sessions whose QR code the
 // test "scans", messages that move queued -> sent -> delivered -> read on a
 // clock the test controls, balance accounting, every filter, the vendor's
-// error bodies, and fault injection.
+// error bodies, and the SDK's shared fault injection (FailNext, DelayNext,
+// DropNext, DropResponseNext). Example runs the whole flow against it.
 package ourvoice

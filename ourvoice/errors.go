@@ -41,10 +41,12 @@ var (
 	// ErrNotFound matches HTTP 404: no such session or message.
 	ErrNotFound = transport.ErrNotFound
 	// ErrValidation matches input rejected by the SDK before sending or by
-	// Our Voice (HTTP 422, or field errors inside "success": false).
+	// Our Voice (HTTP 400 or 422, or field errors inside a 2xx
+	// "success": false).
 	ErrValidation = transport.ErrValidation
-	// ErrMaybeDelivered matches a send or session creation that failed
-	// after it was written: Our Voice may have acted on it, so it was not
+	// ErrMaybeDelivered matches a send, session creation, disconnect or
+	// reconnect that failed after it was written (or whose 2xx answer
+	// could not be read): Our Voice may have acted on it, so it was not
 	// repeated. Check the message list before sending again.
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
@@ -168,7 +170,14 @@ func decodeError(status int, _ http.Header, body []byte) *transport.Error {
 		}
 	}
 	if len(e.Fields) > 0 {
-		e.Kind = transport.ErrValidation
+		// Kind, when set, alone decides what the error matches. A non-2xx
+		// status already says what went wrong (a 401 or 429 that also
+		// lists fields is still about the token or the rate), so Kind is
+		// only needed for field errors inside a 2xx "success": false,
+		// which no status would classify.
+		if status >= 200 && status < 300 {
+			e.Kind = transport.ErrValidation
+		}
 		keys := make([]string, 0, len(e.Fields))
 		for k := range e.Fields {
 			keys = append(keys, k)
@@ -182,6 +191,34 @@ func decodeError(status int, _ http.Header, body []byte) *transport.Error {
 			}
 		}
 	}
+	return e
+}
+
+// decodeFailure is a 2xx answer whose body could not be read. Our Voice
+// accepted the request: for a send, a session creation, a disconnect or a
+// reconnect (POST, PATCH) it acted, so the error matches ErrMaybeDelivered
+// and the caller looks before repeating it, as it would after a lost answer.
+func decodeFailure(method, path string, status int, err error) error {
+	accepted := method == http.MethodPost || method == http.MethodPatch
+	return &transport.DecodeError{Vendor: vendor, Method: method, Path: path, StatusCode: status, Accepted: accepted, Err: err}
+}
+
+// vendorError is decodeError with the client's secrets removed from the
+// parts of the *Error the transport does not redact itself (it redacts the
+// text, Messages and Body): a 422 that quotes the token back under a field
+// must not hand it to whoever logs Error.Fields.
+func (c *Client) vendorError(status int, h http.Header, body []byte) *transport.Error {
+	e := decodeError(status, h, body)
+	if e == nil || c.tc == nil {
+		return e
+	}
+	for _, msgs := range e.Fields {
+		for i, m := range msgs {
+			msgs[i] = c.tc.Redact(m)
+		}
+	}
+	e.Code = c.tc.Redact(e.Code)
+	e.RequestID = c.tc.Redact(e.RequestID)
 	return e
 }
 

@@ -3,6 +3,7 @@ package ourvoice
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -217,4 +218,104 @@ func TestLogsNeverCarryToken(t *testing.T) {
 	_, _ = c.Sessions.List(context.Background(), nil)
 	assert.NotEmpty(t, buf.String())
 	assert.NotContains(t, buf.String(), testToken)
+}
+
+// TestStatusDecidesOverFieldErrors pins the Kind rule: a Kind set on the
+// *Error alone decides what it matches, so the package sets it only where
+// no status could (field errors inside a 2xx), and a 401, 404 or 429 that
+// also lists fields still matches its status's sentinel.
+func TestStatusDecidesOverFieldErrors(t *testing.T) {
+	fields := `"errors":{"whatsapp_session_id":["The selected whatsapp session id is invalid."]}`
+	cases := []struct {
+		status int
+		is     error
+		not    []error
+	}{
+		{401, ErrUnauthorized, []error{ErrValidation}},
+		{404, ErrNotFound, []error{ErrValidation}},
+		{429, ErrRateLimited, []error{ErrValidation}},
+		{422, ErrValidation, []error{ErrUnauthorized, ErrNotFound}},
+		{200, ErrValidation, []error{ErrUnauthorized, ErrNotFound, ErrRateLimited}},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			c, mt, _ := newMocked(t, WithRetryMax(0))
+			mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(tc.status, `{"success":false,"message":"nope",`+fields+`}`))
+			_, err := sendText(c)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.status, e.StatusCode)
+			assert.Equal(t, map[string][]string{"whatsapp_session_id": {"The selected whatsapp session id is invalid."}}, e.Fields)
+			assert.ErrorIs(t, err, tc.is)
+			for _, n := range tc.not {
+				assert.NotErrorIs(t, err, n)
+			}
+		})
+	}
+}
+
+// TestUnreadableAnswerToASend: a 2xx that cannot be decoded means Our
+// Voice accepted the request, so a send, a session creation, a disconnect
+// or a reconnect must not look safe to repeat; a read may be repeated.
+func TestUnreadableAnswerToASend(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name, method, url string
+		call              func(c *Client) error
+		maybe             bool
+	}{
+		{"send", "POST", base + "/whatsapp/messages", func(c *Client) error { _, err := sendText(c); return err }, true},
+		{"create session", "POST", base + "/whatsapp/sessions", func(c *Client) error { _, err := c.Sessions.Create(ctx); return err }, true},
+		{"disconnect", "PATCH", base + "/whatsapp/sessions/" + sessionUUID + "/disconnect", func(c *Client) error {
+			_, err := c.Sessions.Disconnect(ctx, sessionUUID)
+			return err
+		}, true},
+		{"get message", "GET", base + "/whatsapp/messages/" + messageUUID, func(c *Client) error {
+			_, err := c.Messages.Get(ctx, messageUUID)
+			return err
+		}, false},
+		{"list sessions", "GET", base + "/whatsapp/sessions", func(c *Client) error {
+			_, err := c.Sessions.List(ctx, nil)
+			return err
+		}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, mt, rec := newMocked(t)
+			body := `{"success":true,"session":{"id":["x"]},"data":{"messages":{"id":1},"id":{}}}`
+			if tc.name == "list sessions" {
+				body = `{"data":"not a list"}`
+			}
+			mt.RegisterResponder(tc.method, tc.url, jsonResponder(201, body))
+			err := tc.call(c)
+			var de *DecodeError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, 201, de.StatusCode)
+			assert.Equal(t, tc.method, de.Method)
+			assert.Equal(t, tc.maybe, errors.Is(err, ErrMaybeDelivered))
+			assert.Len(t, rec.all(), 1)
+		})
+	}
+}
+
+// TestEchoedTokenIsRedacted: Our Voice quoting the bare token (the part
+// after "Bearer ") anywhere in a failure body must not hand it to the
+// caller, whichever part of the *Error the caller prints or logs.
+func TestEchoedTokenIsRedacted(t *testing.T) {
+	const rotated = "ov-rotated-SENTINEL-5678"
+	c, mt, _ := newMocked(t)
+	require.NoError(t, c.SetToken(rotated))
+	for _, tok := range []string{testToken, rotated} {
+		body := `{"success":false,"message":"Token ` + tok + ` is not allowed","code":"BAD_` + tok + `","request_id":"` + tok + `",` +
+			`"errors":{"authorization":["Bearer ` + tok + ` was revoked"],"token":"` + tok + `"}}`
+		mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(422, body))
+		_, err := sendText(c)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		require.NotEmpty(t, e.Fields)
+		printed := fmt.Sprintf("%v|%+v|%#v|%s|%q|%v|%v|%s|%s|%s", err, err, err, e.Error(), err, e.Messages, e.Fields, e.Code, e.RequestID, e.Body)
+		assert.NotContains(t, printed, tok)
+		assert.Contains(t, printed, "[REDACTED]")
+		assert.Equal(t, []string{"[REDACTED] was revoked"}, e.Fields["authorization"])
+	}
 }

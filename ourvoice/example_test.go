@@ -164,3 +164,270 @@ func ExampleError() {
 	// 422 true
 	// The WhatsApp session is not connected (status: pending).
 }
+
+// Example is the main flow: link a WhatsApp account by QR code, send a
+// message to two recipients, and list the ones that arrived.
+func Example() {
+	srv, c := sandbox() // in production: ourvoice.New(os.Getenv("OURVOICE_TOKEN"))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	created, err := c.Sessions.Create(ctx)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("session", created.Session.Status, "- QR code PNG:", created.PNG != nil)
+
+	// Show each QR code to the person linking the phone; here the sandbox
+	// plays the phone and scans it.
+	sess, err := c.Sessions.WaitConnected(ctx, created.Session.ID, &ourvoice.WaitParams{
+		Interval: 10 * time.Millisecond,
+		OnQRCode: func(qr ourvoice.QRCode) { _ = srv.Scan(qr, "22997000000") },
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("session", sess.Status, "as", sess.PhoneNumber)
+
+	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+		WhatsAppSessionID: sess.ID,
+		ToNumber:          []string{"22996000000", "972501234567"},
+		Type:              ourvoice.TypeText,
+		Content:           "Hello from Our Voice! שלום 👋",
+	})
+	if err != nil {
+		// errors.Is(err, ourvoice.ErrMaybeDelivered): look before resending.
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("queued", res.Count, "messages, balance", res.NewBalance)
+
+	srv.Advance(5 * time.Second) // sandbox time: the messages go out and arrive
+	for m, err := range c.Messages.ListAll(ctx, &ourvoice.ListMessagesParams{
+		SessionID: sess.ID,
+		Status:    ourvoice.MessageDelivered,
+	}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(m.ToNumber[0], m.Status, m.DeliveredAt.Format(time.TimeOnly))
+	}
+	// Output:
+	// session pending - QR code PNG: true
+	// session connected as 22997000000
+	// queued 2 messages, balance 4980
+	// 972501234567 delivered 10:30:03
+	// 22996000000 delivered 10:30:03
+}
+
+func ExampleSessionsService_List() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	a, _ := c.Sessions.Create(ctx)
+	_, _ = c.Sessions.Create(ctx)
+	_ = srv.Connect(a.Session.ID, "22997000000")
+
+	list, err := c.Sessions.List(ctx, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, s := range list.Sessions {
+		fmt.Printf("%s %q\n", s.Status, s.PhoneNumber)
+	}
+	// Output:
+	// connected "22997000000"
+	// pending ""
+}
+
+func ExampleSessionsService_Get() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+	_ = srv.Ban(created.Session.ID, "Reported as spam")
+
+	s, err := c.Sessions.Get(ctx, created.Session.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(s.Status, s.Status.Terminal(), s.Reason)
+
+	_, err = c.Sessions.Get(ctx, "00000000-0000-4000-8000-000000000000")
+	fmt.Println(errors.Is(err, ourvoice.ErrNotFound))
+	// Output:
+	// banned true Reported as spam
+	// true
+}
+
+func ExampleSessionsService_QRCode() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+
+	srv.Advance(30 * time.Second) // WhatsApp rotates the code while pending
+	qr, err := c.Sessions.QRCode(ctx, created.Session.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("new code:", qr.QRCode != created.QRCode, "PNG:", qr.PNG != nil)
+
+	// Once connected there is no code to show.
+	_ = srv.Scan(qr.QRCode, "22997000000")
+	_, err = c.Sessions.QRCode(ctx, created.Session.ID)
+	var e *ourvoice.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.StatusCode, e.Messages[0])
+	}
+	// Output:
+	// new code: true PNG: true
+	// 400 QR code is only available for pending sessions (session is connected).
+}
+
+func ExampleSessionsService_Disconnect() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+	_ = srv.Connect(created.Session.ID, "22997000000")
+
+	res, err := c.Sessions.Disconnect(ctx, created.Session.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Message)
+	fmt.Println(res.Session.Status, res.Session.Reason)
+	// Output:
+	// Session disconnected successfully.
+	// disconnected Disconnected by user
+}
+
+func ExampleSessionsService_Reconnect() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+	_ = srv.Connect(created.Session.ID, "22997000000")
+	_ = srv.Unlink(created.Session.ID, "Logged out from the phone")
+
+	res, err := c.Sessions.Reconnect(ctx, created.Session.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Back to pending: show res.PNG, then WaitConnected with
+	// ShownQRCode: res.QRCode.
+	fmt.Println(res.Session.Status, "QR code PNG:", res.PNG != nil)
+	// Output:
+	// pending QR code PNG: true
+}
+
+func ExampleSessionsService_Delete() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+
+	res, err := c.Sessions.Delete(ctx, created.Session.ID)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Message)
+	_, err = c.Sessions.Get(ctx, created.Session.ID)
+	fmt.Println("gone:", errors.Is(err, ourvoice.ErrNotFound))
+	// Output:
+	// Session deleted successfully.
+	// gone: true
+}
+
+func ExampleMessagesService_List() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+	_ = srv.Connect(created.Session.ID, "22997000000")
+	_, _ = c.Messages.Send(ctx, &ourvoice.SendParams{
+		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000001", "22996000002", "22996000003"},
+		Type: ourvoice.TypeText, Content: "hi", DelayBetween: ourvoice.Delay(0),
+	})
+	srv.Advance(3 * time.Second)
+
+	// GET /whatsapp/messages?filter[to_number][]=22996000001&filter[to_number][]=22996000003
+	//     &filter[status]=delivered&filter[direction]=outgoing&limit=10
+	page, err := c.Messages.List(ctx, &ourvoice.ListMessagesParams{
+		ToNumber:  []string{"22996000001", "22996000003"},
+		Status:    ourvoice.MessageDelivered,
+		Direction: ourvoice.DirectionOutgoing,
+		Limit:     10,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range page.Messages {
+		fmt.Println(m.ToNumber[0], m.Status)
+	}
+	fmt.Println("page", page.Meta.CurrentPage, "of", page.Meta.LastPage, "more:", page.HasMore())
+	// Output:
+	// 22996000003 delivered
+	// 22996000001 delivered
+	// page 1 of 1 more: false
+}
+
+func ExampleMessagesService_ListBySession() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+	_ = srv.Connect(created.Session.ID, "22997000000")
+	_, _ = srv.Receive(created.Session.ID, "972501234567", ourvoice.TypeText, "תודה רבה! 🙏")
+
+	// The gateway's session_id names the session as well as its uuid.
+	page, err := c.Messages.ListBySession(ctx, created.Session.SessionID, &ourvoice.ListMessagesParams{Direction: ourvoice.DirectionIncoming})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, m := range page.Messages {
+		fmt.Println(m.FromNumber, m.Direction, m.Content)
+	}
+	// Output:
+	// 972501234567 incoming תודה רבה! 🙏
+}
+
+func ExampleMessagesService_Get() {
+	srv, c := sandbox()
+	defer srv.Close()
+	ctx := context.Background()
+	created, _ := c.Sessions.Create(ctx)
+	_ = srv.Connect(created.Session.ID, "22997000000")
+	res, _ := c.Messages.Send(ctx, &ourvoice.SendParams{
+		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000000"}, Type: ourvoice.TypeText, Content: "hi",
+	})
+
+	// Follow the message as it moves on.
+	for _, wait := range []time.Duration{0, time.Second, 2 * time.Second, 5 * time.Second} {
+		srv.Advance(wait)
+		m, err := c.Messages.Get(ctx, res.Messages[0].ID)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(m.Status)
+	}
+	// Output:
+	// queued
+	// sent
+	// delivered
+	// read
+}

@@ -41,7 +41,7 @@ func FuzzDecodeMessageList(f *testing.F) {
 func FuzzDecodeSessionList(f *testing.F) {
 	seedFixtures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if l, err := decodeSessionList(b); err == nil {
+		if l, err := decodeSessionList(b, 200); err == nil {
 			_ = l.HasMore()
 		}
 	})

@@ -96,12 +96,16 @@ type Message struct {
 	// ToNumber holds the recipients. The docs model it as an array, but a
 	// sent message carries a single string; both decode here.
 	ToNumber []string
-	Type     MessageType
+	// Type is the kind of content: text or one of the media types.
+	Type MessageType
 	// Content is the text, or a media message's caption.
 	Content string
 	// MediaURL is the media file of an image, video, audio or document.
-	MediaURL  string
-	Status    MessageStatus
+	MediaURL string
+	// Status is where the message is; follow it with Get or List.
+	Status MessageStatus
+	// Direction says whether the account sent it (outgoing) or received
+	// it (incoming).
 	Direction Direction
 	// Reason explains a failed status.
 	Reason string
@@ -114,8 +118,11 @@ type Message struct {
 	// Metadata is the message's extra data (webhook events, retry info) as
 	// JSON, decoded from an object or from a string holding one; nil when
 	// absent.
-	Metadata  json.RawMessage
+	Metadata json.RawMessage
+	// CreatedAt is when Our Voice created (queued or received) it; the
+	// time filters compare against it.
 	CreatedAt time.Time
+	// UpdatedAt is when its status last changed.
 	UpdatedAt time.Time
 }
 
@@ -247,10 +254,12 @@ type ListMessagesParams struct {
 	// session_id (session_id). Not allowed with ListBySession, whose path
 	// names the session.
 	SessionID string
-	// TimeFrom and TimeTo bound the creation time; sent as ISO 8601 in UTC
-	// (time_from, time_to). Zero means unbounded.
+	// TimeFrom is the start of the creation-time range (time_from), sent
+	// as ISO 8601 in UTC. Zero means unbounded.
 	TimeFrom time.Time
-	TimeTo   time.Time
+	// TimeTo is the end of the creation-time range (time_to), sent as ISO
+	// 8601 in UTC. Zero means unbounded.
+	TimeTo time.Time
 	// Limit is the page size (limit); Our Voice's default is 10.
 	Limit int
 	// Page is the 1-based page to fetch (page); 0 means the first.
@@ -327,10 +336,13 @@ func (p *ListMessagesParams) query() (messageQuery, error) {
 // MessageList is one page of messages.
 type MessageList struct {
 	transport.RawJSON
+	// Messages are the page's items, in the order Our Voice sent them.
 	Messages []Message
-	Links    Links
-	Meta     Meta
-	info     pageInfo
+	// Links are the URLs of the neighbouring pages ("" when none).
+	Links Links
+	// Meta says which page this is, of how many, and the total.
+	Meta Meta
+	info pageInfo
 }
 
 // HasMore reports whether another page follows this one.
@@ -399,7 +411,7 @@ func (s *MessagesService) list(ctx context.Context, path string, q messageQuery)
 func decodeMessageList(body []byte, path string, status int) (*MessageList, error) {
 	items, info, err := decodeList[Message](body, "messages")
 	if err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodGet, Path: path, StatusCode: status, Err: err}
+		return nil, decodeFailure(http.MethodGet, path, status, err)
 	}
 	l := &MessageList{Messages: items, Links: info.Links, Meta: info.Meta, info: info}
 	l.SetRaw(body)
@@ -448,7 +460,7 @@ func decodeMessage(body []byte, path string, status int) (*Message, error) {
 	// answers, so it is only taken when it is an object.
 	var out Message
 	if err := json.Unmarshal(unwrapObject(body, "data", "message"), &out); err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodGet, Path: path, StatusCode: status, Err: err}
+		return nil, decodeFailure(http.MethodGet, path, status, err)
 	}
 	return &out, nil
 }
@@ -611,7 +623,7 @@ func (s *MessagesService) Send(ctx context.Context, params *SendParams) (*SendRe
 func decodeSendResult(body []byte, status int) (*SendResult, error) {
 	var w sendResultWire
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodPost, Path: "/whatsapp/messages", StatusCode: status, Err: err}
+		return nil, decodeFailure(http.MethodPost, "/whatsapp/messages", status, err)
 	}
 	out := &SendResult{
 		Message: jsonText(w.Message), Messages: w.Data.Messages, Count: int(w.Data.Count),

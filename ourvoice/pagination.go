@@ -11,10 +11,14 @@ import (
 // Links are the page links of an Our Voice list ({data, links, meta}).
 // Each is a full URL, or "" when there is no such page.
 type Links struct {
+	// First is the first page.
 	First string
-	Last  string
-	Prev  string
-	Next  string
+	// Last is the last page.
+	Last string
+	// Prev is the page before this one.
+	Prev string
+	// Next is the page after this one; "" on the last page.
+	Next string
 }
 
 // Meta is the pagination block of an Our Voice list. Zero values mean the
@@ -26,10 +30,11 @@ type Meta struct {
 	LastPage int
 	// PerPage is the page size in effect (the "limit" asked for, default 10).
 	PerPage int
-	// From and To are the 1-based positions of the first and last item of
-	// this page in the whole list.
+	// From is the 1-based position of this page's first item in the whole
+	// list (0 on an empty page).
 	From int
-	To   int
+	// To is the position of this page's last item.
+	To int
 	// Total is the number of items in the whole list.
 	Total int
 	// Path is the list's URL without a query.

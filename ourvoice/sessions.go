@@ -56,11 +56,13 @@ type Session struct {
 	Status SessionStatus
 	// Reason explains a failure or disconnection, when there is one.
 	Reason string
-	// LastSeenAt, CreatedAt and UpdatedAt are zero when Our Voice sent
+	// LastSeenAt is the session's last activity; zero when Our Voice sent
 	// none.
 	LastSeenAt time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// CreatedAt is when the session was created.
+	CreatedAt time.Time
+	// UpdatedAt is when the session last changed, its status included.
+	UpdatedAt time.Time
 }
 
 type wireSession struct {
@@ -110,6 +112,7 @@ type ListSessionsParams struct {
 // SessionList is one answer of Sessions.List.
 type SessionList struct {
 	transport.RawJSON
+	// Sessions are the account's sessions in this answer.
 	Sessions []Session
 	// Links and Meta are filled when Our Voice paginated the answer.
 	Links Links
@@ -134,13 +137,13 @@ func (s *SessionsService) List(ctx context.Context, params *ListSessionsParams) 
 	if err != nil {
 		return nil, err
 	}
-	return decodeSessionList(resp.Body)
+	return decodeSessionList(resp.Body, resp.StatusCode)
 }
 
-func decodeSessionList(body []byte) (*SessionList, error) {
+func decodeSessionList(body []byte, status int) (*SessionList, error) {
 	items, info, err := decodeList[Session](body, "sessions")
 	if err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodGet, Path: "/whatsapp/sessions", StatusCode: http.StatusOK, Err: err}
+		return nil, decodeFailure(http.MethodGet, "/whatsapp/sessions", status, err)
 	}
 	l := &SessionList{Sessions: items, Links: info.Links, Meta: info.Meta, info: info}
 	l.SetRaw(body)
@@ -175,6 +178,7 @@ func (s *SessionsService) ListAll(ctx context.Context, params *ListSessionsParam
 // and the QR code to scan.
 type CreatedSession struct {
 	transport.RawJSON
+	// Session is the new session, pending until its QR code is scanned.
 	Session Session
 	// QRCode is the data URL Our Voice returned.
 	QRCode QRCode
@@ -205,7 +209,7 @@ func (s *SessionsService) Create(ctx context.Context) (*CreatedSession, error) {
 func decodeCreatedSession(body []byte, method, path string, status int) (*CreatedSession, error) {
 	var w createdWire
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: method, Path: path, StatusCode: status, Err: err}
+		return nil, decodeFailure(method, path, status, err)
 	}
 	out := &CreatedSession{QRCode: QRCode(w.QRCode)}
 	obj := w.Session
@@ -222,7 +226,7 @@ func decodeCreatedSession(body []byte, method, path string, status int) (*Create
 			}
 		}
 		if err := json.Unmarshal(obj, &out.Session); err != nil {
-			return nil, &transport.DecodeError{Vendor: vendor, Method: method, Path: path, StatusCode: status, Err: err}
+			return nil, decodeFailure(method, path, status, err)
 		}
 	}
 	out.PNG = out.QRCode.pngOrNil()
@@ -247,7 +251,7 @@ func (s *SessionsService) Get(ctx context.Context, id string) (*Session, error) 
 func decodeSession(body []byte, method, path string, status int) (*Session, error) {
 	var out Session
 	if err := json.Unmarshal(unwrapObject(body, "session", "data"), &out); err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: method, Path: path, StatusCode: status, Err: err}
+		return nil, decodeFailure(method, path, status, err)
 	}
 	return &out, nil
 }
@@ -283,7 +287,7 @@ func decodeQRCode(body []byte, path string, status int) (*SessionQRCode, error) 
 		Data   json.RawMessage  `json:"data"`
 	}
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, &transport.DecodeError{Vendor: vendor, Method: http.MethodGet, Path: path, StatusCode: status, Err: err}
+		return nil, decodeFailure(http.MethodGet, path, status, err)
 	}
 	if w.QRCode == "" && isObjectJSON(w.Data) {
 		var inner struct {
@@ -351,7 +355,7 @@ func decodeSessionUpdate(body []byte, method, path string, status int) (*Session
 	if isObjectJSON(obj) && string(obj) != string(body) {
 		var sess Session
 		if err := json.Unmarshal(obj, &sess); err != nil {
-			return nil, &transport.DecodeError{Vendor: vendor, Method: method, Path: path, StatusCode: status, Err: err}
+			return nil, decodeFailure(method, path, status, err)
 		}
 		out.Session = &sess
 	} else if _, ok := top["id"]; ok {

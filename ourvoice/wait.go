@@ -11,7 +11,11 @@ import (
 
 // Defaults of WaitParams.
 const (
-	DefaultWaitInterval    = time.Second
+	// DefaultWaitInterval is the first pause between polls: a person takes
+	// a few seconds to scan, so polling faster only spends requests.
+	DefaultWaitInterval = time.Second
+	// DefaultWaitMaxInterval caps the pause well below the QR code's
+	// lifetime (about 20s), so no code is missed.
 	DefaultWaitMaxInterval = 5 * time.Second
 )
 
@@ -75,6 +79,11 @@ func (s *SessionsService) WaitConnected(ctx context.Context, id string, params *
 	<-timer.C
 	defer timer.Stop()
 	for {
+		// An HTTP client need not look at an ended context before
+		// sending; a poll after the caller gave up is a wasted request.
+		if err := ctx.Err(); err != nil {
+			return last, waitEnded(id, last, err)
+		}
 		sess, err := s.Get(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {

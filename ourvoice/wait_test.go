@@ -135,3 +135,93 @@ func TestWaitConnectedUnauthorizedQR(t *testing.T) {
 	_, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &p)
 	assert.ErrorIs(t, err, ErrUnauthorized)
 }
+
+// TestWaitConnectedBacksOff checks the polling rhythm: the pause grows by
+// half after each unchanged poll up to MaxInterval, and starts over when
+// the status changes. Only lower bounds are asserted (timers never fire
+// early; a loaded machine may make them late).
+func TestWaitConnectedBacksOff(t *testing.T) {
+	c, mt, _ := newMocked(t)
+	var times []time.Time
+	statuses := []string{"pending", "pending", "pending", "pending", "pending", "disconnected", "disconnected", "connected"}
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
+		times = append(times, time.Now())
+		return httpmock.NewStringResponse(200, sessionBody(statuses[len(times)-1], "")), nil
+	})
+	const step = 8 * time.Millisecond
+	s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &WaitParams{Interval: step, MaxInterval: 2 * step})
+	require.NoError(t, err)
+	assert.Equal(t, SessionConnected, s.Status)
+	require.Len(t, times, len(statuses))
+	// Pauses after polls 1..7: 8, 12, 16 (cap), 16, 16, then 8 again on
+	// the change to disconnected, 12.
+	want := []time.Duration{step, step * 3 / 2, 2 * step, 2 * step, 2 * step, step, step * 3 / 2}
+	for i, w := range want {
+		assert.GreaterOrEqual(t, times[i+1].Sub(times[i]), w, "pause %d", i+1)
+	}
+}
+
+func TestWaitConnectedContextEndsDuringAPoll(t *testing.T) {
+	t.Run("session poll", func(t *testing.T) {
+		c, mt, _ := newMocked(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		n := 0
+		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
+			n++
+			if n == 2 {
+				cancel() // the caller gives up while the second poll is in flight
+				return nil, context.Canceled
+			}
+			return httpmock.NewStringResponse(200, sessionBody("pending", "")), nil
+		})
+		s, err := c.Sessions.WaitConnected(ctx, sessionUUID, fast)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Contains(t, err.Error(), "last status pending")
+		require.NotNil(t, s, "the last session seen comes back")
+		assert.Equal(t, SessionPending, s.Status)
+		assert.Equal(t, 2, n)
+	})
+	t.Run("QR code fetch", func(t *testing.T) {
+		c, mt, _ := newMocked(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("pending", "")))
+		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", func(*http.Request) (*http.Response, error) {
+			cancel()
+			return nil, context.Canceled
+		})
+		p := *fast
+		p.OnQRCode = func(QRCode) { t.Error("no code was fetched") }
+		_, err := c.Sessions.WaitConnected(ctx, sessionUUID, &p)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, 1, mt.GetCallCountInfo()["GET "+base+"/whatsapp/sessions/"+sessionUUID])
+	})
+	t.Run("already over", func(t *testing.T) {
+		c, mt, rec := newMocked(t)
+		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("pending", "")))
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		s, err := c.Sessions.WaitConnected(ctx, sessionUUID, nil)
+		assert.Nil(t, s)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Contains(t, err.Error(), "last status unknown")
+		assert.Empty(t, rec.all())
+	})
+}
+
+func TestWaitConnectedParams(t *testing.T) {
+	c, mt, _ := newMocked(t)
+	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("connected", "")))
+	//lint:ignore SA1012 a nil context is bad input the call must refuse, not panic on
+	_, err := c.Sessions.WaitConnected(nil, sessionUUID, nil)
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "ctx", ve.Field)
+	assert.Zero(t, mt.GetTotalCallCount())
+
+	// A cap below the first pause is raised to it rather than refused.
+	s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &WaitParams{Interval: time.Millisecond, MaxInterval: time.Nanosecond})
+	require.NoError(t, err)
+	assert.Equal(t, SessionConnected, s.Status)
+}

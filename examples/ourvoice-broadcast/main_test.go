@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -165,4 +167,52 @@ func TestRunFlags(t *testing.T) {
 	assert.ErrorIs(t, run(context.Background(), []string{"-session", "x", "-to", "22996000000"}, &out), ourvoice.ErrValidation)
 	t.Setenv("OURVOICE_TOKEN", "tok-123456")
 	assert.Error(t, run(context.Background(), nil, &out), "needs -session and -to")
+}
+
+func TestRunLiveWithFile(t *testing.T) {
+	srv, _, _, session := setup(t)
+	path := filepath.Join(t.TempDir(), "recipients.txt")
+	require.NoError(t, os.WriteFile(path, []byte("# customers\n22996000001\n\n  22996000002  \n+22996000001\n"), 0o600))
+	t.Setenv("OURVOICE_TOKEN", ourvoicetest.DefaultToken)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"-base-url", srv.BaseURL(), "-session", session, "-file", path, "-to", "22996000003", "-text", "שלום 👋"}, &out)
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "total 3: sent 3, failed 0, maybe-delivered 0, skipped 0")
+	assert.Equal(t, 3, srv.Count("POST", "/v1/whatsapp/messages"), "the duplicate in the file is sent once")
+
+	assert.Error(t, run(context.Background(), []string{"-session", session, "-file", filepath.Join(t.TempDir(), "missing.txt")}, &out))
+}
+
+// TestLookupFailureIsReported: when the answer to a send is lost and the
+// lookup that follows fails too, the report says so rather than guessing.
+func TestLookupFailureIsReported(t *testing.T) {
+	srv, c, _, session := setup(t)
+	srv.DropResponseNext(1)                                                                // the send: acted on, answer lost
+	srv.FailNext(1, http.StatusBadRequest, `{"success":false,"message":"Lookup refused"}`) // the lookup
+	results := Run(context.Background(), c, Broadcast{SessionID: session, Recipients: []string{"22996000001"}, Type: ourvoice.TypeText, Content: "hi", Concurrency: 1})
+	require.Len(t, results, 1)
+	assert.Equal(t, MaybeDelivered, results[0].Outcome)
+	assert.Contains(t, results[0].Reason, "lookup failed: HTTP 400: Lookup refused")
+	assert.Len(t, srv.Messages(), 1, "sent once, never again")
+}
+
+func TestFailureReasons(t *testing.T) {
+	t.Run("vendor error without a message", func(t *testing.T) {
+		srv, c, _, session := setup(t)
+		srv.FailNext(1, http.StatusInternalServerError, `{}`)
+		results := Run(context.Background(), c, Broadcast{SessionID: session, Recipients: []string{"22996000001", "22996000002"}, Type: ourvoice.TypeText, Content: "hi", Concurrency: 1})
+		assert.Equal(t, Result{To: "22996000001", Outcome: Failed, Reason: "HTTP 500: no message"}, results[0])
+		assert.Equal(t, Sent, results[1].Outcome, "a 500 is not a reason to stop the run")
+	})
+	t.Run("no connection at all", func(t *testing.T) {
+		srv := ourvoicetest.NewServer()
+		srv.Close() // nothing listens any more: the request is never written
+		c, err := ourvoice.New("tok-SENTINEL-42", ourvoice.WithBaseURL(srv.BaseURL()), ourvoice.WithRetryMax(0))
+		require.NoError(t, err)
+		results := Run(context.Background(), c, Broadcast{SessionID: "a3f1b2c4-1234-4abc-9def-000011112222", Recipients: []string{"22996000001"}, Type: ourvoice.TypeText, Content: "hi"})
+		require.Len(t, results, 1)
+		assert.Equal(t, Failed, results[0].Outcome, "nothing was written, so nothing may have been delivered")
+		assert.Contains(t, results[0].Reason, "POST /whatsapp/messages")
+		assert.NotContains(t, results[0].Reason, "SENTINEL")
+	})
 }

@@ -175,7 +175,9 @@ func (s *Server) BaseURL() string { return s.URL + "/v1" }
 // NewClient returns a client for this server, authenticated with the first
 // accepted token. opts come after the sandbox's own.
 func (s *Server) NewClient(opts ...ourvoice.Option) (*ourvoice.Client, error) {
-	base := []ourvoice.Option{ourvoice.WithBaseURL(s.BaseURL()), ourvoice.WithHTTPClient(s.Server.Client())}
+	// Short retry waits, as the other sandboxes' clients have: tests that
+	// inject faults should not sleep through production backoffs.
+	base := []ourvoice.Option{ourvoice.WithBaseURL(s.BaseURL()), ourvoice.WithHTTPClient(s.Server.Client()), ourvoice.WithRetryWait(5*time.Millisecond, 20*time.Millisecond)}
 	return ourvoice.New(s.tokens[0], append(base, opts...)...)
 }
 

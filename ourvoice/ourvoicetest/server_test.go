@@ -118,8 +118,9 @@ func TestSessionLifecycle(t *testing.T) {
 	require.NoError(t, s.Ban(sess.ID, "Reported as spam"))
 	_, err = c.Sessions.Reconnect(ctx, sess.ID)
 	require.ErrorAs(t, err, &e)
-	assert.Equal(t, 403, e.StatusCode)
-	assert.ErrorIs(t, err, ourvoice.ErrUnauthorized)
+	assert.Equal(t, 400, e.StatusCode)
+	assert.Equal(t, []string{"Banned sessions cannot be reconnected."}, e.Messages)
+	assert.NotErrorIs(t, err, ourvoice.ErrUnauthorized, "a banned session is not a bad token")
 
 	del, err := c.Sessions.Delete(ctx, sess.ID)
 	require.NoError(t, err)
@@ -516,6 +517,29 @@ func TestDeliverySafety(t *testing.T) {
 		l, err := c.Sessions.List(ctx, nil)
 		require.NoError(t, err)
 		assert.Len(t, l.Sessions, 1)
+	})
+
+	t.Run("disconnect answer lost: acted once, not repeated", func(t *testing.T) {
+		s, c := newSandbox(t)
+		sess := connected(t, s, c, "22997000000")
+		s.DropResponseNext(1)
+		_, err := c.Sessions.Disconnect(ctx, sess.ID)
+		assert.ErrorIs(t, err, ourvoice.ErrMaybeDelivered)
+		assert.Equal(t, 1, s.Count("PATCH", "/v1/whatsapp/sessions/"+sess.ID+"/disconnect"))
+		got, err := c.Sessions.Get(ctx, sess.ID)
+		require.NoError(t, err)
+		assert.Equal(t, ourvoice.SessionDisconnected, got.Status, "Our Voice acted on it")
+	})
+
+	t.Run("create session dropped before Our Voice: nothing created, not repeated", func(t *testing.T) {
+		s, c := newSandbox(t)
+		s.DropNext(1)
+		_, err := c.Sessions.Create(ctx)
+		assert.ErrorIs(t, err, ourvoice.ErrMaybeDelivered, "the client cannot tell a drop before from one after")
+		assert.Equal(t, 1, s.Count("POST", "/v1/whatsapp/sessions"))
+		l, err := c.Sessions.List(ctx, nil)
+		require.NoError(t, err)
+		assert.Empty(t, l.Sessions)
 	})
 
 	t.Run("reads are retried after a drop", func(t *testing.T) {

@@ -203,7 +203,9 @@ func (s *Server) disconnect(w http.ResponseWriter, r *http.Request) {
 
 // reconnect moves a disconnected or failed session back to pending with a
 // fresh QR code, and answers {"success": true, "message", "session",
-// "qr_code"}. Banned sessions cannot come back (403).
+// "qr_code"}. Banned sessions cannot come back: 400, like every other
+// request the session's state refuses. (A 403 would read as a bad token to
+// every client that maps statuses, and the token is fine.)
 func (s *Server) reconnect(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ss := s.sessions[r.PathValue("id")]
@@ -217,7 +219,7 @@ func (s *Server) reconnect(w http.ResponseWriter, r *http.Request) {
 			ss.status, ss.reason, ss.updated, ss.qrSince = ourvoice.SessionPending, "", now, now
 			body = map[string]any{"success": true, "message": "Session reconnecting, scan the QR code.", "session": s.sessionJSON(ss), "qr_code": s.currentQR(ss)}
 		case ourvoice.SessionBanned:
-			status, msg = http.StatusForbidden, "Banned sessions cannot be reconnected."
+			status, msg = http.StatusBadRequest, "Banned sessions cannot be reconnected."
 		default:
 			status, msg = http.StatusBadRequest, fmt.Sprintf("Only disconnected sessions can be reconnected (session is %s).", ss.status)
 		}
