@@ -14,10 +14,13 @@ type AccountService struct{ c *Client }
 
 // Profile is GET /api/profile.
 type Profile struct {
+	// Username is the account's login name, the one ResetAPIKey needs.
 	Username string
-	Role     string
+	// Role is the account's dashboard role ("admin").
+	Role string
 	// APIKey is the account key (a secret; prints as [REDACTED]).
-	APIKey      APIKey
+	APIKey APIKey
+	// ClientCount is how many WhatsApp clients the account has.
 	ClientCount int64
 	redactedRaw
 }
@@ -51,6 +54,7 @@ func (s *AccountService) Profile(ctx context.Context) (*Profile, error) {
 
 // ResetAPIKeyParams is the body of POST /api/reset-api-key.
 type ResetAPIKeyParams struct {
+	// Username is the account's login name (required): Chattu checks it with the key.
 	Username string
 	// CurrentAPIKey defaults to the key this client uses.
 	CurrentAPIKey APIKey
@@ -63,6 +67,7 @@ type resetParamsWire struct {
 
 // ResetAPIKeyResult is {"message": ..., "newApiKey": ...}.
 type ResetAPIKeyResult struct {
+	// Message is Chattu's confirmation ("API key reset successfully.").
 	Message string
 	// NewAPIKey is the replacement key (a secret; prints as [REDACTED]).
 	NewAPIKey APIKey

@@ -15,16 +15,21 @@ type CallsService struct{ c *Client }
 
 // Call is an incoming call.
 type Call struct {
-	ID       int64
+	// ID is Chattu's id of the call record.
+	ID int64
+	// ClientID is the client that received (and rejected) the call.
 	ClientID string
 	// CallFrom is the caller's WhatsApp id ("1234567890@c.us").
-	CallFrom  string
-	IsVideo   bool
+	CallFrom string
+	// IsVideo tells a video call from a voice call.
+	IsVideo bool
+	// StartTime is when the call came in.
 	StartTime time.Time
 	// EndTime is zero while unknown (null).
 	EndTime time.Time
 	// Duration is as sent (0 when null); the docs do not give its unit.
-	Duration  int64
+	Duration int64
+	// CreatedAt is when Chattu recorded the call.
 	CreatedAt time.Time
 }
 
@@ -54,8 +59,10 @@ func (c *Call) UnmarshalJSON(b []byte) error {
 
 // Calls is {"status": "success", "calls": [...]}.
 type Calls struct {
+	// Status is the envelope's "status" ("success"); "" for a bare array.
 	Status string
-	Calls  []Call
+	// Calls are the calls, most recent first as Chattu lists them.
+	Calls []Call
 	transport.RawJSON
 }
 
@@ -75,6 +82,7 @@ func (l *Calls) UnmarshalJSON(b []byte) error {
 
 // IncomingParams names the client whose incoming calls to list.
 type IncomingParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string
 }
 
@@ -108,6 +116,7 @@ type LogsService struct{ c *Client }
 // entry's JSON (from a bare array or one under "logs" or "data"), and Raw
 // the whole body.
 type AppLogs struct {
+	// Entries are the log entries, each as sent: the docs do not give their fields.
 	Entries []json.RawMessage
 	transport.RawJSON
 }

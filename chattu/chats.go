@@ -64,9 +64,12 @@ func (s *serializedID) UnmarshalJSON(b []byte) error {
 
 // LastMessage is a chat's, group's or channel's latest message.
 type LastMessage struct {
-	Body      string
+	// Body is the text ("" for media without a caption).
+	Body string
+	// Timestamp is when it was sent or received.
 	Timestamp time.Time
-	FromMe    bool
+	// FromMe is true when the client itself sent it.
+	FromMe bool
 }
 
 type lastMessageWire struct {
@@ -82,17 +85,21 @@ func (w *lastMessageWire) value() LastMessage {
 // Chat is a private (one-to-one) chat.
 type Chat struct {
 	// ID is the chat id ("9721234567@c.us").
-	ID   ChatID
+	ID ChatID
+	// Name is the contact's name, or the phone number when there is none.
 	Name string
 	// ProfilePic is a URL, or "" when none.
 	ProfilePic string
 	// LastMessage is nil when the chat has none.
 	LastMessage *LastMessage
 	// Timestamp is the last activity.
-	Timestamp   time.Time
+	Timestamp time.Time
+	// UnreadCount is how many messages are unread; MarkRead clears it.
 	UnreadCount int64
-	IsMuted     bool
-	Pinned      bool
+	// IsMuted reports that notifications are muted.
+	IsMuted bool
+	// Pinned reports that the chat is pinned in the list.
+	Pinned bool
 }
 
 type chatWire struct {
@@ -125,6 +132,7 @@ func (c *Chat) UnmarshalJSON(b []byte) error {
 
 // Chats is {"chats": [...]}, most recent first.
 type Chats struct {
+	// Chats are the private chats, most recent activity first.
 	Chats []Chat
 	transport.RawJSON
 }
@@ -134,6 +142,7 @@ func (l *Chats) UnmarshalJSON(b []byte) error { return decodeList(b, &l.Chats, "
 
 // ChatsParams names the client whose chats to list.
 type ChatsParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string
 }
 
@@ -156,6 +165,7 @@ func (s *ChatsService) List(ctx context.Context, p ChatsParams) (*Chats, error) 
 type Reaction struct {
 	// Reaction is the emoji ("👍").
 	Reaction string
+	// SenderID is who reacted ("9721234567@c.us").
 	SenderID string
 }
 
@@ -166,17 +176,24 @@ type reactionWire struct {
 
 // ChatMessage is one message of a chat.
 type ChatMessage struct {
-	ID        string
-	Body      string
-	FromMe    bool
+	// ID is the WhatsApp message id (id._serialized), the one Media takes.
+	ID string
+	// Body is the text, or the caption of a media message.
+	Body string
+	// FromMe is true for messages the client sent.
+	FromMe bool
+	// Timestamp is when the message was sent or received.
 	Timestamp time.Time
 	// Type is as sent: chat, image, video, audio, document...
-	Type        string
-	HasMedia    bool
+	Type string
+	// HasMedia reports media that Media can download.
+	HasMedia bool
+	// HasReaction reports that Reactions is not empty.
 	HasReaction bool
 	// Reactions is nil when there are none (null).
 	Reactions []Reaction
-	Ack       Ack
+	// Ack is the delivery state of a sent message (sent, delivered, read).
+	Ack Ack
 	// Filename is the media file's name, "" when none.
 	Filename string
 }
@@ -212,6 +229,7 @@ func (m *ChatMessage) UnmarshalJSON(b []byte) error {
 
 // ChatMessages is {"messages": [...]}, earliest first.
 type ChatMessages struct {
+	// Messages are the chat's messages, earliest first.
 	Messages []ChatMessage
 	transport.RawJSON
 }
@@ -223,8 +241,10 @@ func (l *ChatMessages) UnmarshalJSON(b []byte) error {
 
 // ChatMessagesParams selects a chat's messages.
 type ChatMessagesParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string
-	ChatID   ChatID
+	// ChatID is the private chat ("9721234567@c.us"; see UserChat).
+	ChatID ChatID
 	// Limit is the most messages to return; 0 leaves Chattu's default (50).
 	Limit int
 }
@@ -260,8 +280,11 @@ func chatPath(clientID string, chat ChatID) string {
 
 // SentMessageInfo is the message object send endpoints return.
 type SentMessageInfo struct {
-	ID        string
-	Body      string
+	// ID is the WhatsApp message id (id._serialized).
+	ID string
+	// Body is the text as WhatsApp stored it.
+	Body string
+	// Timestamp is when WhatsApp accepted the message.
 	Timestamp time.Time
 	// Type is set by the group endpoints ("chat", "image"...).
 	Type string
@@ -287,10 +310,13 @@ func (m *SentMessageInfo) UnmarshalJSON(b []byte) error {
 // SendResult is {"success": true, "message": {...}} from the chat and group
 // send endpoints.
 type SendResult struct {
+	// Success is Chattu's "success" flag; a failure is returned as *Error instead.
 	Success bool
+	// Message is the message as WhatsApp accepted it.
 	Message SentMessageInfo
 	// GroupID and GroupName are set by Groups.Send.
-	GroupID   GroupID
+	GroupID GroupID
+	// GroupName is the group's or channel's name (Groups.Send only).
 	GroupName string
 	transport.RawJSON
 }
@@ -318,8 +344,10 @@ func (r *SendResult) UnmarshalJSON(b []byte) error {
 
 // ChatSendParams is a text message to a chat.
 type ChatSendParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string `json:"-"`
-	ChatID   ChatID `json:"-"`
+	// ChatID is the private chat to write to (required).
+	ChatID ChatID `json:"-"`
 	// Message is required.
 	Message string `json:"message"`
 }
@@ -347,8 +375,10 @@ func (s *ChatsService) Send(ctx context.Context, p ChatSendParams) (*SendResult,
 
 // MarkReadParams names the chat to mark as read.
 type MarkReadParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string
-	ChatID   ChatID
+	// ChatID is the private chat to mark as read (required).
+	ChatID ChatID
 }
 
 // MarkRead marks every message of a chat as read (sends the "seen"
@@ -371,7 +401,9 @@ func (s *ChatsService) MarkRead(ctx context.Context, p MarkReadParams) (*Result,
 
 // MediaParams names a message whose media to download.
 type MediaParams struct {
-	ClientID  string
+	// ClientID names the WhatsApp client (required).
+	ClientID string
+	// MessageID is the id of the message carrying the media (ChatMessage.ID).
 	MessageID string
 }
 

@@ -198,9 +198,12 @@ func (c *Client) stream(ctx context.Context, cl *call) (*transport.Stream, error
 	return c.tc.DoStream(ctx, cl.req)
 }
 
-// jsonHeader is the Content-Type the docs show on requests without a body
-// (session GETs, DELETE, mark read). It changes nothing for the server but
-// keeps the wire identical to the documentation.
+// jsonHeader is the Content-Type the docs show for an endpoint: on requests
+// without a body (session GETs, DELETE, mark read) it changes nothing for
+// the server but keeps the wire identical to the documentation; on the
+// group endpoints it refines the JSON body's type with the charset Chattu
+// documents for them ("application/json; charset=utf-8"), which the
+// transport keeps.
 func jsonHeader(ct string) http.Header { return http.Header{"Content-Type": {ct}} }
 
 const (

@@ -6,7 +6,9 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,14 +154,17 @@ const NotConnected = "Not Connected"
 
 // ClientInfo is one entry of GET /api/clients.
 type ClientInfo struct {
-	ClientID    string
+	// ClientID is the identifier given to AddNumber.
+	ClientID string
+	// PhoneNumber is the number given to AddNumber.
 	PhoneNumber string
 	// APIKey is the client's own key (a secret; prints as [REDACTED]).
 	APIKey APIKey
 	// ConnectedNumber is the logged-in WhatsApp id ("9721234567@c.us") or
 	// "Not Connected".
 	ConnectedNumber string
-	Status          ClientStatus
+	// Status is "Authenticated" or "Pending Authentication" (others kept as sent).
+	Status ClientStatus
 }
 
 // Connected returns the logged-in chat id, and false when the client is not
@@ -198,6 +203,7 @@ func (ci *ClientInfo) UnmarshalJSON(b []byte) error {
 
 // ClientList is GET /api/clients.
 type ClientList struct {
+	// Clients are the account's clients (only its own for a client key).
 	Clients []ClientInfo
 	redactedRaw
 }
@@ -222,6 +228,7 @@ func (s *ClientsService) List(ctx context.Context) (*ClientList, error) {
 
 // QRParams names the client whose QR to fetch.
 type QRParams struct {
+	// ClientID names the client waiting to be scanned (required).
 	ClientID string
 }
 
@@ -270,6 +277,7 @@ var pngSignature = []byte("\x89PNG\r\n\x1a\n")
 
 // UpdateWebhookParams is the body of POST /api/update-webhook.
 type UpdateWebhookParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string `json:"clientId"`
 	// WebhookURL receives the client's events. Chattu requires a publicly
 	// reachable http(s) URL that answers within 5 seconds.
@@ -321,15 +329,38 @@ func (s *ClientsService) UpdateWebhook(ctx context.Context, p UpdateWebhookParam
 
 // DeleteClientParams confirms a client's deletion.
 type DeleteClientParams struct {
+	// ClientID names the client to delete (required; sent in the path).
 	ClientID string `json:"-"`
 	// Password is the dashboard password (a secret, never printed).
 	Password string `json:"password"`
+}
+
+// Format prints the params with the password redacted, for every verb, so
+// logging a call's input cannot reveal the dashboard password.
+func (p DeleteClientParams) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "{ClientID:%s Password:%s}", p.ClientID, redactedIfSet(p.Password))
+}
+
+// LogValue keeps the password out of structured logs.
+func (p DeleteClientParams) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("clientId", p.ClientID), slog.String("password", redactedIfSet(p.Password)))
+}
+
+func redactedIfSet(s string) string {
+	if s == "" {
+		return ""
+	}
+	return transport.Redacted
 }
 
 // Delete removes a client permanently and disconnects its WhatsApp session
 // (DELETE /clients/:clientId). It needs the dashboard session
 // (WithSessionCookie) and the account password; Chattu limits it to 5
 // attempts per hour.
+//
+// Deleting twice leaves the same state, so a failed attempt is retried.
+// When an answer was lost the retry finds no client: an error matching
+// ErrNotFound with Attempts > 1 may mean an earlier attempt deleted it.
 func (s *ClientsService) Delete(ctx context.Context, p DeleteClientParams) (*Result, error) {
 	if err := checkClientID(p.ClientID); err != nil {
 		return nil, err

@@ -31,11 +31,20 @@
 // # Errors
 //
 // Bad input is a *ValidationError returned before any request. A failure the
-// vendor reports is an *Error, even inside an HTTP 200, matching the shared
-// sentinels (ErrUnauthorized, ErrNotFound, ErrValidation, ErrRateLimited) and
-// Chattu's own codes (ErrReadOnlyChat, ErrGroupNotFound, ...). Sends are
-// never repeated once any of them reached the network: such a failure
-// matches ErrMaybeDelivered.
+// vendor reports is an *Error, even inside an HTTP 200. When Chattu names a
+// code, the code alone decides what the error matches: its own sentinel
+// (ErrGroupNotFound, ErrReadOnlyChat, ...) and the shared one that fits
+// (ErrNotFound for GROUP_NOT_FOUND, ErrUnauthorized for AUTH_ERROR and
+// ACCESS_DENIED, ErrValidation for INVALID_CHAT_TYPE and MEDIA_ERROR).
+// PLAN_LIMIT_EXCEEDED and READ_ONLY_CHAT come with a 403 but match no shared
+// sentinel: the key is fine, so they must not trigger credential handling.
+// Without a code the status decides (401/403 ErrUnauthorized, 404
+// ErrNotFound, 400 ErrValidation, 429 ErrRateLimited).
+//
+// Sends and creates (messages, group and chat sends, schedules, add-number,
+// key reset) are never repeated once any of them reached the network: such
+// a failure matches ErrMaybeDelivered. Reads, deletions and marking a chat
+// read are retried.
 //
 // # Secrets
 //

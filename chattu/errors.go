@@ -26,12 +26,16 @@ var (
 	// ErrRateLimited matches HTTP 429, and the client-side limiter's refusal
 	// to wait past a context's deadline.
 	ErrRateLimited = transport.ErrRateLimited
-	// ErrUnauthorized matches 401 and 403, AUTH_ERROR and ACCESS_DENIED.
+	// ErrUnauthorized matches AUTH_ERROR and ACCESS_DENIED, and a 401 or
+	// 403 that carries no code. A 403 PLAN_LIMIT_EXCEEDED or READ_ONLY_CHAT
+	// does not match: the credentials are fine, so code that reacts to
+	// ErrUnauthorized (alerting, rotating keys) must not fire for them.
 	ErrUnauthorized = transport.ErrUnauthorized
-	// ErrNotFound matches 404, CLIENT_NOT_FOUND and GROUP_NOT_FOUND.
+	// ErrNotFound matches CLIENT_NOT_FOUND and GROUP_NOT_FOUND, and a 404
+	// that carries no code.
 	ErrNotFound = transport.ErrNotFound
-	// ErrValidation matches 400, INVALID_CHAT_TYPE, MEDIA_ERROR and every
-	// *ValidationError.
+	// ErrValidation matches INVALID_CHAT_TYPE and MEDIA_ERROR, a 400 that
+	// carries no code, and every *ValidationError.
 	ErrValidation = transport.ErrValidation
 	// ErrMaybeDelivered matches a send that failed after some of it was
 	// written: Chattu may have sent the message, so it was not repeated.
@@ -53,25 +57,50 @@ const (
 	CodeMediaError        ErrorCode = "MEDIA_ERROR"         // 400: the media URL could not be processed
 )
 
-// Chattu's own sentinels, one per code, for errors.Is. Each *Error carrying
-// a code also matches the shared sentinel listed with it.
+// Chattu's own sentinels, one per code, for errors.Is. An *Error carrying a
+// code matches its sentinel and the shared sentinel named with it, and
+// nothing else, whatever the HTTP status: the code says more than the
+// status (Chattu answers 403 for a wrong key, a plan quota and a read-only
+// group alike).
 var (
-	ErrAuth              = errors.New("chattu: authentication failed (AUTH_ERROR)")                 // also ErrUnauthorized
-	ErrAccessDenied      = errors.New("chattu: access denied (ACCESS_DENIED)")                      // also ErrUnauthorized
-	ErrPlanLimitExceeded = errors.New("chattu: plan limit exceeded (PLAN_LIMIT_EXCEEDED)")          // a quota, not a rate: not ErrRateLimited
-	ErrReadOnlyChat      = errors.New("chattu: read-only group or channel (READ_ONLY_CHAT)")        // also ErrUnauthorized
-	ErrClientNotFound    = errors.New("chattu: client not found (CLIENT_NOT_FOUND)")                // also ErrNotFound
-	ErrGroupNotFound     = errors.New("chattu: group not found (GROUP_NOT_FOUND)")                  // also ErrNotFound
-	ErrInvalidChatType   = errors.New("chattu: chat is not a group or channel (INVALID_CHAT_TYPE)") // also ErrValidation
-	ErrMediaError        = errors.New("chattu: media URL could not be processed (MEDIA_ERROR)")     // also ErrValidation
+	// ErrAuth: the API key was missing or wrong (AUTH_ERROR). Also matches
+	// ErrUnauthorized.
+	ErrAuth = errors.New("chattu: authentication failed (AUTH_ERROR)")
+	// ErrAccessDenied: the key may not use this client, which belongs to
+	// another user or client key (ACCESS_DENIED). Also matches
+	// ErrUnauthorized.
+	ErrAccessDenied = errors.New("chattu: access denied (ACCESS_DENIED)")
+	// ErrPlanLimitExceeded: the account's plan allows no more (clients,
+	// messages) (PLAN_LIMIT_EXCEEDED). It matches no shared sentinel: it is
+	// not a credential problem (ErrUnauthorized) and waiting does not lift
+	// it (ErrRateLimited).
+	ErrPlanLimitExceeded = errors.New("chattu: plan limit exceeded (PLAN_LIMIT_EXCEEDED)")
+	// ErrReadOnlyChat: the group or channel lets only its admins post
+	// (READ_ONLY_CHAT). It matches no shared sentinel: the credentials are
+	// fine and the request is well formed; nothing was sent, and sending
+	// again to the same group fails the same way.
+	ErrReadOnlyChat = errors.New("chattu: read-only group or channel (READ_ONLY_CHAT)")
+	// ErrClientNotFound: no such WhatsApp client (CLIENT_NOT_FOUND). Also
+	// matches ErrNotFound.
+	ErrClientNotFound = errors.New("chattu: client not found (CLIENT_NOT_FOUND)")
+	// ErrGroupNotFound: the client has no such group or channel
+	// (GROUP_NOT_FOUND). Also matches ErrNotFound.
+	ErrGroupNotFound = errors.New("chattu: group not found (GROUP_NOT_FOUND)")
+	// ErrInvalidChatType: the id names a private chat, not a group or
+	// channel (INVALID_CHAT_TYPE). Also matches ErrValidation.
+	ErrInvalidChatType = errors.New("chattu: chat is not a group or channel (INVALID_CHAT_TYPE)")
+	// ErrMediaError: Chattu could not fetch or process the media URL
+	// (MEDIA_ERROR). Also matches ErrValidation.
+	ErrMediaError = errors.New("chattu: media URL could not be processed (MEDIA_ERROR)")
 )
 
-// kinds maps a code to what its *Error matches besides the HTTP status.
+// kinds maps a code to everything its *Error matches (transport.Error.Is:
+// a Kind replaces the status mapping).
 var kinds = map[ErrorCode]error{
 	CodeAuthError:         errors.Join(ErrAuth, ErrUnauthorized),
 	CodeAccessDenied:      errors.Join(ErrAccessDenied, ErrUnauthorized),
 	CodePlanLimitExceeded: ErrPlanLimitExceeded,
-	CodeReadOnlyChat:      errors.Join(ErrReadOnlyChat, ErrUnauthorized),
+	CodeReadOnlyChat:      ErrReadOnlyChat,
 	CodeClientNotFound:    errors.Join(ErrClientNotFound, ErrNotFound),
 	CodeGroupNotFound:     errors.Join(ErrGroupNotFound, ErrNotFound),
 	CodeInvalidChatType:   errors.Join(ErrInvalidChatType, ErrValidation),

@@ -27,9 +27,9 @@ func TestErrorMapping(t *testing.T) {
 		{"ACCESS_DENIED", 403, `{"success":false,"error":{"code":"ACCESS_DENIED","message":"Client does not belong to user"}}`, CodeAccessDenied,
 			[]string{"Client does not belong to user"}, []error{ErrUnauthorized, ErrAccessDenied}, nil},
 		{"PLAN_LIMIT_EXCEEDED", 403, `{"error":"Plan limit reached","errorCode":"PLAN_LIMIT_EXCEEDED"}`, CodePlanLimitExceeded, []string{"Plan limit reached"},
-			[]error{ErrPlanLimitExceeded}, []error{ErrRateLimited}},
+			[]error{ErrPlanLimitExceeded}, []error{ErrRateLimited, ErrUnauthorized}},
 		{"READ_ONLY_CHAT", 403, `{"success":false,"message":"Cannot send to a read-only channel","code":"READ_ONLY_CHAT"}`, CodeReadOnlyChat,
-			[]string{"Cannot send to a read-only channel"}, []error{ErrReadOnlyChat, ErrUnauthorized}, nil},
+			[]string{"Cannot send to a read-only channel"}, []error{ErrReadOnlyChat}, []error{ErrUnauthorized, ErrValidation}},
 		{"CLIENT_NOT_FOUND", 404, `{"error":"CLIENT_NOT_FOUND"}`, CodeClientNotFound, []string{"CLIENT_NOT_FOUND"},
 			[]error{ErrClientNotFound, ErrNotFound}, nil},
 		{"INVALID_CHAT_TYPE", 400, `{"success":false,"error":"Chat is not a group or channel","code":"INVALID_CHAT_TYPE"}`, CodeInvalidChatType,
@@ -90,4 +90,52 @@ func TestRetryAfterKept(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.ErrorIs(t, err, ErrRateLimited)
 	assert.Equal(t, 900.0, e.RetryAfter.Seconds())
+}
+
+// TestCodeSentinelMatrix pins, for every documented code, exactly which
+// sentinels its *Error matches: the code decides, not the status, so the
+// same holds at the documented status and inside an HTTP 200.
+func TestCodeSentinelMatrix(t *testing.T) {
+	shared := []error{ErrUnauthorized, ErrNotFound, ErrValidation, ErrRateLimited, ErrMaybeDelivered}
+	own := []error{ErrAuth, ErrAccessDenied, ErrPlanLimitExceeded, ErrReadOnlyChat, ErrClientNotFound, ErrGroupNotFound, ErrInvalidChatType, ErrMediaError}
+	cases := []struct {
+		code   ErrorCode
+		status int
+		want   []error
+	}{
+		{CodeAuthError, 401, []error{ErrAuth, ErrUnauthorized}},
+		{CodeAccessDenied, 403, []error{ErrAccessDenied, ErrUnauthorized}},
+		{CodePlanLimitExceeded, 403, []error{ErrPlanLimitExceeded}},
+		{CodeReadOnlyChat, 403, []error{ErrReadOnlyChat}},
+		{CodeClientNotFound, 404, []error{ErrClientNotFound, ErrNotFound}},
+		{CodeGroupNotFound, 404, []error{ErrGroupNotFound, ErrNotFound}},
+		{CodeInvalidChatType, 400, []error{ErrInvalidChatType, ErrValidation}},
+		{CodeMediaError, 400, []error{ErrMediaError, ErrValidation}},
+	}
+	for _, tc := range cases {
+		for _, status := range []int{tc.status, 200} {
+			e := decodeError(status, nil, []byte(`{"success":false,"error":"x","code":"`+string(tc.code)+`"}`))
+			require.NotNil(t, e, tc.code)
+			var err error = &Error{StatusCode: status, Code: e.Code, Kind: e.Kind}
+			for _, s := range append(append([]error{}, shared...), own...) {
+				want := false
+				for _, w := range tc.want {
+					want = want || w == s
+				}
+				assert.Equal(t, want, errors.Is(err, s), "%s at %d vs %v", tc.code, status, s)
+			}
+		}
+	}
+	// Without a code the status decides, as for every vendor.
+	for status, s := range map[int]error{401: ErrUnauthorized, 403: ErrUnauthorized, 404: ErrNotFound, 400: ErrValidation, 429: ErrRateLimited} {
+		e := decodeError(status, nil, []byte(`{"error":"no code here"}`))
+		assert.Nil(t, e.Kind)
+		assert.ErrorIs(t, &Error{StatusCode: status, Kind: e.Kind}, s)
+	}
+	// An unknown code leaves the status in charge too.
+	e := decodeError(403, nil, []byte(`{"error":"x","code":"SOMETHING_NEW"}`))
+	assert.Equal(t, "SOMETHING_NEW", e.Code)
+	assert.ErrorIs(t, &Error{StatusCode: 403, Code: e.Code, Kind: e.Kind}, ErrUnauthorized)
+	// Codes are matched whatever their case.
+	assert.ErrorIs(t, &Error{StatusCode: 403, Kind: decodeError(403, nil, []byte(`{"code":"read_only_chat"}`)).Kind}, ErrReadOnlyChat)
 }

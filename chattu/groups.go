@@ -51,24 +51,34 @@ const MaxGroupMessageLength = 4096
 
 // Group is a group or a channel.
 type Group struct {
-	ID   GroupID
+	// ID is "<id>@g.us" for a group; channels' ids vary (see GroupID).
+	ID GroupID
+	// Name is the group's or channel's name, UTF-8 (Hebrew, Arabic, emoji).
 	Name string
 	// Description is "" when null.
 	Description string
-	ProfilePic  string
+	// ProfilePic is the picture's URL, "" when there is none.
+	ProfilePic string
 	// Participants, Owner and CreatedAt are for groups only.
 	Participants int64
-	Owner        string
-	CreatedAt    time.Time
+	// Owner is the creator's id ("972501234567@c.us"), "" when unknown.
+	Owner string
+	// CreatedAt is when the group was created; zero for channels.
+	CreatedAt time.Time
 	// LastMessage is nil when there is none.
 	LastMessage *LastMessage
-	Timestamp   time.Time
+	// Timestamp is the last activity.
+	Timestamp time.Time
+	// UnreadCount is how many messages are unread.
 	UnreadCount int64
-	IsMuted     bool
-	Pinned      bool
+	// IsMuted reports that notifications are muted.
+	IsMuted bool
+	// Pinned reports that it is pinned in the chat list.
+	Pinned bool
 	// IsReadOnly groups and channels refuse sends (READ_ONLY_CHAT).
 	IsReadOnly bool
-	Type       GroupType
+	// Type is TypeGroup or TypeChannel.
+	Type GroupType
 }
 
 type groupWire struct {
@@ -110,7 +120,9 @@ func (g *Group) UnmarshalJSON(b []byte) error {
 // Groups is {"groups": [...], "channels": [...], "total": n}, each list most
 // recent first.
 type Groups struct {
-	Groups   []Group
+	// Groups are the groups, most recent activity first.
+	Groups []Group
+	// Channels are the channels, most recent activity first.
 	Channels []Group
 	// Total counts groups and channels.
 	Total int64
@@ -135,6 +147,7 @@ func (l *Groups) UnmarshalJSON(b []byte) error {
 
 // GroupsParams names the client whose groups to list.
 type GroupsParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string
 }
 
@@ -156,20 +169,29 @@ func (s *GroupsService) List(ctx context.Context, p GroupsParams) (*Groups, erro
 // GroupMessageParams is the body of POST /api/send-group-message. Message
 // or MediaURL is required; MediaType is required with MediaURL.
 type GroupMessageParams struct {
-	ClientID string  `json:"clientId"`
-	GroupID  GroupID `json:"groupId"`
+	// ClientID names the WhatsApp client that sends (required).
+	ClientID string `json:"clientId"`
+	// GroupID is the group or channel (required; see GroupsService.List).
+	GroupID GroupID `json:"groupId"`
 	// Message is UTF-8 text, at most MaxGroupMessageLength characters.
-	Message   string    `json:"message,omitempty"`
-	MediaURL  string    `json:"mediaUrl,omitempty"`
+	Message string `json:"message,omitempty"`
+	// MediaURL is an http(s) URL of the media to attach; Message is then its caption.
+	MediaURL string `json:"mediaUrl,omitempty"`
+	// MediaType says what MediaURL is; required with it and only with it.
 	MediaType MediaType `json:"mediaType,omitempty"`
 }
 
 // SessionGroupMessageParams is POST /api/groups/:clientId/:groupId/send.
 type SessionGroupMessageParams struct {
-	ClientID  string    `json:"-"`
-	GroupID   GroupID   `json:"-"`
-	Message   string    `json:"message,omitempty"`
-	MediaURL  string    `json:"mediaUrl,omitempty"`
+	// ClientID names the WhatsApp client that sends (required; sent in the path).
+	ClientID string `json:"-"`
+	// GroupID is the group or channel (required; sent in the path).
+	GroupID GroupID `json:"-"`
+	// Message is UTF-8 text; Message or MediaURL is required.
+	Message string `json:"message,omitempty"`
+	// MediaURL is an http(s) URL of the media to attach.
+	MediaURL string `json:"mediaUrl,omitempty"`
+	// MediaType says what MediaURL is; required with it and only with it.
 	MediaType MediaType `json:"mediaType,omitempty"`
 }
 
@@ -217,7 +239,9 @@ func (s *GroupsService) Send(ctx context.Context, p GroupMessageParams) (*SendRe
 		return nil, err
 	}
 	out := &SendResult{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/send-group-message", JSON: p}}, out); err != nil {
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{
+		Method: http.MethodPost, Path: "/api/send-group-message", JSON: p, Header: jsonHeader(ctJSONUTF8),
+	}}, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -232,7 +256,8 @@ func (s *GroupsService) SendWithSession(ctx context.Context, p SessionGroupMessa
 	}
 	out := &SendResult{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodPost, Path: "/api/groups/" + url.PathEscape(p.ClientID) + "/" + url.PathEscape(string(p.GroupID)) + "/send", JSON: p,
+		Method: http.MethodPost, Path: "/api/groups/" + url.PathEscape(p.ClientID) + "/" + url.PathEscape(string(p.GroupID)) + "/send",
+		JSON: p, Header: jsonHeader(ctJSONUTF8),
 	}}, out); err != nil {
 		return nil, err
 	}

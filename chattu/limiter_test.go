@@ -2,9 +2,13 @@ package chattu
 
 import (
 	"context"
+	"net/http"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/jarcoal/httpmock"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -108,3 +112,49 @@ func TestNoLimiterByDefault(t *testing.T) {
 	c, _, _ := mockClient(t)
 	assert.Nil(t, c.limiter)
 }
+
+// TestOptionsThroughNew: Chattu's own options travel through the shared
+// Option type (transport.Extension) and still reach the Client New builds.
+func TestOptionsThroughNew(t *testing.T) {
+	// The limiter New installs has the documented buckets, full.
+	c, mt, rec := mockClient(t, WithRateLimit(), WithSessionCookie(testCookie))
+	require.NotNil(t, c.limiter)
+	for name, lim := range documentedLimits() {
+		b := c.limiter.buckets[name]
+		require.NotNil(t, b, name.String())
+		assert.Equal(t, float64(lim.n), b.capacity, name.String())
+		assert.Equal(t, float64(lim.n), b.tokens, name.String())
+		assert.Equal(t, lim.per/time.Duration(lim.n), b.interval, name.String())
+	}
+	// It gates real calls: 10 cancellations per 15 minutes, then the next
+	// one is refused at once within a short deadline and nothing is sent.
+	mt.RegisterRegexpResponder("DELETE", mustRegexp(`/scheduled-messages/\d+$`), func(req *http.Request) (*http.Response, error) {
+		rec.add(req)
+		return httpmock.NewStringResponse(200, `{"message":"Schedule cancelled."}`), nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for i := 1; i <= 10; i++ {
+		_, err := c.Schedules.Cancel(ctx, CancelParams{ID: int64(i)})
+		require.NoError(t, err, i)
+	}
+	_, err := c.Schedules.Cancel(ctx, CancelParams{ID: 11})
+	assert.ErrorIs(t, err, ErrRateLimited)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Len(t, rec.all(), 10)
+
+	// The last WithSessionCookie wins, as with every option.
+	c2, mt2, rec2 := mockClient(t, WithSessionCookie("connect.sid=first"), WithSessionCookie("connect.sid=second"))
+	respond(mt2, rec2, "GET", testBase+"/scheduled-messages", 200, []byte(`[]`), nil)
+	_, err = c2.Schedules.List(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "connect.sid=second", rec2.all()[0].Header.Get("Cookie"))
+
+	// A bad option value is New's error, naming the option.
+	_, err = New(testBase, testKey, WithSessionCookie("no pairs here"))
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "WithSessionCookie", ve.Field)
+}
+
+func mustRegexp(s string) *regexp.Regexp { return regexp.MustCompile(s) }

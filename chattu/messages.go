@@ -22,6 +22,7 @@ var supportedMediaExtensions = []string{".jpg", ".jpeg", ".png", ".gif", ".webp"
 // SendMessageParams is the body of POST /api/send-message. Message or
 // MediaURL (or both) is required.
 type SendMessageParams struct {
+	// ClientID names the WhatsApp client that sends (required).
 	ClientID string `json:"clientId"`
 	// Number is the recipient with country code ("12345678901").
 	Number string `json:"number"`
@@ -88,13 +89,19 @@ func (s *MessagesService) Send(ctx context.Context, p SendMessageParams) (*Resul
 
 // SentMessage is one entry of GET /api/sent-messages.
 type SentMessage struct {
-	ID           int64
-	ClientID     string
+	// ID is Chattu's id of the record.
+	ID int64
+	// ClientID is the client that sent it.
+	ClientID string
+	// SenderNumber is that client's phone number.
 	SenderNumber string
-	Recipient    string
-	Message      string
+	// Recipient is the number it was sent to.
+	Recipient string
+	// Message is the text sent.
+	Message string
 	// Status is as sent ("sent").
 	Status string
+	// SentAt is when Chattu sent it.
 	SentAt time.Time
 }
 
@@ -123,6 +130,7 @@ func (m *SentMessage) UnmarshalJSON(b []byte) error {
 
 // SentMessages is GET /api/sent-messages: the last 100 messages.
 type SentMessages struct {
+	// Messages are the last 100 sent messages.
 	Messages []SentMessage
 	transport.RawJSON
 }
@@ -143,15 +151,21 @@ func (s *MessagesService) Sent(ctx context.Context) (*SentMessages, error) {
 
 // ReceivedParams names the client whose received messages to list.
 type ReceivedParams struct {
+	// ClientID names the WhatsApp client (required).
 	ClientID string
 }
 
 // ReceivedMessage is one entry of GET /api/received-messages/:clientId.
 type ReceivedMessage struct {
-	ID         int64
-	ClientID   string
-	Sender     string
-	Message    string
+	// ID is Chattu's id of the record.
+	ID int64
+	// ClientID is the client that received it.
+	ClientID string
+	// Sender is the sender's phone number.
+	Sender string
+	// Message is the text received.
+	Message string
+	// ReceivedAt is when Chattu received it.
 	ReceivedAt time.Time
 }
 
@@ -175,7 +189,9 @@ func (m *ReceivedMessage) UnmarshalJSON(b []byte) error {
 
 // ReceivedMessages is {"status": "success", "messages": [...]}.
 type ReceivedMessages struct {
-	Status   string
+	// Status is the envelope's "status" ("success").
+	Status string
+	// Messages are the last 100 received messages.
 	Messages []ReceivedMessage
 	transport.RawJSON
 }

@@ -31,10 +31,12 @@ const ScheduleTimeLayout = "2006-01-02T15:04:05Z"
 
 // ScheduleParams is the body of POST /schedule-message.
 type ScheduleParams struct {
+	// ClientID names the WhatsApp client that will send (required).
 	ClientID string
 	// Number is the recipient with country code ("9721234567" or
 	// "+9721234567").
-	Number  string
+	Number string
+	// Message is the text to send (required).
 	Message string
 	// ScheduleTime is when to send, in any time zone: it is sent in UTC.
 	// Sub-second precision is dropped.
@@ -82,13 +84,20 @@ func (s *SchedulesService) Create(ctx context.Context, p ScheduleParams) (*Resul
 
 // ScheduledMessage is one entry of GET /scheduled-messages.
 type ScheduledMessage struct {
-	ID           int64
-	ClientID     string
-	Recipient    string
-	Message      string
+	// ID identifies the schedule, for Cancel.
+	ID int64
+	// ClientID is the client that will send it.
+	ClientID string
+	// Recipient is the number as given when scheduling ("+9721234567").
+	Recipient string
+	// Message is the text to send.
+	Message string
+	// ScheduleTime is when it is due, in UTC.
 	ScheduleTime time.Time
-	Status       ScheduleStatus
-	CreatedAt    time.Time
+	// Status is pending, sent or cancelled.
+	Status ScheduleStatus
+	// CreatedAt is when it was scheduled.
+	CreatedAt time.Time
 	// SentTime is zero until the message is sent.
 	SentTime time.Time
 }
@@ -119,6 +128,7 @@ func (m *ScheduledMessage) UnmarshalJSON(b []byte) error {
 
 // ScheduledMessages is GET /scheduled-messages.
 type ScheduledMessages struct {
+	// Messages are the logged-in user's scheduled messages.
 	Messages []ScheduledMessage
 	transport.RawJSON
 }
@@ -139,11 +149,17 @@ func (s *SchedulesService) List(ctx context.Context) (*ScheduledMessages, error)
 
 // CancelParams names the scheduled message to cancel.
 type CancelParams struct {
+	// ID is the scheduled message's id (ScheduledMessage.ID, required).
 	ID int64
 }
 
 // Cancel cancels a pending scheduled message (DELETE
 // /scheduled-messages/:id). Chattu allows 10 deletions per 15 minutes.
+//
+// Cancelling twice changes nothing, so a failed attempt is retried. When an
+// answer was lost the retry finds the message no longer pending and fails:
+// an *Error with Attempts > 1 may mean an earlier attempt cancelled it; List
+// tells.
 func (s *SchedulesService) Cancel(ctx context.Context, p CancelParams) (*Result, error) {
 	if p.ID <= 0 {
 		return nil, transport.Invalid("id", "required: a positive scheduled message id")

@@ -182,8 +182,12 @@ func TestQRImage(t *testing.T) {
 	assert.Equal(t, "image/png", img.ContentType)
 	assert.True(t, img.IsPNG())
 	r := rec.all()[0]
+	assert.Equal(t, "GET", r.Method)
+	assert.Equal(t, testBase+"/api/qr/client-id", r.URL)
 	assert.Equal(t, testKey, r.Header.Get("X-Api-Key"))
 	assert.Equal(t, "image/png", r.Header.Get("Accept"))
+	assert.Empty(t, r.Header.Get("Cookie"))
+	assert.Empty(t, r.Body)
 }
 
 func TestQRExpiredIsError(t *testing.T) {
@@ -213,6 +217,22 @@ func TestMediaDownload(t *testing.T) {
 	assert.Equal(t, "image/jpeg", st.ContentType)
 	assert.Equal(t, "photo.jpg", st.FileName)
 	r := rec.all()[0]
+	assert.Equal(t, "GET", r.Method)
+	assert.Equal(t, testBase+"/api/chats/client-id/media/3EB0C767F26AFC1F8B", r.URL)
+	assert.Equal(t, testKey, r.Header.Get("X-Api-Key"))
 	assert.Equal(t, testCookie, r.Header.Get("Cookie"))
-	assert.Equal(t, "application/json", r.Header.Get("Content-Type"))
+	assert.Equal(t, "application/json", r.Header.Get("Content-Type"), "as the docs show the request")
+	assert.Empty(t, r.Body)
+}
+
+func TestDeleteParamsNeverPrintPassword(t *testing.T) {
+	p := DeleteClientParams{ClientID: "shop", Password: "hunter2-password"}
+	s := fmt.Sprintf("%v %+v %#v %s %q", p, p, p, p, &p)
+	assert.NotContains(t, s, "hunter2")
+	assert.Contains(t, s, "shop")
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("deleting", "params", p)
+	assert.NotContains(t, buf.String(), "hunter2")
+	assert.Contains(t, buf.String(), `"clientId":"shop"`)
+	assert.Equal(t, "{ClientID:shop Password:}", fmt.Sprint(DeleteClientParams{ClientID: "shop"}))
 }

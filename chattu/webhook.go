@@ -55,7 +55,8 @@ type MessageEvent struct {
 	// message_sent.
 	To string
 	// Body and Message both carry the text (Chattu sends it twice).
-	Body    string
+	Body string
+	// Message repeats Body; Text reads whichever is set.
 	Message string
 	// Timestamp is sent in unix milliseconds.
 	Timestamp time.Time
@@ -82,11 +83,16 @@ type messageEventWire struct {
 
 // CallEvent is the data of call_rejected.
 type CallEvent struct {
-	From      string
-	To        string
-	IsVideo   bool
+	// From is the caller's phone number.
+	From string
+	// To is the client id that rejected the call.
+	To string
+	// IsVideo tells a video call from a voice call.
+	IsVideo bool
+	// Timestamp is when the call came (sent in unix milliseconds).
 	Timestamp time.Time
-	Type      string
+	// Type is "call_rejected".
+	Type string
 }
 
 type callEventWire struct {
@@ -101,10 +107,14 @@ type callEventWire struct {
 // of MessageReceived, MessageSent and CallRejected is set; for any other
 // event only Type, Data and Raw are.
 type WebhookEvent struct {
-	Type            EventType
+	// Type is the "event" name; any name is accepted.
+	Type EventType
+	// MessageReceived is set for message_received: reply with Reply.Response.
 	MessageReceived *MessageEvent
-	MessageSent     *MessageEvent
-	CallRejected    *CallEvent
+	// MessageSent is set for message_sent (an acknowledgment is enough).
+	MessageSent *MessageEvent
+	// CallRejected is set for call_rejected: reply with Reply.RejectionMessage.
+	CallRejected *CallEvent
 	// Data is the "data" object exactly as received.
 	Data json.RawMessage
 	// Raw is the whole body exactly as received.
@@ -207,6 +217,8 @@ func WithReplyTimeout(message, call time.Duration) WebhookOption {
 // WithFallback sets the reply sent when the callback is too slow (for
 // example a canned auto-reply). The default acknowledges without an
 // auto-reply, so Chattu sends its default rejection message to callers.
+// fn runs in the margin left before Chattu's deadline (0.5 s by default):
+// it must return at once, without I/O. A panicking fn acknowledges only.
 func WithFallback(fn func(ev *WebhookEvent) Reply) WebhookOption {
 	return func(c *webhookConfig) { c.fallback = fn }
 }
@@ -214,7 +226,9 @@ func WithFallback(fn func(ev *WebhookEvent) Reply) WebhookOption {
 // WithWebhookOnError receives every failure with its typed error
 // (relay.ErrUnauthenticated, relay.ErrBodyTooLarge, ErrMalformedWebhook,
 // ErrCallbackTimeout, ErrCallbackFailed), for logging and metrics. The
-// error text never contains the API key or the body.
+// error text never contains the API key or the body. A callback failure or
+// timeout is reported after the reply has been written, so fn may take its
+// time there without making Chattu wait.
 func WithWebhookOnError(fn func(*http.Request, error)) WebhookOption {
 	return func(c *webhookConfig) { c.onError = fn }
 }
@@ -341,11 +355,13 @@ func (h *WebhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		out.reply, out.err = h.fn(ctx, ev)
 	}()
 	var rep Reply
+	var late error
 	select {
 	case out := <-done:
 		if out.err != nil {
-			h.report(r, fmt.Errorf("%w: %s: %w", ErrCallbackFailed, ev.Type, out.err))
 			writeReplyJSON(w, http.StatusInternalServerError, replyWire{Status: "error", Message: "Webhook processing failed."})
+			_ = http.NewResponseController(w).Flush()
+			h.report(r, fmt.Errorf("%w: %s: %w", ErrCallbackFailed, ev.Type, out.err))
 			return
 		}
 		rep = out.reply
@@ -353,7 +369,7 @@ func (h *WebhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		if r.Context().Err() != nil {
 			return // Chattu hung up: nobody to answer
 		}
-		h.report(r, fmt.Errorf("%w: %s after %s", ErrCallbackTimeout, ev.Type, time.Since(start).Round(time.Millisecond)))
+		late = fmt.Errorf("%w: %s after %s", ErrCallbackTimeout, ev.Type, time.Since(start).Round(time.Millisecond))
 		rep = h.fallback(ev)
 	}
 	msg := rep.Message
@@ -361,6 +377,13 @@ func (h *WebhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		msg = "Webhook received successfully."
 	}
 	writeReplyJSON(w, http.StatusOK, replyWire{Status: "success", Message: msg, Response: rep.Response, RejectionMessage: rep.RejectionMessage})
+	if late != nil {
+		// Reported after the reply has gone out (flushed: net/http would
+		// hold it until the handler returns): a slow error hook, such as
+		// a remote logger, must not cost the reply its deadline.
+		_ = http.NewResponseController(w).Flush()
+		h.report(r, late)
+	}
 }
 
 // writeReplyJSON writes UTF-8 JSON without HTML escaping, so Hebrew, Arabic

@@ -3,6 +3,7 @@ package chattu
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -313,4 +314,35 @@ func FuzzDecodeWebhook(f *testing.F) {
 			t.Fatalf("untyped error %v", err)
 		}
 	})
+}
+
+// TestWebhookSlowErrorHookDoesNotDelayReply: the fallback reply reaches
+// Chattu before the (slow) error hook runs.
+func TestWebhookSlowErrorHookDoesNotDelayReply(t *testing.T) {
+	release := make(chan struct{})
+	hookDone := make(chan struct{})
+	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, _ *WebhookEvent) (Reply, error) {
+		<-ctx.Done()
+		return Reply{}, nil
+	}, WithReplyTimeout(40*time.Millisecond, 40*time.Millisecond),
+		WithFallback(func(*WebhookEvent) Reply { return Reply{Response: "fallback"} }),
+		WithWebhookOnError(func(*http.Request, error) {
+			<-release // a remote logger that hangs
+			close(hookDone)
+		}))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(fixture(t, "webhook_message_received.json")))
+	req.Header.Set("X-Api-Key", hookKey)
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var reply struct{ Response string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&reply))
+	assert.Equal(t, "fallback", reply.Response)
+	assert.Less(t, time.Since(start), 500*time.Millisecond, "the reply did not wait for the error hook")
+	close(release)
+	<-hookDone
+	resp.Body.Close()
 }

@@ -338,7 +338,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send group message", method: "POST", url: testBase + "/api/send-group-message",
 			body:        `{"clientId":"client-id","groupId":"120363123456789012@g.us","message":"שלום לכולם! זה הודעה בעברית","mediaUrl":"https://example.com/image.jpg","mediaType":"image"}`,
-			contentType: "application/json", respond: "send_group_message.json",
+			contentType: "application/json; charset=utf-8", respond: "send_group_message.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Groups.Send(ctx, GroupMessageParams{ClientID: "client-id", GroupID: "120363123456789012@g.us",
 					Message: "שלום לכולם! זה הודעה בעברית", MediaURL: "https://example.com/image.jpg", MediaType: MediaImage})
@@ -354,7 +354,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send group message by session", session: true, method: "POST", url: testBase + "/api/groups/client-id/120363123456789012@g.us/send",
 			body:        `{"message":"שלום לכולם! זה הודעה בעברית"}`,
-			contentType: "application/json", respond: "session_group_send.json",
+			contentType: "application/json; charset=utf-8", respond: "session_group_send.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Groups.SendWithSession(ctx, SessionGroupMessageParams{ClientID: "client-id", GroupID: "120363123456789012@g.us", Message: "שלום לכולם! זה הודעה בעברית"})
 			},
@@ -363,6 +363,26 @@ func TestWire(t *testing.T) {
 				assert.True(t, r.Success)
 				assert.Equal(t, "שלום לכולם! זה הודעה בעברית", r.Message.Body)
 				assert.Equal(t, "chat", r.Message.Type)
+			},
+		},
+		{
+			// Either auth: with a session configured the cookie goes along
+			// with the key.
+			name: "groups and channels with session", session: true, method: "GET", url: testBase + "/api/groups/client-id",
+			contentType: "application/json; charset=utf-8", respond: "groups.json",
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Groups.List(ctx, GroupsParams{ClientID: "client-id"})
+			},
+			check: func(t *testing.T, res any) { assert.Len(t, res.(*Groups).Channels, 1) },
+		},
+		{
+			name: "send media to a channel by session", session: true, method: "POST",
+			url:         testBase + "/api/groups/client-id/120363123456789013@c.us/send",
+			body:        `{"message":"⚠️ חדשות היום","mediaUrl":"https://example.com/image.jpg","mediaType":"image"}`,
+			contentType: "application/json; charset=utf-8", respond: "session_group_send.json",
+			run: func(ctx context.Context, c *Client) (any, error) {
+				return c.Groups.SendWithSession(ctx, SessionGroupMessageParams{ClientID: "client-id", GroupID: "120363123456789013@c.us",
+					Message: "⚠️ חדשות היום", MediaURL: "https://example.com/image.jpg", MediaType: MediaImage})
 			},
 		},
 	}

@@ -163,3 +163,39 @@ func ExampleServer() {
 	// Output:
 	// 200 true
 }
+
+// TestJSONBodiesNeedJSONContentType: like Chattu's Express server, the
+// sandbox parses a body only when it is typed application/json, in UTF-8,
+// so a client that sends the wrong type fails here as it would there.
+func TestJSONBodiesNeedJSONContentType(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	body := `{"clientId":"c1","phoneNumber":"12345678901"}`
+	code, b, _ := do(t, s, "POST", "/api/add-number", body, map[string]string{"x-api-key": chattutest.DefaultAPIKey, "Content-Type": "text/plain"})
+	assert.Equal(t, 400, code)
+	assert.Contains(t, string(b), "required", "an unparsed body has no fields")
+	code, b, _ = do(t, s, "POST", "/api/add-number", body, map[string]string{"x-api-key": chattutest.DefaultAPIKey, "Content-Type": "application/json; charset=latin1"})
+	assert.Equal(t, 415, code)
+	assert.Contains(t, string(b), "LATIN1")
+	code, _, _ = do(t, s, "POST", "/api/add-number", body, map[string]string{"x-api-key": chattutest.DefaultAPIKey, "Content-Type": "application/json; charset=utf-8"})
+	assert.Equal(t, 200, code)
+}
+
+func TestNewClientTalksToTheSandbox(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	c, err := s.NewClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.HasSession() {
+		t.Fatal("the sandbox client carries the session cookie")
+	}
+	p, err := c.Account.Profile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Username == "" {
+		t.Fatalf("profile: %+v", p)
+	}
+}

@@ -99,9 +99,13 @@ func (s *Server) AddGroup(clientID string, g Group) error {
 
 // GroupMessage is a message sent to a group or channel.
 type GroupMessage struct {
-	ID        string
-	Body      string
-	Type      string
+	// ID is the WhatsApp-like message id the sandbox gave it.
+	ID string
+	// Body is the text sent.
+	Body string
+	// Type is "chat" or the media type.
+	Type string
+	// Timestamp is the sandbox time of the send.
 	Timestamp time.Time
 }
 
@@ -148,40 +152,54 @@ func (s *Server) Schedules() []Scheduled {
 
 // Inbound is a WhatsApp message arriving at a client.
 type Inbound struct {
+	// ClientID is the connected client that receives the message.
 	ClientID string
 	// From is the sender's number ("972501234567").
 	From string
 	// Name is the sender's contact name in the chat list (default: the
 	// number).
 	Name string
+	// Body is the text (the caption for media).
 	Body string
 	// Media, with its content type and file name, makes a media message
 	// downloadable through the chat interface.
-	Media     []byte
+	Media []byte
+	// MediaType is Media's content type ("image/jpeg").
 	MediaType string
-	Filename  string
+	// Filename is Media's file name, as Content-Disposition gives it.
+	Filename string
 }
 
 // IncomingCall is a call the client rejects automatically.
 type IncomingCall struct {
+	// ClientID is the client being called.
 	ClientID string
-	From     string
-	IsVideo  bool
+	// From is the caller's phone number.
+	From string
+	// IsVideo makes it a video call.
+	IsVideo bool
 }
 
 // WebhookReply is what a webhook answered, as Chattu reads it.
 type WebhookReply struct {
-	Status           string `json:"status"`
-	Message          string `json:"message"`
-	Response         string `json:"response"`
+	// Status is the reply's "status" ("success").
+	Status string `json:"status"`
+	// Message is the acknowledgment text.
+	Message string `json:"message"`
+	// Response, for message_received, is sent back to the sender.
+	Response string `json:"response"`
+	// RejectionMessage, for call_rejected, is sent to the caller.
 	RejectionMessage string `json:"rejectionMessage"`
 }
 
 // WebhookDelivery is one webhook request the sandbox made.
 type WebhookDelivery struct {
-	Event    string
+	// Event is the event name ("message_received").
+	Event string
+	// ClientID is the client the event is about.
 	ClientID string
-	URL      string
+	// URL is the webhook URL it was posted to.
+	URL string
 	// Body is the exact JSON sent.
 	Body []byte
 	// StatusCode is 0 when no answer came (timeout, connection error).
@@ -189,8 +207,10 @@ type WebhookDelivery struct {
 	// RawReply is the answer's body; Reply its decoded form (when 200 and
 	// JSON).
 	RawReply []byte
-	Reply    WebhookReply
-	Elapsed  time.Duration
+	// Reply is RawReply decoded, when the answer was a 200 with JSON.
+	Reply WebhookReply
+	// Elapsed is how long the receiver took to answer.
+	Elapsed time.Duration
 	// Err is the delivery failure, if any (a timeout past Chattu's
 	// deadline, a refused connection, a non-200 status, a non-JSON reply).
 	Err error

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"mime"
 	"net/http"
 	"strings"
 	"sync"
@@ -228,9 +229,19 @@ func fail(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, body)
 }
 
-// decodeBody reads a JSON body into v; a broken body is a 400 as Express's
-// body parser answers it.
+// decodeBody reads a JSON body into v the way Express's JSON body parser
+// does: a body not typed application/json is not parsed at all (every field
+// then reads as missing, and the endpoint's own check answers), a charset
+// other than UTF-8 is refused with 415, and broken JSON is a 400.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return true
+	}
+	if cs := params["charset"]; cs != "" && !strings.EqualFold(cs, "utf-8") {
+		fail(w, http.StatusUnsupportedMediaType, "", `unsupported charset "`+strings.ToUpper(cs)+`"`)
+		return false
+	}
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v); err != nil {
 		fail(w, http.StatusBadRequest, "", "Invalid JSON body")
 		return false

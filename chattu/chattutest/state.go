@@ -6,11 +6,15 @@ import (
 
 // ClientState is a WhatsApp client as the sandbox holds it.
 type ClientState struct {
-	ClientID    string
+	// ClientID is the id given to add-number.
+	ClientID string
+	// PhoneNumber is the number given to add-number.
 	PhoneNumber string
 	// APIKey is the client's own key, accepted for its own endpoints.
-	APIKey     string
-	Connected  bool
+	APIKey string
+	// Connected is true once Scan logged the number in.
+	Connected bool
+	// WebhookURL receives the client's events; "" for none.
 	WebhookURL string
 }
 
@@ -49,14 +53,19 @@ type reaction struct{ emoji, sender string }
 type Group struct {
 	// ID is "<id>@g.us" for a group; a channel's id may be "<digits>@c.us"
 	// as in Chattu's docs, or "<digits>@newsletter".
-	ID          string
-	Name        string
+	ID string
+	// Name is the group's or channel's name (any UTF-8).
+	Name string
+	// Description is "" for none (sent as null).
 	Description string
 	// Channel marks a channel rather than a group.
-	Channel      bool
-	ReadOnly     bool
+	Channel bool
+	// ReadOnly makes sends fail with READ_ONLY_CHAT.
+	ReadOnly bool
+	// Participants is the member count (groups only).
 	Participants int
-	Owner        string
+	// Owner is the creator's id (groups only).
+	Owner string
 }
 
 type group struct {
@@ -69,14 +78,20 @@ type group struct {
 
 // SentMessage is a message the sandbox sent on a client's behalf.
 type SentMessage struct {
-	ID        int64
-	ClientID  string
+	// ID is the sandbox's id of the record.
+	ID int64
+	// ClientID is the client that sent it.
+	ClientID string
+	// Recipient is the number, or the group or channel id.
 	Recipient string
-	Message   string
-	MediaURL  string
+	// Message is the text sent.
+	Message string
+	// MediaURL is the attached media's URL, if any.
+	MediaURL string
 	// Source says what sent it: "api", "chat", "group", "schedule",
 	// "auto-reply" (a webhook's response) or "call-rejection".
 	Source string
+	// SentAt is the sandbox time of the send.
 	SentAt time.Time
 }
 
@@ -95,14 +110,21 @@ type receivedMessage struct {
 
 // Scheduled is a scheduled message as the sandbox holds it.
 type Scheduled struct {
-	ID           int64
-	ClientID     string
-	Recipient    string
-	Message      string
+	// ID is the id Cancel takes.
+	ID int64
+	// ClientID is the client that will send it.
+	ClientID string
+	// Recipient is the number as given.
+	Recipient string
+	// Message is the text to send.
+	Message string
+	// ScheduleTime is when it is due (UTC).
 	ScheduleTime time.Time
 	Status       string // pending, sent, cancelled
-	CreatedAt    time.Time
-	SentTime     time.Time
+	// CreatedAt is the sandbox time it was scheduled.
+	CreatedAt time.Time
+	// SentTime is zero until the message is sent.
+	SentTime time.Time
 }
 
 type scheduled struct{ Scheduled }

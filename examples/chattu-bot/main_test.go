@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -80,4 +81,117 @@ func TestRegisterWithSandbox(t *testing.T) {
 	st, _ := sb.Client("bot")
 	assert.Equal(t, "https://bot.example.com/hooks/chattu", st.WebhookURL)
 	assert.Error(t, register(context.Background(), func(string) string { return "" }, "https://x"))
+}
+
+// syncBuffer is an io.Writer the test reads while run writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestServeRegisterAndShutdown runs the bot as in production: it registers
+// its webhook with Chattu (the sandbox), serves deliveries signed with any
+// of the configured keys and the health check, and stops cleanly when its
+// context ends.
+func TestServeRegisterAndShutdown(t *testing.T) {
+	sb := chattutest.NewServer()
+	defer sb.Close()
+	c, _ := chattu.New(sb.URL, chattutest.DefaultAPIKey)
+	_, err := c.Clients.AddNumber(context.Background(), chattu.AddNumberParams{ClientID: "bot", PhoneNumber: "972501234567"})
+	require.NoError(t, err)
+	env := map[string]string{
+		"CHATTU_WEBHOOK_KEYS": " k-first , k-rotated ,", "CHATTU_BASE_URL": sb.URL,
+		"CHATTU_API_KEY": chattutest.DefaultAPIKey, "CHATTU_CLIENT_ID": "bot",
+	}
+	out := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-path", "/hook", "-public-url", "https://bot.example.com/"},
+			func(k string) string { return env[k] }, out, io.Discard)
+	}()
+	var addr string
+	require.Eventually(t, func() bool {
+		s := out.String()
+		i := strings.Index(s, "listening on ")
+		if i < 0 {
+			return false
+		}
+		addr = strings.TrimSuffix(strings.Fields(s[i+len("listening on "):])[0], "/hook")
+		return true
+	}, 5*time.Second, 10*time.Millisecond)
+	assert.Contains(t, out.String(), "webhook registered")
+	st, _ := sb.Client("bot")
+	assert.Equal(t, "https://bot.example.com/hook", st.WebhookURL)
+
+	resp, err := http.Get("http://" + addr + "/healthz")
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, "ok\n", string(b))
+
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/hook", strings.NewReader(`{"event":"call_rejected","data":{"from":"972527777777","to":"bot","isVideo":false,"timestamp":1699123456789,"type":"call_rejected"}}`))
+	req.Header.Set("X-Api-Key", "k-rotated")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","rejectionMessage":"`+rejection+`"}`, string(b))
+	assert.Contains(t, out.String(), "rejected voice call from 972527777777")
+
+	cancel()
+	select {
+	case err := <-errc:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not stop with its context")
+	}
+}
+
+func TestRunConfigErrors(t *testing.T) {
+	env := func(k string) string {
+		if k == "CHATTU_WEBHOOK_KEYS" {
+			return "k-1"
+		}
+		return ""
+	}
+	for name, args := range map[string][]string{
+		"path without slash":       {"-path", "hook"},
+		"unknown flag":             {"-nope"},
+		"public url without creds": {"-addr", "127.0.0.1:0", "-public-url", "https://bot.example.com"},
+		"bad listen address":       {"-addr", "127.0.0.1:99999"},
+	} {
+		err := run(context.Background(), args, env, io.Discard, io.Discard)
+		assert.Error(t, err, name)
+	}
+}
+
+func TestEventsTheBotOnlyAcknowledges(t *testing.T) {
+	var out bytes.Buffer
+	b := &bot{out: &out}
+	rep, err := b.handle(context.Background(), &chattu.WebhookEvent{Type: "group_join", Raw: []byte(`{"event":"group_join","data":{}}`)})
+	require.NoError(t, err)
+	assert.Equal(t, chattu.Reply{Message: "Event received."}, rep)
+	assert.Contains(t, out.String(), "event group_join acknowledged")
+
+	b.think = func(context.Context) error { return io.ErrUnexpectedEOF }
+	_, err = b.handle(context.Background(), &chattu.WebhookEvent{Type: chattu.EventMessageReceived})
+	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+
+	assert.Equal(t, chattu.Reply{RejectionMessage: rejection}, fallback(&chattu.WebhookEvent{Type: chattu.EventCallRejected}))
+	assert.Equal(t, chattu.Reply{Response: "We got your message 🙏"}, fallback(&chattu.WebhookEvent{Type: chattu.EventMessageSent}))
 }
