@@ -24,7 +24,7 @@ import (
 // TestClassify is the failover policy, one constructed error at a time.
 func TestClassify(t *testing.T) {
 	apiErr := func(status int, retryAfter time.Duration) error {
-		return &voxio.Error{Vendor: "voxio", Method: http.MethodPost, Path: "inbox/send-message", StatusCode: status, RetryAfter: retryAfter}
+		return &voxio.Error{Vendor: "voxio", Method: http.MethodPost, Path: "/inbox/send-message", StatusCode: status, RetryAfter: retryAfter}
 	}
 	tests := []struct {
 		name string

@@ -378,7 +378,7 @@ func TestRunTranscript(t *testing.T) {
 	for _, want := range []string{
 		`Sending "hello" to +1 2125550143 through failover(voxio, ourvoice, chattu, voitex-sms)`,
 		"1. every provider is up\n   voxio      SENT",
-		"voxio      refused: voxio: POST inbox/send-message: HTTP 401",
+		"voxio      refused: voxio: POST /inbox/send-message: HTTP 401",
 		"chattu     SENT",
 		"=> STOPPED: voxio may have delivered it",
 		"send requests seen: voxio 1 (sent 1), ourvoice 0 (sent 0), chattu 0 (sent 0), voitex-sms 0 (sent 0)",
