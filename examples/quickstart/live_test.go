@@ -4,8 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,5 +123,85 @@ func TestLiveModeReportsEachVendorsFailure(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "wrong-secret") {
 		t.Fatalf("secret in transcript:\n%s", out.String())
+	}
+}
+
+// failNth is a proxy in front of a sandbox that answers the n-th request
+// (1-based) with 401, so each step of live mode can be made to fail.
+func failNth(t *testing.T, target string, n int) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	var seen atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if int(seen.Add(1)) == n {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = io.WriteString(w, `{"status":"error","success":false,"message":"injected"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + u.Path
+}
+
+// TestLiveModeStepFailures fails each call of each vendor's live steps in
+// turn: the failure is reported for that vendor and nothing is hidden.
+func TestLiveModeStepFailures(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	vx := voxiotest.NewServer()
+	defer vx.Close()
+	vt := voitextest.NewServer()
+	defer vt.Close()
+	ov := ourvoicetest.NewServer()
+	defer ov.Close()
+	ch := chattutest.NewServer()
+	defer ch.Close()
+
+	type vendor struct {
+		name  string
+		steps int
+		env   func(base string) map[string]string
+		base  string
+	}
+	vendors := []vendor{
+		{"Voxio", 3, func(b string) map[string]string {
+			return map[string]string{"VOXIO_CLIENT_ID": voxiotest.DefaultClientID, "VOXIO_CLIENT_SECRET": voxiotest.DefaultClientSecret, "VOXIO_BASE_URL": b, "VOXIO_MOBILE_CODE": "972"}
+		}, vx.URL},
+		{"Voitex", 2, func(b string) map[string]string {
+			return map[string]string{"VOITEX_AUTH_KEY": voitextest.DefaultAuthKey, "VOITEX_BASE_URL": b, "VOITEX_LOOKUP_PHONE": "0501234567", "VOITEX_SMS_FROM": "0731234567", "VOITEX_SMS_TO": "0501234567"}
+		}, vt.URL},
+		{"Our Voice", 2, func(b string) map[string]string {
+			return map[string]string{"OURVOICE_TOKEN": ourvoicetest.DefaultToken, "OURVOICE_BASE_URL": b, "OURVOICE_SESSION_ID": "00000000-0000-0000-0000-000000000000"}
+		}, ov.BaseURL()},
+		{"Chattu", 3, func(b string) map[string]string {
+			return map[string]string{"CHATTU_BASE_URL": b, "CHATTU_API_KEY": chattutest.DefaultAPIKey, "CHATTU_CLIENT_ID": "nobody"}
+		}, ch.URL},
+	}
+	for _, v := range vendors {
+		for step := 1; step <= v.steps; step++ {
+			env := v.env(failNth(t, v.base, step))
+			var out bytes.Buffer
+			err := runLive(ctx, &out, liveConfig{env: func(k string) string { return env[k] }, sendTo: "972501234567", text: "hi"})
+			if err == nil || !strings.Contains(err.Error(), v.name) {
+				t.Errorf("%s step %d: err = %v\n%s", v.name, step, err, out.String())
+			}
+		}
+	}
+}
+
+func TestToursStopOnAnEndedContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tr := range tours {
+		var out bytes.Buffer
+		if err := tr.run(ctx, &out); err == nil {
+			t.Errorf("%s: a cancelled context did not stop the tour:\n%s", tr.name, out.String())
+		}
 	}
 }
