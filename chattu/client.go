@@ -84,11 +84,8 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(baseURL) == "" {
 		return nil, transport.Invalid("baseURL", "required: Chattu is deployed per customer")
 	}
-	if strings.TrimSpace(apiKey) == "" {
-		return nil, transport.Invalid("apiKey", "required")
-	}
-	if apiKey != strings.TrimSpace(apiKey) || strings.ContainsAny(apiKey, "\r\n") {
-		return nil, transport.Invalid("apiKey", "must not contain whitespace or line breaks")
+	if err := transport.CheckCredential("apiKey", apiKey); err != nil {
+		return nil, err
 	}
 	tc, err := transport.New(transport.Config{
 		Vendor:      Vendor,
@@ -135,8 +132,8 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 // as secrets. Account.ResetAPIKey calls it for you.
 func (c *Client) SetAPIKey(key APIKey) error {
 	k := string(key)
-	if strings.TrimSpace(k) == "" || k != strings.TrimSpace(k) || strings.ContainsAny(k, "\r\n") {
-		return transport.Invalid("apiKey", "required, without whitespace")
+	if err := transport.CheckCredential("apiKey", k); err != nil {
+		return err
 	}
 	c.tc.SetAuth(http.Header{http.CanonicalHeaderKey(apiKeyHeader): {k}})
 	c.apiKey.Store(&k)

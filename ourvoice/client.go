@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
@@ -67,19 +66,7 @@ func (c *Client) SetToken(token string) error {
 // newline from a file or an environment variable) would reach Our Voice as
 // "Bearer  tok" and fail with a 401 that does not say why; control
 // characters would make net/http refuse the header on every attempt.
-func checkToken(token string) error {
-	switch {
-	case strings.TrimSpace(token) == "":
-		return transport.Invalid("token", "required")
-	case strings.ContainsAny(token, "\r\n"):
-		return transport.Invalid("token", "must not contain line breaks")
-	case strings.TrimSpace(token) != token:
-		return transport.Invalid("token", "must not have leading or trailing spaces")
-	case strings.ContainsFunc(token, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return transport.Invalid("token", "must not contain control characters")
-	}
-	return nil
-}
+func checkToken(token string) error { return transport.CheckCredential("token", token) }
 
 func bearer(token string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + token}}

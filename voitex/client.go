@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
@@ -158,18 +157,8 @@ func (c *Client) SetAuthKey(authKey string) error {
 }
 
 func authHeader(key string) (http.Header, error) {
-	switch {
-	case strings.TrimSpace(key) == "":
-		return nil, transport.Invalid("authKey", "required")
-	case strings.TrimSpace(key) != key:
-		// Almost always a newline copied from a file or an environment
-		// variable: every call would fail as unauthorized.
-		return nil, transport.Invalid("authKey", "must not have leading or trailing whitespace")
-	}
-	for _, r := range key {
-		if r < ' ' || r == 0x7f {
-			return nil, transport.Invalid("authKey", "must not contain control characters")
-		}
+	if err := transport.CheckCredential("authKey", key); err != nil {
+		return nil, err
 	}
 	return http.Header{HeaderAuthKey: {key}}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
@@ -125,22 +124,7 @@ func authHeader(clientID, clientSecret string) (http.Header, error) {
 	return h, nil
 }
 
-func checkCredential(field, v string) error {
-	switch {
-	case strings.TrimSpace(v) == "":
-		return transport.Invalid(field, "required")
-	case strings.TrimSpace(v) != v:
-		// Almost always a newline copied from a file or an environment
-		// variable: every call would fail as Unauthorized.
-		return transport.Invalid(field, "must not have leading or trailing whitespace")
-	}
-	for _, r := range v {
-		if r < ' ' || r == 0x7f {
-			return transport.Invalid(field, "must not contain control characters")
-		}
-	}
-	return nil
-}
+func checkCredential(field, v string) error { return transport.CheckCredential(field, v) }
 
 // String names the vendor only, so printing a Client cannot leak its
 // credentials.

@@ -235,3 +235,20 @@ func formatError(f fmt.State, verb rune, e error) {
 		_, _ = f.Write([]byte(e.Error()))
 	}
 }
+
+// CheckCredential rejects a credential that cannot work, before anything is
+// sent: empty or blank; padded (almost always a newline copied from a file
+// or an environment variable, which would fail every call as unauthorized
+// without saying why); or holding control characters, which net/http
+// refuses in a header on every attempt. field names the parameter.
+func CheckCredential(field, v string) error {
+	switch {
+	case strings.TrimSpace(v) == "":
+		return Invalid(field, "required")
+	case strings.TrimSpace(v) != v:
+		return Invalid(field, "must not have leading or trailing whitespace")
+	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		return Invalid(field, "must not contain control characters")
+	}
+	return nil
+}

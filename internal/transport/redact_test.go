@@ -239,3 +239,21 @@ func TestVendorTextsAreRedacted(t *testing.T) {
 	assert.Equal(t, "/send", de.Path)
 	assert.NotErrorIs(t, c.DecodeFailure(&Request{Method: http.MethodGet, Path: "/x"}, 200, errors.New("x")), ErrMaybeDelivered)
 }
+
+func TestCheckCredential(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		rule string
+	}{
+		{"", "required"}, {"   ", "required"}, {"key\n", "must not have leading or trailing whitespace"},
+		{" key", "must not have leading or trailing whitespace"}, {"ke\x00y", "must not contain control characters"},
+		{"ke\x7fy", "must not contain control characters"}, {"k\te-y", "must not contain control characters"},
+	} {
+		var ve *ValidationError
+		require.ErrorAs(t, CheckCredential("authKey", tc.in), &ve, "%q", tc.in)
+		assert.Equal(t, "authKey", ve.Field)
+		assert.Equal(t, tc.rule, ve.Rule, "%q", tc.in)
+	}
+	assert.NoError(t, CheckCredential("authKey", "1234567890abcdef"))
+	assert.NoError(t, CheckCredential("token", "Bearer-part with inner space"))
+}
