@@ -152,7 +152,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send text docs sample", method: "POST", url: base + "/whatsapp/messages", respond: "message_send_text.json", status: 201,
 			call: func(c *Client) error {
-				_, err := c.Messages.Send(ctx, &SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "Hello from Our Voice!"})
+				_, err := c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "Hello from Our Voice!"})
 				return err
 			},
 			wantBody: fixture(t, "message_send_text_request.json"),
@@ -160,7 +160,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send image docs sample", method: "POST", url: base + "/whatsapp/messages", respond: "message_send_hebrew.json", status: 201,
 			call: func(c *Client) error {
-				_, err := c.Messages.Send(ctx, &SendParams{
+				_, err := c.Messages.Send(ctx, SendMessageParams{
 					WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000", "22961000000"}, Type: TypeImage,
 					MediaURL: "https://example.com/image.jpg", Content: "Check out this photo!", DelayBetween: Delay(time.Second),
 				})
@@ -171,7 +171,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send hebrew document, no delay", method: "POST", url: base + "/whatsapp/messages", respond: "message_send_hebrew.json", status: 201,
 			call: func(c *Client) error {
-				_, err := c.Messages.Send(ctx, &SendParams{
+				_, err := c.Messages.Send(ctx, SendMessageParams{
 					WhatsAppSessionID: sessionUUID, ToNumber: []string{"+972521111111"}, Type: TypeDocument,
 					MediaURL: "https://example.com/חשבונית.pdf", Content: "שלום לכולם! זה הודעה בעברית 👍", DelayBetween: Delay(0),
 				})
@@ -260,13 +260,13 @@ func TestWithBaseURL(t *testing.T) {
 // left the client when one was broken.
 func TestValidationSendsNothing(t *testing.T) {
 	ctx := context.Background()
-	ok := SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "hi"}
-	send := func(mod func(p *SendParams)) func(c *Client) error {
+	ok := SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "hi"}
+	send := func(mod func(p *SendMessageParams)) func(c *Client) error {
 		return func(c *Client) error {
 			p := ok
 			p.ToNumber = append([]string(nil), ok.ToNumber...)
 			mod(&p)
-			_, err := c.Messages.Send(ctx, &p)
+			_, err := c.Messages.Send(ctx, p)
 			return err
 		}
 	}
@@ -275,26 +275,26 @@ func TestValidationSendsNothing(t *testing.T) {
 		field string
 		call  func(c *Client) error
 	}{
-		{"nil send params", "params", func(c *Client) error { _, err := c.Messages.Send(ctx, nil); return err }},
-		{"no session", "whatsapp_session_id", send(func(p *SendParams) { p.WhatsAppSessionID = "" })},
-		{"session with slash", "whatsapp_session_id", send(func(p *SendParams) { p.WhatsAppSessionID = "a/../b" })},
-		{"no recipients", "to_number", send(func(p *SendParams) { p.ToNumber = nil })},
-		{"blank recipient", "to_number[1]", send(func(p *SendParams) { p.ToNumber = append(p.ToNumber, " ") })},
-		{"letters in number", "to_number[0]", send(func(p *SendParams) { p.ToNumber = []string{"22996XXXXXX"} })},
-		{"spaces in number", "to_number[0]", send(func(p *SendParams) { p.ToNumber = []string{"229 96 00 00 00"} })},
-		{"too short", "to_number[0]", send(func(p *SendParams) { p.ToNumber = []string{"12345"} })},
-		{"too long", "to_number[0]", send(func(p *SendParams) { p.ToNumber = []string{"1234567890123456"} })},
-		{"duplicate", "to_number[1]", send(func(p *SendParams) { p.ToNumber = []string{"22996000000", "+22996000000"} })},
-		{"no type", "type", send(func(p *SendParams) { p.Type = "" })},
-		{"unknown type", "type", send(func(p *SendParams) { p.Type = "sticker" })},
-		{"text without content", "content", send(func(p *SendParams) { p.Content = "  " })},
-		{"bad utf8", "content", send(func(p *SendParams) { p.Content = "\xff" })},
-		{"text with media", "media_url", send(func(p *SendParams) { p.MediaURL = "https://x.example/a.png" })},
-		{"image without media", "media_url", send(func(p *SendParams) { p.Type = TypeImage; p.Content = "" })},
-		{"audio relative url", "media_url", send(func(p *SendParams) { p.Type = TypeAudio; p.MediaURL = "/a.mp3" })},
-		{"document ftp url", "media_url", send(func(p *SendParams) { p.Type = TypeDocument; p.MediaURL = "ftp://x.example/a.pdf" })},
-		{"negative delay", "delay_between", send(func(p *SendParams) { p.DelayBetween = Delay(-time.Millisecond) })},
-		{"sub-ms delay", "delay_between", send(func(p *SendParams) { p.DelayBetween = Delay(1500 * time.Microsecond) })},
+		{"empty send params", "whatsapp_session_id", func(c *Client) error { _, err := c.Messages.Send(ctx, SendMessageParams{}); return err }},
+		{"no session", "whatsapp_session_id", send(func(p *SendMessageParams) { p.WhatsAppSessionID = "" })},
+		{"session with slash", "whatsapp_session_id", send(func(p *SendMessageParams) { p.WhatsAppSessionID = "a/../b" })},
+		{"no recipients", "to_number", send(func(p *SendMessageParams) { p.ToNumber = nil })},
+		{"blank recipient", "to_number[1]", send(func(p *SendMessageParams) { p.ToNumber = append(p.ToNumber, " ") })},
+		{"letters in number", "to_number[0]", send(func(p *SendMessageParams) { p.ToNumber = []string{"22996XXXXXX"} })},
+		{"spaces in number", "to_number[0]", send(func(p *SendMessageParams) { p.ToNumber = []string{"229 96 00 00 00"} })},
+		{"too short", "to_number[0]", send(func(p *SendMessageParams) { p.ToNumber = []string{"12345"} })},
+		{"too long", "to_number[0]", send(func(p *SendMessageParams) { p.ToNumber = []string{"1234567890123456"} })},
+		{"duplicate", "to_number[1]", send(func(p *SendMessageParams) { p.ToNumber = []string{"22996000000", "+22996000000"} })},
+		{"no type", "type", send(func(p *SendMessageParams) { p.Type = "" })},
+		{"unknown type", "type", send(func(p *SendMessageParams) { p.Type = "sticker" })},
+		{"text without content", "content", send(func(p *SendMessageParams) { p.Content = "  " })},
+		{"bad utf8", "content", send(func(p *SendMessageParams) { p.Content = "\xff" })},
+		{"text with media", "media_url", send(func(p *SendMessageParams) { p.MediaURL = "https://x.example/a.png" })},
+		{"image without media", "media_url", send(func(p *SendMessageParams) { p.Type = TypeImage; p.Content = "" })},
+		{"audio relative url", "media_url", send(func(p *SendMessageParams) { p.Type = TypeAudio; p.MediaURL = "/a.mp3" })},
+		{"document ftp url", "media_url", send(func(p *SendMessageParams) { p.Type = TypeDocument; p.MediaURL = "ftp://x.example/a.pdf" })},
+		{"negative delay", "delay_between", send(func(p *SendMessageParams) { p.DelayBetween = Delay(-time.Millisecond) })},
+		{"sub-ms delay", "delay_between", send(func(p *SendMessageParams) { p.DelayBetween = Delay(1500 * time.Microsecond) })},
 		{"get session blank", "id", func(c *Client) error { _, err := c.Sessions.Get(ctx, " "); return err }},
 		{"get session padded", "id", func(c *Client) error { _, err := c.Sessions.Get(ctx, " x"); return err }},
 		{"qr code traversal", "id", func(c *Client) error { _, err := c.Sessions.QRCode(ctx, ".."); return err }},
@@ -373,10 +373,10 @@ func TestSendAcceptsDocumentedVariants(t *testing.T) {
 	ctx := context.Background()
 	// Audio with a caption: the send docs list captions for image, video and
 	// document only, the model for every media type; both are allowed.
-	_, err := c.Messages.Send(ctx, &SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeAudio, MediaURL: "https://example.com/a.ogg", Content: "🎵"})
+	_, err := c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeAudio, MediaURL: "https://example.com/a.ogg", Content: "🎵"})
 	require.NoError(t, err)
 	// Media without a caption: content is omitted from the body.
-	_, err = c.Messages.Send(ctx, &SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeVideo, MediaURL: "https://example.com/v.mp4"})
+	_, err = c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeVideo, MediaURL: "https://example.com/v.mp4"})
 	require.NoError(t, err)
 	reqs := rec.all()
 	require.Len(t, reqs, 2)
@@ -510,7 +510,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 
 	t.Run("send text docs sample", func(t *testing.T) {
 		mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(201, fixture(t, "message_send_text.json")))
-		got, err := c.Messages.Send(ctx, &SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "Hello from Our Voice!"})
+		got, err := c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "Hello from Our Voice!"})
 		require.NoError(t, err)
 		assert.Equal(t, "Message queued for sending", got.Message)
 		assert.Equal(t, 1, got.Count)
@@ -529,7 +529,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 
 	t.Run("send hebrew with string numbers", func(t *testing.T) {
 		mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(201, fixture(t, "message_send_hebrew.json")))
-		got, err := c.Messages.Send(ctx, &SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"972521111111", "972522222222"}, Type: TypeImage, MediaURL: "https://example.com/x.jpg"})
+		got, err := c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"972521111111", "972522222222"}, Type: TypeImage, MediaURL: "https://example.com/x.jpg"})
 		require.NoError(t, err)
 		assert.Equal(t, 2, got.Count)
 		assert.Equal(t, 4965.5, got.NewBalance)

@@ -10,7 +10,7 @@
 //		ShownQRCode: created.QRCode,
 //		OnQRCode:    func(qr ourvoice.QRCode) { png, _ := qr.PNG(); show(png) },
 //	})
-//	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+//	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 //		WhatsAppSessionID: sess.ID,
 //		ToNumber:          []string{"22996000000"},
 //		Type:              ourvoice.TypeText,

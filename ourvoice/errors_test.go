@@ -16,7 +16,7 @@ import (
 )
 
 func sendText(c *Client) (*SendResult, error) {
-	return c.Messages.Send(context.Background(), &SendParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "שלום"})
+	return c.Messages.Send(context.Background(), SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "שלום"})
 }
 
 func TestVendorFailures(t *testing.T) {

@@ -94,7 +94,7 @@ func ExampleMessagesService_Send() {
 	created, _ := c.Sessions.Create(ctx)
 	_ = srv.Connect(created.Session.ID, "22997000000")
 
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: created.Session.ID,
 		ToNumber:          []string{"22996000000", "22961000000"},
 		Type:              ourvoice.TypeText,
@@ -125,7 +125,7 @@ func ExampleMessagesService_ListAll() {
 	created, _ := c.Sessions.Create(ctx)
 	_ = srv.Connect(created.Session.ID, "22997000000")
 	for _, to := range []string{"22996000001", "22996000002", "22996000003"} {
-		_, _ = c.Messages.Send(ctx, &ourvoice.SendParams{WhatsAppSessionID: created.Session.ID, ToNumber: []string{to}, Type: ourvoice.TypeText, Content: "hi"})
+		_, _ = c.Messages.Send(ctx, ourvoice.SendMessageParams{WhatsAppSessionID: created.Session.ID, ToNumber: []string{to}, Type: ourvoice.TypeText, Content: "hi"})
 	}
 	srv.Advance(4 * time.Second) // sent, then delivered
 
@@ -152,7 +152,7 @@ func ExampleError() {
 	created, _ := c.Sessions.Create(context.Background())
 
 	// The session is still pending: Our Voice refuses the send with 422.
-	_, err := c.Messages.Send(context.Background(), &ourvoice.SendParams{
+	_, err := c.Messages.Send(context.Background(), ourvoice.SendMessageParams{
 		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000000"}, Type: ourvoice.TypeText, Content: "hi",
 	})
 	var e *ourvoice.Error
@@ -192,7 +192,7 @@ func Example() {
 	}
 	fmt.Println("session", sess.Status, "as", sess.PhoneNumber)
 
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: sess.ID,
 		ToNumber:          []string{"22996000000", "972501234567"},
 		Type:              ourvoice.TypeText,
@@ -356,7 +356,7 @@ func ExampleMessagesService_List() {
 	ctx := context.Background()
 	created, _ := c.Sessions.Create(ctx)
 	_ = srv.Connect(created.Session.ID, "22997000000")
-	_, _ = c.Messages.Send(ctx, &ourvoice.SendParams{
+	_, _ = c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000001", "22996000002", "22996000003"},
 		Type: ourvoice.TypeText, Content: "hi", DelayBetween: ourvoice.Delay(0),
 	})
@@ -411,7 +411,7 @@ func ExampleMessagesService_Get() {
 	ctx := context.Background()
 	created, _ := c.Sessions.Create(ctx)
 	_ = srv.Connect(created.Session.ID, "22997000000")
-	res, _ := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, _ := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000000"}, Type: ourvoice.TypeText, Content: "hi",
 	})
 

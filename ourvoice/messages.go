@@ -465,8 +465,8 @@ func decodeMessage(body []byte, path string, status int) (*Message, error) {
 	return &out, nil
 }
 
-// SendParams is one message to send to one or more recipients.
-type SendParams struct {
+// SendMessageParams is one message to send to one or more recipients.
+type SendMessageParams struct {
 	// WhatsAppSessionID is the uuid of the connected session to send from
 	// (whatsapp_session_id). Required.
 	WhatsAppSessionID string
@@ -486,7 +486,7 @@ type SendParams struct {
 	DelayBetween *time.Duration
 }
 
-// Delay returns a pointer to d, for SendParams.DelayBetween.
+// Delay returns a pointer to d, for SendMessageParams.DelayBetween.
 func Delay(d time.Duration) *time.Duration { return &d }
 
 type sendWire struct {
@@ -498,7 +498,7 @@ type sendWire struct {
 	DelayBetween      *int64   `json:"delay_between,omitempty"`
 }
 
-func (p *SendParams) wire() (*sendWire, error) {
+func (p *SendMessageParams) wire() (*sendWire, error) {
 	if p == nil {
 		return nil, transport.Invalid("params", "required")
 	}
@@ -607,7 +607,7 @@ type sendResultWire struct {
 // messages may exist. Look for them (Messages.List with ToNumber and
 // TimeFrom) before sending again. A 429 or a 503 with Retry-After, which
 // Our Voice answers without acting, is retried.
-func (s *MessagesService) Send(ctx context.Context, params *SendParams) (*SendResult, error) {
+func (s *MessagesService) Send(ctx context.Context, params SendMessageParams) (*SendResult, error) {
 	w, err := params.wire()
 	if err != nil {
 		return nil, err

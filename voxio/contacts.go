@@ -281,7 +281,7 @@ type ContactResult struct {
 // Create adds a contact (POST contact/store). It is not repeated once
 // written, so a dropped connection returns an error matching
 // ErrMaybeDelivered; list the contacts before creating it again.
-func (s *ContactsService) Create(ctx context.Context, params *ContactParams) (*ContactResult, error) {
+func (s *ContactsService) Create(ctx context.Context, params ContactParams) (*ContactResult, error) {
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
@@ -294,7 +294,7 @@ func (s *ContactsService) Create(ctx context.Context, params *ContactParams) (*C
 // Unlike Create, an update is retried after a dropped connection or a 5xx:
 // it sets the contact to the values sent, so doing it twice leaves the
 // same contact as doing it once.
-func (s *ContactsService) Update(ctx context.Context, contactID int64, params *ContactParams) (*ContactResult, error) {
+func (s *ContactsService) Update(ctx context.Context, contactID int64, params ContactParams) (*ContactResult, error) {
 	if err := checkID("contactId", contactID); err != nil {
 		return nil, err
 	}

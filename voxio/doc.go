@@ -8,7 +8,7 @@
 // requires the calling server's IP address to be whitelisted:
 //
 //	c, err := voxio.New(os.Getenv("VOXIO_CLIENT_ID"), os.Getenv("VOXIO_CLIENT_SECRET"))
-//	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{
+//	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{
 //		Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"},
 //		Message:   "Hello",
 //	})

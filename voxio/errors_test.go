@@ -15,7 +15,7 @@ import (
 )
 
 func sendText(ctx context.Context, c *voxio.Client) error {
-	_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "hi"})
+	_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "hi"})
 	return err
 }
 
@@ -117,7 +117,7 @@ func TestUnreadableAnswerToASendIsMaybeDelivered(t *testing.T) {
 	assert.True(t, de.Accepted)
 	assert.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 
-	_, err = c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+	_, err = c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
 	require.ErrorAs(t, err, &de)
 	assert.ErrorIs(t, err, voxio.ErrMaybeDelivered, "a create is not repeated either")
 
@@ -133,7 +133,7 @@ func TestUnreadableAnswerToASendIsMaybeDelivered(t *testing.T) {
 func TestValidationErrorFields(t *testing.T) {
 	c, mt := newMockClient(t)
 	respond(t, mt, http.MethodPost, baseURL+"/contact/store", 200, fixture(t, "error_validation.json"))
-	_, err := c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+	_, err := c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
 	var e *voxio.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, map[string][]string{"mobile": {"The mobile field must be a valid number — מספר לא תקין"}}, e.Fields)
@@ -169,7 +169,7 @@ func TestNonEnvelopeFailures(t *testing.T) {
 	t.Run("Laravel 422 JSON", func(t *testing.T) {
 		c, mt := newMockClient(t)
 		respond(t, mt, http.MethodPost, baseURL+"/contact/store", 422, []byte(`{"message":"The given data was invalid.","errors":{"mobile":["The mobile has already been taken."]}}`))
-		_, err := c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+		_, err := c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
 		require.ErrorIs(t, err, voxio.ErrValidation)
 		var e *voxio.Error
 		require.ErrorAs(t, err, &e)

@@ -54,7 +54,7 @@ func Example() {
 
 	// Answer on the same conversation. Relay events carry the full number;
 	// the send takes the country code and the number apart.
-	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{
+	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{
 		Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567", WhatsAppAccountID: in.WhatsAppAccountID},
 		Message:   "ההזמנה יצאה היום 🚚",
 	})
@@ -94,13 +94,13 @@ func ExampleContactsService_Update() {
 	defer s.Close()
 	c, _ := s.NewClient()
 	ctx := context.Background()
-	created, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678"})
+	created, err := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678"})
 	if err != nil {
 		log.Fatal(err)
 	}
 
 	// Every required field again, plus the ones to change.
-	res, err := c.Contacts.Update(ctx, created.Contact.ID, &voxio.ContactParams{
+	res, err := c.Contacts.Update(ctx, created.Contact.ID, voxio.ContactParams{
 		FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", City: "Jakarta",
 	})
 	if err != nil {
@@ -108,7 +108,7 @@ func ExampleContactsService_Update() {
 	}
 	fmt.Println(res.Remark, res.Contact.ID, res.Contact.City)
 
-	_, err = c.Contacts.Update(ctx, 999, &voxio.ContactParams{FirstName: "x", LastName: "y", MobileCode: "62", Mobile: "811"})
+	_, err = c.Contacts.Update(ctx, 999, voxio.ContactParams{FirstName: "x", LastName: "y", MobileCode: "62", Mobile: "811"})
 	fmt.Println(errors.Is(err, voxio.ErrNotFound))
 	// Output:
 	// contact_updated 1 Jakarta
@@ -120,7 +120,7 @@ func ExampleContactsService_Delete() {
 	defer s.Close()
 	c, _ := s.NewClient()
 	ctx := context.Background()
-	created, _ := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678"})
+	created, _ := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678"})
 
 	res, err := c.Contacts.Delete(ctx, created.Contact.ID)
 	if err != nil {
@@ -137,8 +137,8 @@ func ExampleInboxService_ConversationMessages() {
 	c, _ := s.NewClient()
 	ctx := context.Background()
 	to := voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}
-	first, _ := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "Hello"})
-	_, _ = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Location: &voxio.Location{Latitude: -6.175392, Longitude: 106.827153, Name: "Monas"}})
+	first, _ := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "Hello"})
+	_, _ = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Location: &voxio.Location{Latitude: -6.175392, Longitude: 106.827153, Name: "Monas"}})
 
 	res, err := c.Inbox.ConversationMessages(ctx, first.ConversationID)
 	if err != nil {
@@ -159,7 +159,7 @@ func ExampleInboxService_ConversationDetails() {
 	defer s.Close()
 	c, _ := s.NewClient()
 	ctx := context.Background()
-	sent, _ := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567"}, Message: "שלום"})
+	sent, _ := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567"}, Message: "שלום"})
 	s.AddNote(sent.ConversationID, "להתקשר מחר")
 	s.AddTag(sent.ConversationID, "VIP ⭐")
 	s.AddToList(sent.ConversationID, "Newsletter")
@@ -178,7 +178,7 @@ func ExampleInboxService_ChangeConversationStatus() {
 	defer s.Close()
 	c, _ := s.NewClient()
 	ctx := context.Background()
-	sent, _ := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "Hello"})
+	sent, _ := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "Hello"})
 
 	if _, err := c.Inbox.ChangeConversationStatus(ctx, sent.ConversationID, voxio.ConversationImportant); err != nil {
 		log.Fatal(err)

@@ -36,7 +36,7 @@ func ExampleMessagesService_Send() {
 	c, _ := s.NewClient()
 	ctx := context.Background()
 
-	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{
+	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{
 		Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678", FromNumber: voxiotest.DefaultFromNumber},
 		Message:   "Your order has shipped 📦",
 	})
@@ -53,14 +53,14 @@ func ExampleMessagesService_Send() {
 	// A document, streamed from its reader and checked against the
 	// documented types and 100 MB limit before anything is sent.
 	doc := &voxio.File{Name: "invoice.pdf", Reader: strings.NewReader("%PDF-1.7 ...")}
-	res, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Document: doc})
+	res, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Document: doc})
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(res.Remark, res.ConversationID, res.Message.ID)
 
 	// Bad input never leaves the process.
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "+62", Mobile: "85712345678"}, Message: "hi"})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "+62", Mobile: "85712345678"}, Message: "hi"})
 	fmt.Println(err)
 	// Output:
 	// success 1 1 sent
@@ -74,7 +74,7 @@ func ExampleMessagesService_SendTemplate() {
 	c, _ := s.NewClient()
 	ctx := context.Background()
 
-	res, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{
+	res, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{
 		Recipient:  voxio.Recipient{MobileCode: "972", Mobile: "521234567"},
 		TemplateID: voxiotest.TemplateOrderUpdate,
 	})
@@ -84,7 +84,7 @@ func ExampleMessagesService_SendTemplate() {
 	fmt.Println(res.Remark, res.ConversationID)
 
 	s.SetTemplateBalance(0)
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{
 		Recipient:  voxio.Recipient{MobileCode: "972", Mobile: "521234567"},
 		TemplateID: voxiotest.TemplateOrderUpdate,
 	})
@@ -102,7 +102,7 @@ func ExampleContactsService_Create() {
 	defer s.Close()
 	c, _ := s.NewClient()
 
-	res, err := c.Contacts.Create(context.Background(), &voxio.ContactParams{
+	res, err := c.Contacts.Create(context.Background(), voxio.ContactParams{
 		FirstName: "דנה", LastName: "כהן", MobileCode: "972", Mobile: "521234567", City: "תל אביב",
 		WhatsAppAccountID: voxiotest.DefaultWhatsAppAccountID,
 	})
@@ -112,7 +112,7 @@ func ExampleContactsService_Create() {
 	fmt.Println(res.Contact.ID, res.Contact.FullName(), res.Contact.City)
 
 	// Voxio answers validation errors with HTTP 200; they are still errors.
-	_, err = c.Contacts.Create(context.Background(), &voxio.ContactParams{FirstName: "Dana", LastName: "Cohen", MobileCode: "972", Mobile: "521234567"})
+	_, err = c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "Dana", LastName: "Cohen", MobileCode: "972", Mobile: "521234567"})
 	var e *voxio.Error
 	if errors.As(err, &e) {
 		fmt.Println(errors.Is(err, voxio.ErrValidation), e.StatusCode, e.Code, e.Messages)
@@ -128,7 +128,7 @@ func ExampleContactsService_ListAll() {
 	c, _ := s.NewClient()
 	ctx := context.Background()
 	for i, name := range []string{"Ana", "Budi", "Citra"} {
-		_, _ = c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: name, LastName: "Test", MobileCode: "62", Mobile: fmt.Sprint(811000 + i)})
+		_, _ = c.Contacts.Create(ctx, voxio.ContactParams{FirstName: name, LastName: "Test", MobileCode: "62", Mobile: fmt.Sprint(811000 + i)})
 	}
 
 	// Two per page: the iterator fetches page 2 when page 1 is used up and
@@ -150,7 +150,7 @@ func ExampleInboxService_ConversationsAll() {
 	defer s.Close()
 	c, _ := s.NewClient()
 	ctx := context.Background()
-	res, _ := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "Hello"})
+	res, _ := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Message: "Hello"})
 	_, _ = c.Inbox.ChangeConversationStatus(ctx, res.ConversationID, voxio.ConversationPending)
 
 	for conv, err := range c.Inbox.ConversationsAll(ctx, &voxio.ConversationListParams{Status: voxio.ConversationPending}) {
@@ -192,7 +192,7 @@ func ExampleNewRelayHandler() {
 		log.Fatal(err)
 	}
 	c, _ := s.NewClient()
-	res, _ := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8123456789"}, Message: "Hi! How can we help?"})
+	res, _ := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8123456789"}, Message: "Hi! How can we help?"})
 	if _, err := s.DeliverStatuses(ctx, res.Message.ID); err != nil {
 		log.Fatal(err)
 	}

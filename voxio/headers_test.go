@@ -66,7 +66,7 @@ func TestCredentialHeadersOnTheWire(t *testing.T) {
 	for name, call := range map[string]func(c *voxio.Client) error{
 		"GET": func(c *voxio.Client) error { _, err := c.Contacts.List(context.Background(), nil); return err },
 		"POST": func(c *voxio.Client) error {
-			_, err := c.Messages.Send(context.Background(), &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "880", Mobile: "1712345678"}, Message: "Hello world"})
+			_, err := c.Messages.Send(context.Background(), voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "880", Mobile: "1712345678"}, Message: "Hello world"})
 			return err
 		},
 	} {

@@ -28,7 +28,7 @@ func newSandbox(t *testing.T, opts ...voxiotest.Option) (*voxiotest.Server, *vox
 func TestSandboxContactsLifecycle(t *testing.T) {
 	ctx := context.Background()
 	s, c := newSandbox(t)
-	created, err := c.Contacts.Create(ctx, &voxio.ContactParams{
+	created, err := c.Contacts.Create(ctx, voxio.ContactParams{
 		FirstName: "נועה", LastName: "לוי 🌸", MobileCode: "972", Mobile: "541112233", City: "חיפה",
 		ProfileImage: &voxio.File{Name: "noa.png", Reader: strings.NewReader("png")},
 	})
@@ -40,7 +40,7 @@ func TestSandboxContactsLifecycle(t *testing.T) {
 	assert.NotEmpty(t, created.Contact.ProfileImage)
 
 	// The same number twice is the vendor's validation_error, in HTTP 200.
-	_, err = c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "x", LastName: "y", MobileCode: "972", Mobile: "541112233"})
+	_, err = c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "x", LastName: "y", MobileCode: "972", Mobile: "541112233"})
 	var e *voxio.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 200, e.StatusCode)
@@ -53,12 +53,12 @@ func TestSandboxContactsLifecycle(t *testing.T) {
 	assert.Equal(t, "חיפה", list.Contacts[0].City)
 	assert.Equal(t, 1, list.Pagination.Total)
 
-	upd, err := c.Contacts.Update(ctx, id, &voxio.ContactParams{FirstName: "נועה", LastName: "כהן", MobileCode: "972", Mobile: "541112233", City: "עכו"})
+	upd, err := c.Contacts.Update(ctx, id, voxio.ContactParams{FirstName: "נועה", LastName: "כהן", MobileCode: "972", Mobile: "541112233", City: "עכו"})
 	require.NoError(t, err)
 	assert.Equal(t, "עכו", upd.Contact.City)
 	assert.Equal(t, "כהן", upd.Contact.LastName)
 
-	_, err = c.Contacts.Update(ctx, 999, &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
+	_, err = c.Contacts.Update(ctx, 999, voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
 	assert.ErrorIs(t, err, voxio.ErrNotFound)
 
 	del, err := c.Contacts.Delete(ctx, id)
@@ -73,7 +73,7 @@ func TestSandboxContactsPagination(t *testing.T) {
 	ctx := context.Background()
 	s, c := newSandbox(t)
 	for i := 0; i < 45; i++ {
-		_, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "איש " + strconv.Itoa(i), LastName: "x", MobileCode: "972", Mobile: strconv.Itoa(500000000 + i)})
+		_, err := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "איש " + strconv.Itoa(i), LastName: "x", MobileCode: "972", Mobile: strconv.Itoa(500000000 + i)})
 		require.NoError(t, err)
 	}
 	s.ResetLog()
@@ -89,14 +89,14 @@ func TestSandboxContactsPagination(t *testing.T) {
 func TestSandboxSendAndInbox(t *testing.T) {
 	ctx := context.Background()
 	s, c := newSandbox(t)
-	sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567"}, Message: "שלום 👋"})
+	sent, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567"}, Message: "שלום 👋"})
 	require.NoError(t, err)
 	require.NotNil(t, sent.Message)
 	assert.Equal(t, voxio.MessageSent, sent.Message.Status)
 	assert.NotZero(t, sent.ConversationID)
 
 	doc := &voxio.File{Name: "הצעת מחיר.pdf", Reader: strings.NewReader("%PDF-1.7 quote")}
-	sent2, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567", FromNumber: voxiotest.DefaultFromNumber}, Document: doc, Message: "המסמך"})
+	sent2, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567", FromNumber: voxiotest.DefaultFromNumber}, Document: doc, Message: "המסמך"})
 	require.NoError(t, err)
 	assert.Equal(t, sent.ConversationID, sent2.ConversationID, "same contact, same sender: same conversation")
 	m, ok := s.Message(sent2.Message.ID)
@@ -165,20 +165,20 @@ func TestSandboxTemplates(t *testing.T) {
 	assert.Equal(t, "order_update", list.Templates[0].Name)
 
 	to := voxio.Recipient{MobileCode: "972", Mobile: "521234567"}
-	res, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateOrderUpdate})
+	res, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateOrderUpdate})
 	require.NoError(t, err)
 	assert.Equal(t, voxio.RemarkTemplateSent, res.Remark)
 	byConv, err := c.Templates.List(ctx, &voxio.TemplateListParams{ConversationID: res.ConversationID})
 	require.NoError(t, err)
 	assert.Len(t, byConv.Templates, 3)
 
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplatePromo})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplatePromo})
 	assert.ErrorIs(t, err, voxio.ErrValidation, "pending template")
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567", WhatsAppAccountID: 25}, TemplateID: voxiotest.TemplateWelcome})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567", WhatsAppAccountID: 25}, TemplateID: voxiotest.TemplateWelcome})
 	assert.ErrorIs(t, err, voxio.ErrNotFound, "template of another account")
 
 	s.SetTemplateBalance(0)
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
 	var e *voxio.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, voxio.RemarkInsufficientBalance, e.Code)
@@ -190,24 +190,24 @@ func TestSandboxVendorAnswers(t *testing.T) {
 	s, c := newSandbox(t)
 	to := voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}
 
-	_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678", FromNumber: "6200000000"}, Message: "x"})
+	_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678", FromNumber: "6200000000"}, Message: "x"})
 	assert.ErrorIs(t, err, voxio.ErrValidation, "from_number of no connected account")
 
 	s.SetPlanActive(false)
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, InteractiveListID: 3})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, InteractiveListID: 3})
 	var e *voxio.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "subscription_required", e.Code)
 	s.SetPlanActive(true)
 
-	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Location: &voxio.Location{Latitude: -6.2, Longitude: 106.816666, Name: "Monas"}})
+	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Location: &voxio.Location{Latitude: -6.2, Longitude: 106.816666, Name: "Monas"}})
 	require.NoError(t, err)
 	m, _ := s.Message(res.Message.ID)
 	assert.Equal(t, "location", m.Type)
 	assert.Equal(t, "-6.2", m.Fields.Get("latitude"))
 
 	require.True(t, s.BlockContact(m.ContactID))
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "again"})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "again"})
 	assert.ErrorIs(t, err, voxio.ErrValidation, "blocked contact")
 
 	s.SetIPWhitelisted(false)
@@ -232,15 +232,15 @@ func TestSandboxSendNeverRepeated(t *testing.T) {
 	to := voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}
 	for name, call := range map[string]func(c *voxio.Client) (string, error){
 		"send": func(c *voxio.Client) (string, error) {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "once"})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "once"})
 			return "/inbox/send-message", err
 		},
 		"send with a document": func(c *voxio.Client) (string, error) {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Document: &voxio.File{Name: "a.pdf", Reader: strings.NewReader("%PDF")}})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Document: &voxio.File{Name: "a.pdf", Reader: strings.NewReader("%PDF")}})
 			return "/inbox/send-message", err
 		},
 		"send template": func(c *voxio.Client) (string, error) {
-			_, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
+			_, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
 			return "/inbox/send-template-message", err
 		},
 	} {
@@ -295,7 +295,7 @@ func TestSandboxConcurrentSends(t *testing.T) {
 	errs := make(chan error, n)
 	for i := 0; i < n; i++ {
 		go func() {
-			_, err := c.Messages.Send(context.Background(), &voxio.SendMessageParams{
+			_, err := c.Messages.Send(context.Background(), voxio.SendMessageParams{
 				Recipient: voxio.Recipient{MobileCode: "62", Mobile: strconv.Itoa(811000 + i%6)},
 				Message:   "בדיקה " + strconv.Itoa(i),
 			})
@@ -323,7 +323,7 @@ func TestSandboxAnswerLost(t *testing.T) {
 	t.Run("send", func(t *testing.T) {
 		s, c := newSandbox(t)
 		s.DropResponseNext(1)
-		_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "exactly once"})
+		_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "exactly once"})
 		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 		assert.Equal(t, 1, s.Count(http.MethodPost, "/inbox/send-message"))
 		msgs := s.Messages()
@@ -333,7 +333,7 @@ func TestSandboxAnswerLost(t *testing.T) {
 	t.Run("send template", func(t *testing.T) {
 		s, c := newSandbox(t)
 		s.DropResponseNext(1)
-		_, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
+		_, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
 		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 		assert.Equal(t, 1, s.Count(http.MethodPost, "/inbox/send-template-message"))
 		require.Len(t, s.Messages(), 1)
@@ -342,19 +342,19 @@ func TestSandboxAnswerLost(t *testing.T) {
 	t.Run("create contact", func(t *testing.T) {
 		s, c := newSandbox(t)
 		s.DropResponseNext(1)
-		_, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "אבי", LastName: "לוי", MobileCode: "972", Mobile: "501234567"})
+		_, err := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "אבי", LastName: "לוי", MobileCode: "972", Mobile: "501234567"})
 		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 		assert.Equal(t, 1, s.Count(http.MethodPost, "/contact/store"))
 		assert.Equal(t, 1, s.ContactCount())
 	})
 	t.Run("update and change status are repeated", func(t *testing.T) {
 		s, c := newSandbox(t)
-		sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "hi"})
+		sent, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "hi"})
 		require.NoError(t, err)
 		m, _ := s.Message(sent.Message.ID)
 
 		s.DropResponseNext(1)
-		upd, err := c.Contacts.Update(ctx, m.ContactID, &voxio.ContactParams{FirstName: "Budi", LastName: "Santoso 🌴", MobileCode: "62", Mobile: "85712345678"})
+		upd, err := c.Contacts.Update(ctx, m.ContactID, voxio.ContactParams{FirstName: "Budi", LastName: "Santoso 🌴", MobileCode: "62", Mobile: "85712345678"})
 		require.NoError(t, err)
 		assert.Equal(t, "Santoso 🌴", upd.Contact.LastName)
 		assert.Equal(t, 2, s.Count(http.MethodPost, "/contact/update/"+strconv.FormatInt(m.ContactID, 10)))
@@ -375,7 +375,7 @@ func TestSandboxAnswerLost(t *testing.T) {
 	})
 	t.Run("delete whose answer was lost", func(t *testing.T) {
 		s, c := newSandbox(t)
-		created, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "811"})
+		created, err := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "811"})
 		require.NoError(t, err)
 		s.DropResponseNext(1)
 		_, err = c.Contacts.Delete(ctx, created.Contact.ID)

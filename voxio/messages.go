@@ -297,7 +297,7 @@ type SendResult struct {
 // connection fails after that, the error matches ErrMaybeDelivered and the
 // customer may have the message. Check the conversation before sending
 // again.
-func (s *MessagesService) Send(ctx context.Context, params *SendMessageParams) (*SendResult, error) {
+func (s *MessagesService) Send(ctx context.Context, params SendMessageParams) (*SendResult, error) {
 	form, err := params.encode()
 	if err != nil {
 		return nil, err
@@ -315,10 +315,7 @@ type SendTemplateParams struct {
 // SendTemplate sends an approved WhatsApp template (POST
 // inbox/send-template-message), the way to open a business-initiated
 // conversation. Like Send, it is never repeated once written.
-func (s *MessagesService) SendTemplate(ctx context.Context, params *SendTemplateParams) (*SendResult, error) {
-	if params == nil {
-		return nil, transport.Invalid("params", "required")
-	}
+func (s *MessagesService) SendTemplate(ctx context.Context, params SendTemplateParams) (*SendResult, error) {
 	if err := params.Recipient.validate(); err != nil {
 		return nil, err
 	}

@@ -117,7 +117,7 @@ func TestDocument100MBStreamsInFlatMemory(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{
+	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{
 		Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567"},
 		Message:   "הדו\"ח השנתי 📊",
 		Document:  &voxio.File{Name: "דוח.pdf", Reader: io.NewSectionReader(pattern{}, 0, size)},

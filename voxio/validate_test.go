@@ -18,8 +18,8 @@ import (
 // oneShot hides everything but Read, so its size is unknown.
 type oneShot struct{ io.Reader }
 
-func validContact() *voxio.ContactParams {
-	return &voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678"}
+func validContact() voxio.ContactParams {
+	return voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678"}
 }
 
 func sendTo() voxio.Recipient { return voxio.Recipient{MobileCode: "62", Mobile: "85712345678"} }
@@ -40,8 +40,8 @@ func TestValidationBeforeSending(t *testing.T) {
 		field string
 		call  func(ctx context.Context, c *voxio.Client) error
 	}{
-		{"contact nil params", "params", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Contacts.Create(ctx, nil)
+		{"contact empty params", "firstname", func(ctx context.Context, c *voxio.Client) error {
+			_, err := c.Contacts.Create(ctx, voxio.ContactParams{})
 			return err
 		}},
 		{"contact firstname", "firstname", func(ctx context.Context, c *voxio.Client) error {
@@ -116,104 +116,104 @@ func TestValidationBeforeSending(t *testing.T) {
 			_, err := c.Inbox.ChangeConversationStatus(ctx, 2, -1)
 			return err
 		}},
-		{"send nil", "params", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, nil)
+		{"send empty", "mobile_code", func(ctx context.Context, c *voxio.Client) error {
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{})
 			return err
 		}},
 		{"send plus in mobile_code", "mobile_code", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "+62", Mobile: "85712345678"}, Message: "hi"})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "+62", Mobile: "85712345678"}, Message: "hi"})
 			return err
 		}},
 		{"send letters in mobile_code", "mobile_code", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "ID", Mobile: "85712345678"}, Message: "hi"})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "ID", Mobile: "85712345678"}, Message: "hi"})
 			return err
 		}},
 		{"send spaces in mobile", "mobile", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "857 1234"}, Message: "hi"})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "857 1234"}, Message: "hi"})
 			return err
 		}},
 		{"send no content", "message", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo()})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo()})
 			return err
 		}},
 		{"send blank message", "message", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Message: "  \n"})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Message: "  \n"})
 			return err
 		}},
 		{"image too large", "image", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Image: named("a.jpg", voxio.MaxImageSize+1)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Image: named("a.jpg", voxio.MaxImageSize+1)})
 			return err
 		}},
 		{"image wrong type", "image", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Image: named("a.gif", 10)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Image: named("a.gif", 10)})
 			return err
 		}},
 		{"image type unknown", "image", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Image: &voxio.File{Reader: strings.NewReader("x")}})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Image: &voxio.File{Reader: strings.NewReader("x")}})
 			return err
 		}},
 		{"image empty", "image", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Image: &voxio.File{Name: "a.png", Reader: strings.NewReader("")}})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Image: &voxio.File{Name: "a.png", Reader: strings.NewReader("")}})
 			return err
 		}},
 		{"video too large", "video", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Video: named("a.mp4", voxio.MaxVideoSize+1)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Video: named("a.mp4", voxio.MaxVideoSize+1)})
 			return err
 		}},
 		{"video wrong type", "video", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Video: named("a.mov", 10)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Video: named("a.mov", 10)})
 			return err
 		}},
 		{"audio too large", "audio", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Audio: named("a.ogg", voxio.MaxAudioSize+1)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Audio: named("a.ogg", voxio.MaxAudioSize+1)})
 			return err
 		}},
 		{"document too large", "document", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Document: named("a.pdf", voxio.MaxDocumentSize+1)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Document: named("a.pdf", voxio.MaxDocumentSize+1)})
 			return err
 		}},
 		{"document wrong type", "document", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Document: named("a.exe", 10)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Document: named("a.exe", 10)})
 			return err
 		}},
 		{"document of unknown size", "document", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Document: &voxio.File{Name: "a.pdf", Reader: oneShot{bytes.NewReader([]byte("x"))}}})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Document: &voxio.File{Name: "a.pdf", Reader: oneShot{bytes.NewReader([]byte("x"))}}})
 			return err
 		}},
 		{"latitude out of range", "latitude", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Location: &voxio.Location{Latitude: 91}})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Location: &voxio.Location{Latitude: 91}})
 			return err
 		}},
 		{"longitude NaN", "longitude", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Location: &voxio.Location{Longitude: math.NaN()}})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Location: &voxio.Location{Longitude: math.NaN()}})
 			return err
 		}},
 		{"negative cta_url_id", "cta_url_id", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), CTAURLID: -1})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), CTAURLID: -1})
 			return err
 		}},
 		{"negative interactive_list_id", "interactive_list_id", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), InteractiveListID: -1})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), InteractiveListID: -1})
 			return err
 		}},
 		{"product not JSON", "product", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), Product: "{not json"})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), Product: "{not json"})
 			return err
 		}},
 		{"created_order_data not encodable", "created_order_data", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: sendTo(), CreatedOrderData: make(chan int)})
+			_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: sendTo(), CreatedOrderData: make(chan int)})
 			return err
 		}},
-		{"template nil", "params", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.SendTemplate(ctx, nil)
+		{"template empty", "mobile_code", func(ctx context.Context, c *voxio.Client) error {
+			_, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{})
 			return err
 		}},
 		{"template id", "template_id", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: sendTo()})
+			_, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: sendTo()})
 			return err
 		}},
 		{"template mobile", "mobile", func(ctx context.Context, c *voxio.Client) error {
-			_, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "62"}, TemplateID: 3})
+			_, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "62"}, TemplateID: 3})
 			return err
 		}},
 		{"template list conversation", "conversation_id", func(ctx context.Context, c *voxio.Client) error {
@@ -246,11 +246,11 @@ func TestLimitsAreInclusive(t *testing.T) {
 	c, mt := newMockClient(t)
 	respond(t, mt, "POST", baseURL+"/inbox/send-message", 200, fixture(t, "send_message.json"))
 	img := &voxio.File{Name: "max.png", Reader: io.NewSectionReader(zeros{}, 0, voxio.MaxImageSize)}
-	_, err := c.Messages.Send(context.Background(), &voxio.SendMessageParams{Recipient: sendTo(), Image: img})
+	_, err := c.Messages.Send(context.Background(), voxio.SendMessageParams{Recipient: sendTo(), Image: img})
 	require.NoError(t, err)
 	// A type given by ContentType is enough when the name has no extension.
 	doc := &voxio.File{Name: "report", ContentType: "application/pdf", Reader: strings.NewReader("%PDF")}
-	_, err = c.Messages.Send(context.Background(), &voxio.SendMessageParams{Recipient: sendTo(), Document: doc})
+	_, err = c.Messages.Send(context.Background(), voxio.SendMessageParams{Recipient: sendTo(), Document: doc})
 	require.NoError(t, err)
 	assert.Equal(t, 2, mt.GetTotalCallCount())
 	assert.False(t, errors.Is(err, voxio.ErrValidation))

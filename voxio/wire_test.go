@@ -84,7 +84,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "contact store", method: http.MethodPost, path: "/contact/store", fixture: "contact_store.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Contacts.Create(ctx, &voxio.ContactParams{
+				return c.Contacts.Create(ctx, voxio.ContactParams{
 					FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678",
 					City: "ירושלים", State: "ירושלים", PostCode: "9100000", Address: "רחוב יפו 12 🏠",
 					ProfileImage:      ptrFile("פרופיל.png", "", "\x89PNG fake"),
@@ -108,7 +108,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "contact store, docs sample", method: http.MethodPost, path: "/contact/store", fixture: "contact_store.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", WhatsAppAccountID: 24})
+				return c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", WhatsAppAccountID: 24})
 			},
 			fields: url.Values{"firstname": {"John"}, "lastname": {"Doe"}, "mobile_code": {"62"}, "mobile": {"85712345678"}, "whatsapp_account_id": {"24"}},
 			files:  map[string]part{},
@@ -117,7 +117,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "contact update", method: http.MethodPost, path: "/contact/update/55", fixture: "contact_update.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Contacts.Update(ctx, 55, &voxio.ContactParams{FirstName: "יוסי", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", WhatsAppAccountID: 24})
+				return c.Contacts.Update(ctx, 55, voxio.ContactParams{FirstName: "יוסי", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", WhatsAppAccountID: 24})
 			},
 			fields: url.Values{"firstname": {"יוסי"}, "lastname": {"Doe"}, "mobile_code": {"62"}, "mobile": {"85712345678"}, "whatsapp_account_id": {"24"}},
 			files:  map[string]part{},
@@ -235,7 +235,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send message, docs sample", method: http.MethodPost, path: "/inbox/send-message", fixture: "send_message.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Messages.Send(ctx, &voxio.SendMessageParams{
+				return c.Messages.Send(ctx, voxio.SendMessageParams{
 					Recipient: voxio.Recipient{MobileCode: "880", Mobile: "1712345678", FromNumber: "6281234567890"},
 					Message:   "Hello world",
 				})
@@ -256,7 +256,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send message, every field", method: http.MethodPost, path: "/inbox/send-message", fixture: "send_message.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Messages.Send(ctx, &voxio.SendMessageParams{
+				return c.Messages.Send(ctx, voxio.SendMessageParams{
 					Recipient: voxio.Recipient{MobileCode: "972", Mobile: "521234567", FromNumber: "6281234567890", WhatsAppAccountID: 24},
 					Message:   "שלום 👋 — הנה המסמכים",
 					Image:     ptrFile("תמונה.jpg", "", "jpeg-bytes"),
@@ -284,7 +284,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send location at 0,0", method: http.MethodPost, path: "/inbox/send-message", fixture: "send_message.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Location: &voxio.Location{}})
+				return c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Location: &voxio.Location{}})
 			},
 			fields: url.Values{"mobile_code": {"62"}, "mobile": {"85712345678"}, "latitude": {"0"}, "longitude": {"0"}},
 			files:  map[string]part{},
@@ -292,7 +292,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "send template, docs sample", method: http.MethodPost, path: "/inbox/send-template-message", fixture: "send_template.json",
 			call: func(ctx context.Context, c *voxio.Client) (any, error) {
-				return c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{
+				return c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{
 					Recipient:  voxio.Recipient{MobileCode: "880", Mobile: "1712345678", FromNumber: "6281234567890", WhatsAppAccountID: 24},
 					TemplateID: 12,
 				})

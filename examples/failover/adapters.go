@@ -27,7 +27,7 @@ func (s *VoxioSender) Name() string { return "voxio" }
 
 // Send sends m as a Voxio text message.
 func (s *VoxioSender) Send(ctx context.Context, m Message) (Receipt, error) {
-	res, err := s.Client.Messages.Send(ctx, &voxio.SendMessageParams{
+	res, err := s.Client.Messages.Send(ctx, voxio.SendMessageParams{
 		Recipient: voxio.Recipient{MobileCode: m.To.CountryCode, Mobile: m.To.Number, FromNumber: s.FromNumber},
 		Message:   m.Text,
 	})
@@ -54,7 +54,7 @@ func (s *OurVoiceSender) Name() string { return "ourvoice" }
 
 // Send sends m as an Our Voice text message to one recipient.
 func (s *OurVoiceSender) Send(ctx context.Context, m Message) (Receipt, error) {
-	res, err := s.Client.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := s.Client.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: s.SessionID,
 		ToNumber:          []string{m.To.International()},
 		Type:              ourvoice.TypeText,

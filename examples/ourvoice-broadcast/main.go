@@ -148,7 +148,7 @@ func sendOne(ctx context.Context, c *ourvoice.Client, b Broadcast, to string) (R
 		r.Outcome, r.Reason = Skipped, "not attempted: "+context.Cause(ctx).Error()
 		return r, false
 	}
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: b.SessionID, ToNumber: []string{to}, Type: b.Type, Content: b.Content, MediaURL: b.MediaURL,
 		DelayBetween: ourvoice.Delay(0), // one recipient per call: no pause needed
 	})

@@ -105,7 +105,7 @@ func liveVoxio(ctx context.Context, w io.Writer, cfg liveConfig) (bool, error) {
 		fmt.Fprintln(w, "send skipped: set VOXIO_MOBILE_CODE to the recipient's country code")
 		return true, nil
 	}
-	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{
+	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{
 		Recipient: voxio.Recipient{MobileCode: code, Mobile: strings.TrimPrefix(cfg.sendTo, code)},
 		Message:   cfg.text,
 	})
@@ -189,7 +189,7 @@ func liveOurVoice(ctx context.Context, w io.Writer, cfg liveConfig) (bool, error
 		fmt.Fprintln(w, "send skipped: set OURVOICE_SESSION_ID to a connected session")
 		return true, nil
 	}
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{WhatsAppSessionID: session, ToNumber: []string{cfg.sendTo}, Type: ourvoice.TypeText, Content: cfg.text})
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{WhatsAppSessionID: session, ToNumber: []string{cfg.sendTo}, Type: ourvoice.TypeText, Content: cfg.text})
 	if err != nil {
 		return true, err
 	}

@@ -52,7 +52,7 @@ func tourOurVoice(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "session %s as %s\n", sess.Status, sess.PhoneNumber)
 
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: sess.ID,
 		ToNumber:          []string{"22996000000", "972501234567"},
 		Type:              ourvoice.TypeText,

@@ -51,7 +51,7 @@ func tourVoxio(ctx context.Context, w io.Writer) error {
 	defer receiver.Close()
 	srv.SetRelayURL(receiver.URL + "/hooks/voxio")
 
-	created, err := c.Contacts.Create(ctx, &voxio.ContactParams{
+	created, err := c.Contacts.Create(ctx, voxio.ContactParams{
 		FirstName: "דנה", LastName: "כהן", MobileCode: "972", Mobile: "521234567", City: "תל אביב",
 	})
 	if err != nil {
@@ -60,14 +60,14 @@ func tourVoxio(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "created contact %d: %s, +%s %s\n", created.Contact.ID, created.Contact.FullName(), created.Contact.MobileCode, created.Contact.Mobile)
 
 	to := voxio.Recipient{MobileCode: "972", Mobile: "521234567", FromNumber: voxiotest.DefaultFromNumber}
-	text, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "שלום דנה! ההזמנה שלך בדרך 🚚"})
+	text, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "שלום דנה! ההזמנה שלך בדרך 🚚"})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "sent text: message %d in conversation %d, status %s\n", text.Message.ID, text.ConversationID, text.Message.Status)
 
 	invoice := "%PDF-1.7\n% a small invoice for the tour\n"
-	doc, err := c.Messages.Send(ctx, &voxio.SendMessageParams{
+	doc, err := c.Messages.Send(ctx, voxio.SendMessageParams{
 		Recipient: to,
 		Message:   "החשבונית מצורפת",
 		Document:  &voxio.File{Name: "invoice.pdf", Reader: strings.NewReader(invoice)},
@@ -78,7 +78,7 @@ func tourVoxio(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "sent document invoice.pdf (%d bytes, streamed): message %d\n", len(invoice), doc.Message.ID)
 
 	// Input that breaks a documented rule is refused before anything is sent.
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "+972", Mobile: "521234567"}, Message: "x"})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "+972", Mobile: "521234567"}, Message: "x"})
 	fmt.Fprintf(w, "refused locally: %v\n", err)
 
 	// The customer answers; Voxio relays it, signed, to the receiver.

@@ -197,7 +197,7 @@ func runSandbox(ctx context.Context, o options, rc *receiver, out io.Writer) err
 	if err != nil {
 		return err
 	}
-	sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8123456789"}, Message: "Yes, it ships today!"})
+	sent, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8123456789"}, Message: "Yes, it ships today!"})
 	if err != nil {
 		return err
 	}

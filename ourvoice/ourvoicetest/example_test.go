@@ -21,7 +21,7 @@ func ExampleNewServer() {
 
 	created, _ := c.Sessions.Create(ctx)
 	_ = srv.Scan(created.QRCode, "22997000000") // the test "scans" the QR code
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000000"}, Type: ourvoice.TypeText, Content: "hi",
 	})
 	if err != nil {
@@ -48,7 +48,7 @@ func ExampleServer_DropResponseNext() {
 
 	// Our Voice queues the message, then the answer is lost.
 	srv.DropResponseNext(1)
-	_, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	_, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: created.Session.ID, ToNumber: []string{"22996000000"}, Type: ourvoice.TypeText, Content: "hi",
 	})
 	fmt.Println(err != nil, len(srv.Messages()), srv.Count("POST", "/v1/whatsapp/messages"))

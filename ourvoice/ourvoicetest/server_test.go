@@ -44,8 +44,8 @@ func connected(t *testing.T, s *ourvoicetest.Server, c *ourvoice.Client, phone s
 	return *sess
 }
 
-func text(sessionID string, to ...string) *ourvoice.SendParams {
-	return &ourvoice.SendParams{WhatsAppSessionID: sessionID, ToNumber: to, Type: ourvoice.TypeText, Content: "שלום! 👋 Hello from Our Voice", DelayBetween: ourvoice.Delay(0)}
+func text(sessionID string, to ...string) ourvoice.SendMessageParams {
+	return ourvoice.SendMessageParams{WhatsAppSessionID: sessionID, ToNumber: to, Type: ourvoice.TypeText, Content: "שלום! 👋 Hello from Our Voice", DelayBetween: ourvoice.Delay(0)}
 }
 
 func TestSessionLifecycle(t *testing.T) {
@@ -190,7 +190,7 @@ func TestSendProgressAndAccounting(t *testing.T) {
 	s, c := newSandbox(t, ourvoicetest.WithBalance(100), ourvoicetest.WithMessageCost(12.5))
 	sess := connected(t, s, c, "22997000000")
 
-	res, err := c.Messages.Send(ctx, &ourvoice.SendParams{
+	res, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{
 		WhatsAppSessionID: sess.ID, ToNumber: []string{"22996000000", "+22961000000"}, Type: ourvoice.TypeImage,
 		MediaURL: "https://example.com/תמונה.jpg", Content: "Check out this photo! 📸", DelayBetween: ourvoice.Delay(time.Second),
 	})
@@ -344,7 +344,7 @@ func TestFiltersAndPagination(t *testing.T) {
 		require.NoError(t, err)
 		s.Advance(time.Minute)
 	}
-	_, err := c.Messages.Send(ctx, &ourvoice.SendParams{WhatsAppSessionID: b.ID, ToNumber: []string{"972521111111", "972522222222"}, Type: ourvoice.TypeImage, MediaURL: "https://example.com/a.png", DelayBetween: ourvoice.Delay(0)})
+	_, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{WhatsAppSessionID: b.ID, ToNumber: []string{"972521111111", "972522222222"}, Type: ourvoice.TypeImage, MediaURL: "https://example.com/a.png", DelayBetween: ourvoice.Delay(0)})
 	require.NoError(t, err)
 	_, err = s.Receive(a.ID, "22996000000", ourvoice.TypeText, "תודה רבה! 🙏")
 	require.NoError(t, err)

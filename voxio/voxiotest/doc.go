@@ -8,7 +8,7 @@
 //	s := voxiotest.NewServer()
 //	defer s.Close()
 //	c, _ := s.NewClient()
-//	c.Messages.Send(ctx, &voxio.SendMessageParams{...})
+//	c.Messages.Send(ctx, voxio.SendMessageParams{...})
 //
 // The Voxio handler hashes uploaded files as it reads them and keeps only
 // their name, type, size and SHA-256; the request log keeps at most the

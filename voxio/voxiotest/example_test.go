@@ -23,7 +23,7 @@ func Example() {
 	ctx := context.Background()
 	to := voxio.Recipient{MobileCode: "972", Mobile: "501234567"}
 
-	res, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "שלום 👋"})
+	res, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "שלום 👋"})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -32,12 +32,12 @@ func Example() {
 	// Voxio acts on the next send, then the connection drops before the
 	// answer: the SDK does not retry and says so.
 	srv.DropResponseNext(1)
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Message: "second"})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "second"})
 	fmt.Println("maybe delivered:", errors.Is(err, voxio.ErrMaybeDelivered))
 	fmt.Println("messages Voxio holds:", len(srv.Messages()))
 
 	// Voxio's own failures come back as typed errors, even inside HTTP 200.
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "501234567", WhatsAppAccountID: 999}, Message: "x"})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "501234567", WhatsAppAccountID: 999}, Message: "x"})
 	var e *voxio.Error
 	fmt.Println("vendor error:", errors.As(err, &e))
 	// Output:

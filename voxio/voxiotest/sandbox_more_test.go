@@ -73,12 +73,12 @@ func TestSeveralAccounts(t *testing.T) {
 
 	// A contact created on the default account, then written to from the
 	// second: it belongs to both scopes through the conversation.
-	created, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "Sari", LastName: "Dewi", MobileCode: "62", Mobile: "8111"})
+	created, err := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "Sari", LastName: "Dewi", MobileCode: "62", Mobile: "8111"})
 	require.NoError(t, err)
 	assert.Equal(t, int64(voxiotest.DefaultWhatsAppAccountID), created.Contact.WhatsAppAccountID)
-	_, err = c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "Only", LastName: "Default", MobileCode: "62", Mobile: "8222"})
+	_, err = c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "Only", LastName: "Default", MobileCode: "62", Mobile: "8222"})
 	require.NoError(t, err)
-	sent, err := c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8111", FromNumber: "6289999999999"}, TemplateID: tid})
+	sent, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8111", FromNumber: "6289999999999"}, TemplateID: tid})
 	require.NoError(t, err)
 
 	second, err := c.Contacts.List(ctx, &voxio.ContactListParams{WhatsAppAccountID: 31})
@@ -110,19 +110,19 @@ func TestSeveralAccounts(t *testing.T) {
 
 	// A template of another account, an unknown one, and one not approved.
 	to := voxio.Recipient{MobileCode: "62", Mobile: "8111"}
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: tid})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: tid})
 	assert.ErrorIs(t, err, voxio.ErrNotFound, "template belongs to the selected sender account only")
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: 999})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: 999})
 	assert.ErrorIs(t, err, voxio.ErrNotFound)
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: to, TemplateID: pending})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: pending})
 	assert.ErrorIs(t, err, voxio.ErrValidation, "only approved templates can be sent")
-	_, err = c.Messages.SendTemplate(ctx, &voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8111", WhatsAppAccountID: 77}, TemplateID: tid})
+	_, err = c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "8111", WhatsAppAccountID: 77}, TemplateID: tid})
 	assert.ErrorIs(t, err, voxio.ErrValidation, "unknown sender account")
 
 	// Updating the contact onto the second account moves its scope.
-	_, err = c.Contacts.Update(ctx, created.Contact.ID, &voxio.ContactParams{FirstName: "Sari", LastName: "Dewi", MobileCode: "62", Mobile: "8111", WhatsAppAccountID: 31})
+	_, err = c.Contacts.Update(ctx, created.Contact.ID, voxio.ContactParams{FirstName: "Sari", LastName: "Dewi", MobileCode: "62", Mobile: "8111", WhatsAppAccountID: 31})
 	require.NoError(t, err)
-	_, err = c.Contacts.Update(ctx, 999, &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "1"})
+	_, err = c.Contacts.Update(ctx, 999, voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "1"})
 	assert.ErrorIs(t, err, voxio.ErrNotFound)
 }
 
@@ -193,14 +193,14 @@ func TestContactDeletionRules(t *testing.T) {
 	defer s.Close()
 	c, err := s.NewClient()
 	require.NoError(t, err)
-	sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "811"}, Message: "hi"})
+	sent, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "811"}, Message: "hi"})
 	require.NoError(t, err)
 	m, ok := s.Message(sent.Message.ID)
 	require.True(t, ok)
 	_, err = c.Contacts.Delete(ctx, m.ContactID)
 	assert.ErrorIs(t, err, voxio.ErrValidation, "has messages")
 
-	quiet, err := c.Contacts.Create(ctx, &voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "822"})
+	quiet, err := c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "62", Mobile: "822"})
 	require.NoError(t, err)
 	require.True(t, s.BlockContact(quiet.Contact.ID))
 	_, err = c.Contacts.Delete(ctx, quiet.Contact.ID)
@@ -239,7 +239,7 @@ func TestStatusControlsRefuseWhatVoxioWouldNot(t *testing.T) {
 
 	c, err := s.NewClient()
 	require.NoError(t, err)
-	sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "811"}, Message: "hello"})
+	sent, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "811"}, Message: "hello"})
 	require.NoError(t, err)
 	ds, err := s.DeliverStatuses(ctx, sent.Message.ID)
 	require.NoError(t, err)
@@ -255,7 +255,7 @@ func TestAutoStatusWithoutReceiver(t *testing.T) {
 	defer s.Close()
 	c, err := s.NewClient()
 	require.NoError(t, err)
-	sent, err := c.Messages.Send(context.Background(), &voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "811"}, Message: "hello"})
+	sent, err := c.Messages.Send(context.Background(), voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "811"}, Message: "hello"})
 	require.NoError(t, err)
 	require.Eventually(t, func() bool {
 		m, _ := s.Message(sent.Message.ID)
@@ -273,13 +273,13 @@ func TestMediaInAnswers(t *testing.T) {
 	c, err := s.NewClient()
 	require.NoError(t, err)
 	to := voxio.Recipient{MobileCode: "62", Mobile: "811"}
-	sent, err := c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Image: &voxio.File{Name: "a.png", Reader: strings.NewReader("png")}})
+	sent, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Image: &voxio.File{Name: "a.png", Reader: strings.NewReader("png")}})
 	require.NoError(t, err)
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Location: &voxio.Location{Latitude: 1.5, Longitude: 2.5}})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Location: &voxio.Location{Latitude: 1.5, Longitude: 2.5}})
 	require.NoError(t, err)
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, CTAURLID: 4})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, CTAURLID: 4})
 	require.NoError(t, err)
-	_, err = c.Messages.Send(ctx, &voxio.SendMessageParams{Recipient: to, Product: map[string]any{"id": 1}})
+	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Product: map[string]any{"id": 1}})
 	require.NoError(t, err)
 	res, err := c.Inbox.ConversationMessages(ctx, sent.ConversationID)
 	require.NoError(t, err)
