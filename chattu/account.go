@@ -114,15 +114,18 @@ func (s *AccountService) ResetAPIKey(ctx context.Context, p ResetAPIKeyParams) (
 	}
 	c.tc.AddSecret(string(p.CurrentAPIKey))
 	out := &ResetAPIKeyResult{}
-	if _, err := c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/reset-api-key", JSON: resetParamsWire{p.Username, string(p.CurrentAPIKey)}}}, out); err != nil {
+	req := &transport.Request{Method: http.MethodPost, Path: "/api/reset-api-key", JSON: resetParamsWire{p.Username, string(p.CurrentAPIKey)}}
+	if _, err := c.do(ctx, &call{req: req}, out); err != nil {
 		return nil, err
 	}
 	if out.NewAPIKey == "" {
-		return out, &transport.DecodeError{Vendor: Vendor, Method: http.MethodPost, Path: "/api/reset-api-key", StatusCode: http.StatusOK, Err: errNoNewKey}
+		// Chattu accepted the reset but the answer has no key: the old key
+		// may be void already, so this matches ErrMaybeDelivered.
+		return out, c.tc.DecodeFailure(req, http.StatusOK, errNoNewKey)
 	}
 	c.tc.AddSecret(string(out.NewAPIKey))
 	if string(p.CurrentAPIKey) == current {
-		if err := c.SetAPIKey(out.NewAPIKey); err != nil {
+		if err := c.SetAPIKey(string(out.NewAPIKey)); err != nil {
 			return out, err
 		}
 		out.Switched = true

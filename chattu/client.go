@@ -12,8 +12,8 @@ import (
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
-// Vendor is the name the client reports in errors and logs.
-const Vendor = "chattu"
+// vendor is the name the client reports in errors and logs.
+const vendor = "chattu"
 
 // apiKeyHeader is how every request authenticates (the docs spell it in
 // lower case; HTTP header names are case-insensitive).
@@ -27,7 +27,7 @@ type (
 	Stream = transport.Stream
 )
 
-// Options shared by every vendor package.
+// Options shared by every Switchboard client.
 var (
 	// WithBaseURL replaces the base URL given to New, for a proxy.
 	WithBaseURL = transport.WithBaseURL
@@ -45,7 +45,8 @@ var (
 	WithRetryMax = transport.WithRetryMax
 	// WithRetryWait sets the first and the longest backoff between attempts.
 	WithRetryWait = transport.WithRetryWait
-	// WithRetryAfterMax caps how long a 429 with Retry-After is waited for.
+	// WithRetryAfterMax caps how long a 429, or a 503 with Retry-After, is
+	// waited for.
 	WithRetryAfterMax = transport.WithRetryAfterMax
 )
 
@@ -88,7 +89,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	tc, err := transport.New(transport.Config{
-		Vendor:      Vendor,
+		Vendor:      vendor,
 		BaseURL:     baseURL,
 		Auth:        http.Header{http.CanonicalHeaderKey(apiKeyHeader): {apiKey}},
 		DecodeError: decodeError,
@@ -130,8 +131,8 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 // SetAPIKey switches the client to another API key. Calls already under way
 // finish with the old key; later calls use the new one. Both stay registered
 // as secrets. Account.ResetAPIKey calls it for you.
-func (c *Client) SetAPIKey(key APIKey) error {
-	k := string(key)
+func (c *Client) SetAPIKey(key string) error {
+	k := key
 	if err := transport.CheckCredential("apiKey", k); err != nil {
 		return err
 	}

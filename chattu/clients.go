@@ -260,10 +260,10 @@ func (s *ClientsService) QR(ctx context.Context, p QRParams) (*QRImage, error) {
 	defer st.Close()
 	b, err := io.ReadAll(io.LimitReader(st.Body, maxQRBytes+1))
 	if err != nil {
-		return nil, &transport.RequestError{Vendor: Vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID), Err: err}
+		return nil, &transport.RequestError{Vendor: vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID), Err: err}
 	}
 	if len(b) > maxQRBytes {
-		return nil, &transport.DecodeError{Vendor: Vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID), StatusCode: http.StatusOK, Err: errQRTooLarge}
+		return nil, s.c.tc.DecodeFailure(&transport.Request{Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID)}, http.StatusOK, errQRTooLarge)
 	}
 	return &QRImage{PNG: b, ContentType: st.ContentType}, nil
 }

@@ -49,7 +49,7 @@ func TestSendsAreNeverRepeated(t *testing.T) {
 			_, err := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "second", PhoneNumber: "972501111111"})
 			return err
 		}, func(s *chattutest.Server) int {
-			if _, ok := s.Client("second"); ok {
+			if _, ok := s.ClientState("second"); ok {
 				return 1
 			}
 			return 0
@@ -155,6 +155,6 @@ func TestDeleteRetriedAfterLostAnswer(t *testing.T) {
 	var e *chattu.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 2, e.Attempts)
-	_, ok := s.Client("shop")
+	_, ok := s.ClientState("shop")
 	assert.False(t, ok)
 }

@@ -19,6 +19,9 @@ type (
 	ValidationError = transport.ValidationError
 	// RequestError is a failure to exchange with Chattu at all.
 	RequestError = transport.RequestError
+	// DecodeError is a 2xx answer that could not be decoded; for a send it
+	// matches ErrMaybeDelivered (Chattu accepted it).
+	DecodeError = transport.DecodeError
 )
 
 // Sentinels shared by every vendor package, for errors.Is.
@@ -42,19 +45,17 @@ var (
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
 
-// ErrorCode is a machine-readable code Chattu puts in failure bodies.
-type ErrorCode string
-
-// The codes the docs list for the groups and channels API.
+// The machine-readable codes the docs list for the groups and channels API,
+// as Error.Code carries them.
 const (
-	CodeAuthError         ErrorCode = "AUTH_ERROR"          // 401: the API key was missing or wrong
-	CodeAccessDenied      ErrorCode = "ACCESS_DENIED"       // 403: the client belongs to someone else
-	CodePlanLimitExceeded ErrorCode = "PLAN_LIMIT_EXCEEDED" // 403: the account's plan does not allow more
-	CodeReadOnlyChat      ErrorCode = "READ_ONLY_CHAT"      // 403: the group or channel only lets admins post
-	CodeClientNotFound    ErrorCode = "CLIENT_NOT_FOUND"    // 404
-	CodeGroupNotFound     ErrorCode = "GROUP_NOT_FOUND"     // 404
-	CodeInvalidChatType   ErrorCode = "INVALID_CHAT_TYPE"   // 400: the chat is not a group or channel
-	CodeMediaError        ErrorCode = "MEDIA_ERROR"         // 400: the media URL could not be processed
+	CodeAuthError         = "AUTH_ERROR"          // 401: the API key was missing or wrong
+	CodeAccessDenied      = "ACCESS_DENIED"       // 403: the client belongs to someone else
+	CodePlanLimitExceeded = "PLAN_LIMIT_EXCEEDED" // 403: the account's plan does not allow more
+	CodeReadOnlyChat      = "READ_ONLY_CHAT"      // 403: the group or channel only lets admins post
+	CodeClientNotFound    = "CLIENT_NOT_FOUND"    // 404
+	CodeGroupNotFound     = "GROUP_NOT_FOUND"     // 404
+	CodeInvalidChatType   = "INVALID_CHAT_TYPE"   // 400: the chat is not a group or channel
+	CodeMediaError        = "MEDIA_ERROR"         // 400: the media URL could not be processed
 )
 
 // Chattu's own sentinels, one per code, for errors.Is. An *Error carrying a
@@ -96,7 +97,7 @@ var (
 
 // kinds maps a code to everything its *Error matches (transport.Error.Is:
 // a Kind replaces the status mapping).
-var kinds = map[ErrorCode]error{
+var kinds = map[string]error{
 	CodeAuthError:         errors.Join(ErrAuth, ErrUnauthorized),
 	CodeAccessDenied:      errors.Join(ErrAccessDenied, ErrUnauthorized),
 	CodePlanLimitExceeded: ErrPlanLimitExceeded,
@@ -165,14 +166,14 @@ func decodeError(status int, _ http.Header, body []byte) *transport.Error {
 	if code == "" {
 		// {"error": "GROUP_NOT_FOUND"} carries the code as the message.
 		for _, m := range e.Messages {
-			if _, known := kinds[ErrorCode(m)]; known {
+			if _, known := kinds[m]; known {
 				code = m
 				break
 			}
 		}
 	}
 	e.Code = code
-	if k, known := kinds[ErrorCode(strings.ToUpper(code))]; known {
+	if k, known := kinds[strings.ToUpper(code)]; known {
 		e.Kind = k
 	}
 	return e

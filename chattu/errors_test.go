@@ -15,7 +15,7 @@ func TestErrorMapping(t *testing.T) {
 		name     string
 		status   int
 		body     string
-		code     ErrorCode
+		code     string
 		messages []string
 		is       []error
 		isNot    []error
@@ -99,7 +99,7 @@ func TestCodeSentinelMatrix(t *testing.T) {
 	shared := []error{ErrUnauthorized, ErrNotFound, ErrValidation, ErrRateLimited, ErrMaybeDelivered}
 	own := []error{ErrAuth, ErrAccessDenied, ErrPlanLimitExceeded, ErrReadOnlyChat, ErrClientNotFound, ErrGroupNotFound, ErrInvalidChatType, ErrMediaError}
 	cases := []struct {
-		code   ErrorCode
+		code   string
 		status int
 		want   []error
 	}{

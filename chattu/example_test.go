@@ -214,3 +214,25 @@ func ExampleWithRateLimit() {
 	// Output:
 	// sandbox <nil>
 }
+
+// New needs the deployment's base URL and an API key; options add the
+// dashboard session (for the chat interface, schedules and client deletion)
+// and the client-side rate limiter. Credentials never print.
+func ExampleNew() {
+	c, err := chattu.New("https://bot.example.com", "1f92bf99680b32fedeb1",
+		chattu.WithSessionCookie("connect.sid=s%3Aabc123"),
+		chattu.WithRateLimit(),
+		chattu.WithRetryMax(2),
+	)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(c, c.HasSession())
+
+	_, err = chattu.New("", "key")
+	var ve *chattu.ValidationError
+	fmt.Println(errors.As(err, &ve), ve.Field)
+	// Output:
+	// chattu.Client true
+	// true baseURL
+}

@@ -90,7 +90,7 @@ func TestSandboxNumberLifecycle(t *testing.T) {
 
 	_, err = c.Clients.UpdateWebhook(ctx, chattu.UpdateWebhookParams{ClientID: "shop", WebhookURL: "https://hooks.example.com/chattu"})
 	require.NoError(t, err)
-	st, _ := s.Client("shop")
+	st, _ := s.ClientState("shop")
 	assert.Equal(t, "https://hooks.example.com/chattu", st.WebhookURL)
 }
 
@@ -494,7 +494,7 @@ func TestSandboxDeleteClient(t *testing.T) {
 	r, err := c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "shop", Password: chattutest.DefaultPassword})
 	require.NoError(t, err)
 	assert.Equal(t, "Client deleted successfully.", r.Message)
-	_, ok := s.Client("shop")
+	_, ok := s.ClientState("shop")
 	assert.False(t, ok)
 	// 5 sensitive attempts per hour: the fourth attempt onwards...
 	for i := 0; i < 2; i++ {

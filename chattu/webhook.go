@@ -192,7 +192,7 @@ type replyWire struct {
 }
 
 // WebhookFunc handles one event. ctx ends at the event's reply budget (see
-// WithReplyTimeout): work that must outlive the reply should be handed off
+// WithWebhookTimeout): work that must outlive the reply should be handed off
 // (context.WithoutCancel). Returning an error answers 500.
 type WebhookFunc func(ctx context.Context, ev *WebhookEvent) (Reply, error)
 
@@ -206,20 +206,20 @@ type webhookConfig struct {
 	maxBody                 int64
 }
 
-// WithReplyTimeout sets how long the callback may take before the fallback
+// WithWebhookTimeout sets how long the callback may take before the fallback
 // reply is sent: for message events (default 4.5 s of Chattu's 5 s) and for
 // call_rejected (default 2.5 s of its 3 s). Each must be positive and within
 // Chattu's deadline.
-func WithReplyTimeout(message, call time.Duration) WebhookOption {
+func WithWebhookTimeout(message, call time.Duration) WebhookOption {
 	return func(c *webhookConfig) { c.msgTimeout, c.callTimeout = message, call }
 }
 
-// WithFallback sets the reply sent when the callback is too slow (for
+// WithWebhookFallback sets the reply sent when the callback is too slow (for
 // example a canned auto-reply). The default acknowledges without an
 // auto-reply, so Chattu sends its default rejection message to callers.
 // fn runs in the margin left before Chattu's deadline (0.5 s by default):
 // it must return at once, without I/O. A panicking fn acknowledges only.
-func WithFallback(fn func(ev *WebhookEvent) Reply) WebhookOption {
+func WithWebhookFallback(fn func(ev *WebhookEvent) Reply) WebhookOption {
 	return func(c *webhookConfig) { c.fallback = fn }
 }
 

@@ -90,8 +90,8 @@ func TestWebhookSlowHandlerMeetsSandboxDeadline(t *testing.T) {
 		case <-ctx.Done():
 		}
 		return chattu.Reply{Response: "late"}, nil
-	}, chattu.WithReplyTimeout(150*time.Millisecond, 100*time.Millisecond),
-		chattu.WithFallback(func(*chattu.WebhookEvent) chattu.Reply {
+	}, chattu.WithWebhookTimeout(150*time.Millisecond, 100*time.Millisecond),
+		chattu.WithWebhookFallback(func(*chattu.WebhookEvent) chattu.Reply {
 			return chattu.Reply{Response: "נחזור אליך בקרוב"}
 		}))
 	require.NoError(t, err)

@@ -204,8 +204,8 @@ func TestWebhookSlowCallbackGetsFallback(t *testing.T) {
 		sawDeadline.Done()
 		<-release
 		return Reply{Response: "too late"}, nil
-	}, WithReplyTimeout(80*time.Millisecond, 40*time.Millisecond), WithWebhookOnError(log.add),
-		WithFallback(func(ev *WebhookEvent) Reply {
+	}, WithWebhookTimeout(80*time.Millisecond, 40*time.Millisecond), WithWebhookOnError(log.add),
+		WithWebhookFallback(func(ev *WebhookEvent) Reply {
 			if ev.Type == EventCallRejected {
 				return Reply{RejectionMessage: "אחזור אליך"}
 			}
@@ -278,10 +278,10 @@ func TestWebhookConfigErrors(t *testing.T) {
 		"padded key": func() (*WebhookHandler, error) { return NewWebhookHandler([]string{hookKey + "\n"}, fn) },
 		"nil func":   func() (*WebhookHandler, error) { return NewWebhookHandler([]string{hookKey}, nil) },
 		"zero timeout": func() (*WebhookHandler, error) {
-			return NewWebhookHandler([]string{hookKey}, fn, WithReplyTimeout(0, time.Second))
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookTimeout(0, time.Second))
 		},
 		"call too long": func() (*WebhookHandler, error) {
-			return NewWebhookHandler([]string{hookKey}, fn, WithReplyTimeout(time.Second, 4*time.Second))
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookTimeout(time.Second, 4*time.Second))
 		},
 		"zero body": func() (*WebhookHandler, error) {
 			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookMaxBody(0))
@@ -324,8 +324,8 @@ func TestWebhookSlowErrorHookDoesNotDelayReply(t *testing.T) {
 	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, _ *WebhookEvent) (Reply, error) {
 		<-ctx.Done()
 		return Reply{}, nil
-	}, WithReplyTimeout(40*time.Millisecond, 40*time.Millisecond),
-		WithFallback(func(*WebhookEvent) Reply { return Reply{Response: "fallback"} }),
+	}, WithWebhookTimeout(40*time.Millisecond, 40*time.Millisecond),
+		WithWebhookFallback(func(*WebhookEvent) Reply { return Reply{Response: "fallback"} }),
 		WithWebhookOnError(func(*http.Request, error) {
 			<-release // a remote logger that hangs
 			close(hookDone)

@@ -29,7 +29,8 @@
 // WaitConnected follows a new (or reconnected) session: it polls with
 // backoff, hands every fresh QR code to a callback while the session is
 // pending, and returns once it is connected, with a *SessionStatusError
-// when it is banned or failed, or when the context ends.
+// when it is banned or failed, or with an error wrapping ctx.Err() when the
+// context ends.
 //
 // # Failures
 //

@@ -51,7 +51,7 @@ var (
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
 
-// Options, re-exported from the SDK's transport.
+// Options shared by every Switchboard client.
 var (
 	// WithBaseURL points the client at another server (a sandbox from
 	// ourvoicetest, a proxy). It replaces DefaultBaseURL, so include the

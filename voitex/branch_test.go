@@ -207,7 +207,7 @@ func TestBranchHandlerNeedsGuard(t *testing.T) {
 	assert.ErrorIs(t, err, relay.ErrConfig)
 	_, err = NewBranchHandler(tokenGuard(t), nil)
 	assert.ErrorIs(t, err, relay.ErrConfig)
-	_, err = NewBranchHandler(tokenGuard(t), fn, WithFallback(Goto("x")))
+	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchFallback(Goto("x")))
 	assert.ErrorIs(t, err, ErrValidation)
 	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchTimeout(0))
 	assert.ErrorIs(t, err, ErrValidation)
@@ -215,6 +215,9 @@ func TestBranchHandlerNeedsGuard(t *testing.T) {
 	assert.ErrorIs(t, err, ErrValidation)
 	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchLocation(nil))
 	assert.ErrorIs(t, err, ErrValidation)
+	// Every construction failure is a configuration error, as in relay and
+	// the other vendors' handlers.
+	assert.ErrorIs(t, err, relay.ErrConfig)
 }
 
 func TestBranchHandlerGuards(t *testing.T) {
@@ -301,9 +304,9 @@ func TestBranchHandlerFallback(t *testing.T) {
 			var got []error
 			var gotCall *BranchRequest
 			h, err := NewBranchHandler(tokenGuard(t), tc.fn,
-				WithFallback(Goto("900").PlayTTS("Transferring you to an operator")),
+				WithBranchFallback(Goto("900").PlayTTS("Transferring you to an operator")),
 				WithBranchTimeout(100*time.Millisecond),
-				WithBranchErrorHandler(func(_ context.Context, call *BranchRequest, err error) {
+				WithBranchOnError(func(_ context.Context, call *BranchRequest, err error) {
 					mu.Lock()
 					defer mu.Unlock()
 					got = append(got, err)
@@ -345,7 +348,7 @@ func TestBranchHandlerDefaults(t *testing.T) {
 			return nil, errors.New("x")
 		}
 		return nil, nil
-	}, WithBranchLocation(time.FixedZone("EST", -5*3600)), WithBranchErrorHandler(func(context.Context, *BranchRequest, error) { panic("hook") }))
+	}, WithBranchLocation(time.FixedZone("EST", -5*3600)), WithBranchOnError(func(context.Context, *BranchRequest, error) { panic("hook") }))
 	require.NoError(t, err)
 	target := "/ivr?token=" + testToken
 	rec := postBranch(t, h, target, fixture(t, "branch_request.json"))

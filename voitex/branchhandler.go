@@ -26,7 +26,7 @@ type BranchFunc func(ctx context.Context, call *BranchRequest) (*BranchResponse,
 // silence for longer than a few seconds tends to hang up.
 const DefaultBranchTimeout = 3 * time.Second
 
-// Errors reported to the WithBranchErrorHandler callback; the caller gets
+// Errors reported to the WithBranchOnError callback; the caller gets
 // the fallback in each case.
 var (
 	// ErrBranchTimeout: BranchFunc did not answer within the deadline.
@@ -76,11 +76,11 @@ func WithBranchTimeout(d time.Duration) BranchOption {
 	}
 }
 
-// WithFallback sets the answer given when BranchFunc fails, panics, times out
+// WithBranchFallback sets the answer given when BranchFunc fails, panics, times out
 // or returns an invalid response, typically Goto(operatorBranch) so that the
 // caller reaches a person instead of being dropped. The default is {}: the
 // Trigger's "No Route Found" setting. The fallback is validated here.
-func WithFallback(r *BranchResponse) BranchOption {
+func WithBranchFallback(r *BranchResponse) BranchOption {
 	return func(c *branchConfig) error {
 		if r == nil {
 			r = &BranchResponse{}
@@ -93,12 +93,12 @@ func WithFallback(r *BranchResponse) BranchOption {
 	}
 }
 
-// WithBranchErrorHandler receives every failure the caller was shielded
+// WithBranchOnError receives every failure the caller was shielded
 // from (ErrBranchTimeout, ErrBranchRequest, ErrBranchResponse, a
 // *PanicError or BranchFunc's own error), for logging and alerting. call is
 // nil when the body could not be read. It runs on the request's goroutine
 // before the fallback is written, so keep it quick.
-func WithBranchErrorHandler(fn func(ctx context.Context, call *BranchRequest, err error)) BranchOption {
+func WithBranchOnError(fn func(ctx context.Context, call *BranchRequest, err error)) BranchOption {
 	return func(c *branchConfig) error {
 		c.onError = fn
 		return nil
@@ -151,7 +151,10 @@ func NewBranchHandler(guard relay.Middleware, fn BranchFunc, opts ...BranchOptio
 			continue
 		}
 		if err := o(&cfg); err != nil {
-			return nil, err
+			// A bad option is a configuration error like a missing guard
+			// (relay.ErrConfig, as every handler constructor reports it),
+			// and still names the option (*ValidationError).
+			return nil, fmt.Errorf("%w: %w", relay.ErrConfig, err)
 		}
 	}
 	fb, err := json.Marshal(cfg.fallback)

@@ -267,7 +267,7 @@ func ExampleNewBranchHandler() {
 		return voitex.NewBranchResponse().
 			PlayTTS("Press 1 for billing, 2 for support").
 			Input("1", "200").Input("2", "300"), nil
-	}, voitex.WithFallback(voitex.Goto("900")), voitex.WithBranchTimeout(2*time.Second))
+	}, voitex.WithBranchFallback(voitex.Goto("900")), voitex.WithBranchTimeout(2*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 // Redacted is what a Secret prints as, whatever the verb or encoder.
-const Redacted = "[REDACTED]"
+const Redacted = transport.Redacted
 
 // secretMask scrambles Secret values in memory, so that even a reflection
 // dump that bypasses every method (a Secret inside another type's unexported

@@ -143,7 +143,7 @@ func TestControlErrors(t *testing.T) {
 	assert.Error(t, err, "not connected")
 	require.NoError(t, s.Scan("c1"))
 	require.NoError(t, s.Disconnect("c1"))
-	st, ok := s.Client("c1")
+	st, ok := s.ClientState("c1")
 	assert.True(t, ok)
 	assert.False(t, st.Connected)
 }
@@ -158,7 +158,7 @@ func ExampleServer() {
 	resp, _ := http.DefaultClient.Do(req)
 	resp.Body.Close()
 	_ = s.Scan("shop")
-	st, _ := s.Client("shop")
+	st, _ := s.ClientState("shop")
 	fmt.Println(resp.StatusCode, st.Connected)
 	// Output:
 	// 200 true

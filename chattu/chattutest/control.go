@@ -66,7 +66,7 @@ func (s *Server) Disconnect(clientID string) error {
 }
 
 // Client returns a client's state.
-func (s *Server) Client(clientID string) (ClientState, bool) {
+func (s *Server) ClientState(clientID string) (ClientState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.clients[clientID]

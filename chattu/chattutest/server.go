@@ -88,9 +88,15 @@ func WithGroupSendDelay(d time.Duration) Option { return func(c *config) { c.gro
 // client the docs' sample group and channel.
 func WithoutSeedGroups() Option { return func(c *config) { c.seedGroups = false } }
 
-// Server is a running sandbox. Its embedded *sandbox.Server gives URL,
-// Close, fault injection (FailNext, DelayNext, DropNext) and the request log
-// (Requests, Count).
+// Server is a running sandbox. It is safe for concurrent use.
+//
+// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
+// URL, Close and Client (an *http.Client for it); fault injection with
+// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
+// DropNext(n) (the request is read, the connection closes and the vendor
+// never acts), DropResponseNext(n) (the vendor acts, then the answer is
+// lost) and ClearFaults; and the request log: Requests, Count(method, path)
+// and ResetLog.
 type Server struct {
 	*sandbox.Server
 

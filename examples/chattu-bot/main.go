@@ -127,7 +127,7 @@ func fallback(ev *chattu.WebhookEvent) chattu.Reply {
 // newMux mounts the webhook handler at path, plus a health check.
 func newMux(keys []string, path string, b *bot, logger *slog.Logger, opts ...chattu.WebhookOption) (*http.ServeMux, error) {
 	opts = append([]chattu.WebhookOption{
-		chattu.WithFallback(fallback),
+		chattu.WithWebhookFallback(fallback),
 		chattu.WithWebhookOnError(func(r *http.Request, err error) {
 			// The error never holds the API key or the body.
 			logger.Warn("webhook", "remote", r.RemoteAddr, "error", err)

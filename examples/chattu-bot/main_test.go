@@ -48,7 +48,7 @@ func TestSlowBotStillRepliesInTime(t *testing.T) {
 		return nil
 	}}
 	mux, err := newMux([]string{"k-123456"}, "/hook", b, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		chattu.WithReplyTimeout(50*time.Millisecond, 30*time.Millisecond))
+		chattu.WithWebhookTimeout(50*time.Millisecond, 30*time.Millisecond))
 	require.NoError(t, err)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
@@ -78,7 +78,7 @@ func TestRegisterWithSandbox(t *testing.T) {
 	require.NoError(t, err)
 	env := map[string]string{"CHATTU_BASE_URL": sb.URL, "CHATTU_API_KEY": chattutest.DefaultAPIKey, "CHATTU_CLIENT_ID": "bot"}
 	require.NoError(t, register(context.Background(), func(k string) string { return env[k] }, "https://bot.example.com/hooks/chattu"))
-	st, _ := sb.Client("bot")
+	st, _ := sb.ClientState("bot")
 	assert.Equal(t, "https://bot.example.com/hooks/chattu", st.WebhookURL)
 	assert.Error(t, register(context.Background(), func(string) string { return "" }, "https://x"))
 }
@@ -134,7 +134,7 @@ func TestServeRegisterAndShutdown(t *testing.T) {
 		return true
 	}, 5*time.Second, 10*time.Millisecond)
 	assert.Contains(t, out.String(), "webhook registered")
-	st, _ := sb.Client("bot")
+	st, _ := sb.ClientState("bot")
 	assert.Equal(t, "https://bot.example.com/hook", st.WebhookURL)
 
 	resp, err := http.Get("http://" + addr + "/healthz")

@@ -58,7 +58,7 @@ func tourVoitex(ctx context.Context, w io.Writer) error {
 				Input("1", "200").Input("0", "900"), nil
 		}
 		return voitex.Goto("900"), nil
-	}, voitex.WithFallback(voitex.Goto("900")))
+	}, voitex.WithBranchFallback(voitex.Goto("900")))
 	if err != nil {
 		return err
 	}

@@ -82,9 +82,9 @@ func (a *App) Routes(tokens ...string) (http.Handler, error) {
 		return nil, err
 	}
 	opts := []voitex.BranchOption{
-		voitex.WithFallback(voitex.Goto(BranchOperator).PlayTTS("One moment, connecting you to an operator.")),
+		voitex.WithBranchFallback(voitex.Goto(BranchOperator).PlayTTS("One moment, connecting you to an operator.")),
 		voitex.WithBranchTimeout(2 * time.Second),
-		voitex.WithBranchErrorHandler(func(ctx context.Context, call *voitex.BranchRequest, err error) {
+		voitex.WithBranchOnError(func(ctx context.Context, call *voitex.BranchRequest, err error) {
 			a.logger().Error("API Branch failed; caller sent to the operator", "call", call, "error", err)
 		}),
 	}

@@ -11,12 +11,17 @@ import (
 
 // Recorded is one request the server received, as it arrived.
 type Recorded struct {
+	// Method, Path and RawQuery are the request line's.
 	Method   string
 	Path     string
 	RawQuery string
-	Header   http.Header
-	Body     []byte
-	// Fault names the fault injected into this request ("" for none).
+	// Header is a copy of the request headers, credentials included (it is
+	// a test's own traffic).
+	Header http.Header
+	// Body is the start of the body, at most MaxRecordedBody bytes.
+	Body []byte
+	// Fault names the fault injected into this request: "fail", "delay",
+	// "drop", "drop-response", or "" for none.
 	Fault string
 }
 
@@ -90,8 +95,9 @@ func (s *Server) DelayNext(n int, d time.Duration) {
 }
 
 // DropNext reads each of the next n requests whole, then closes the
-// connection without answering: the vendor may have acted on the request,
-// and the client cannot know.
+// connection without answering. The vendor handler never sees the request,
+// so the sandbox's state does not change; the client still cannot know
+// that, which is the point. Use DropResponseNext for a vendor that acted.
 func (s *Server) DropNext(n int) {
 	s.push(n, fault{kind: "drop"})
 }

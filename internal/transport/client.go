@@ -463,7 +463,9 @@ type Stream struct {
 	FileName string
 	// ContentLength is -1 when unknown.
 	ContentLength int64
-	Header        http.Header
+	// Header holds every response header, for what the fields above leave
+	// out (Content-Length as sent, caching headers).
+	Header http.Header
 }
 
 // Read reads from Body.

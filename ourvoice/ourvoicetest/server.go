@@ -101,6 +101,14 @@ func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id
 // Server is a running Our Voice sandbox. It is safe for concurrent use.
 // Point a client at it with NewClient or with
 // ourvoice.WithBaseURL(s.BaseURL()).
+//
+// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
+// URL, Close and Client (an *http.Client for it); fault injection with
+// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
+// DropNext(n) (the request is read, the connection closes and the vendor
+// never acts), DropResponseNext(n) (the vendor acts, then the answer is
+// lost) and ClearFaults; and the request log: Requests, Count(method, path)
+// and ResetLog.
 type Server struct {
 	*sandbox.Server
 

@@ -29,8 +29,15 @@ var DefaultLabels = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 // Recording.Data and Attachment.Data.
 const MaxStoredFile = 1 << 20
 
-// Server is a running sandbox. It embeds *sandbox.Server: URL, Close,
-// FailNext, DelayNext, DropNext, Requests and Count come from there.
+// Server is a running sandbox. It is safe for concurrent use.
+//
+// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
+// URL, Close and Client (an *http.Client for it); fault injection with
+// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
+// DropNext(n) (the request is read, the connection closes and the vendor
+// never acts), DropResponseNext(n) (the vendor acts, then the answer is
+// lost) and ClearFaults; and the request log: Requests, Count(method, path)
+// and ResetLog.
 type Server struct {
 	*sandbox.Server
 

@@ -45,7 +45,7 @@ func ivr(t *testing.T, seen *[]*voitex.BranchRequest) string {
 			return voitex.NewBranchResponse().SetVariable("caller_pin", call.LastInput()).GotoBranch("400"), nil
 		}
 		return nil, errors.New("unexpected branch")
-	}, voitex.WithFallback(voitex.Goto("900")))
+	}, voitex.WithBranchFallback(voitex.Goto("900")))
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)

@@ -32,8 +32,15 @@ const (
 	TemplatePromo       = 14
 )
 
-// Server is the sandbox. Its embedded *sandbox.Server gives URL, Close,
-// FailNext, DelayNext, DropNext and Requests.
+// Server is the sandbox. It is safe for concurrent use.
+//
+// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
+// URL, Close and Client (an *http.Client for it); fault injection with
+// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
+// DropNext(n) (the request is read, the connection closes and the vendor
+// never acts), DropResponseNext(n) (the vendor acts, then the answer is
+// lost) and ClearFaults; and the request log: Requests, Count(method, path)
+// and ResetLog.
 type Server struct {
 	*sandbox.Server
 
@@ -161,7 +168,7 @@ func (s *Server) Close() {
 // NewClient returns a voxio.Client for this sandbox with its credentials and
 // short retry waits; opts are applied after those.
 func (s *Server) NewClient(opts ...voxio.Option) (*voxio.Client, error) {
-	base := []voxio.Option{voxio.WithBaseURL(s.URL), voxio.WithRetryWait(5*time.Millisecond, 50*time.Millisecond)}
+	base := []voxio.Option{voxio.WithBaseURL(s.URL), voxio.WithRetryWait(5*time.Millisecond, 20*time.Millisecond)}
 	return voxio.New(s.clientID, s.clientSecret, append(base, opts...)...)
 }
 
