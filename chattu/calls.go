@@ -80,19 +80,14 @@ func (l *Calls) UnmarshalJSON(b []byte) error {
 	return decodeList(b, &l.Calls, "calls", "logs", "data")
 }
 
-// IncomingParams names the client whose incoming calls to list.
-type IncomingParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-}
-
-// Incoming lists the last 100 incoming calls of a client.
-func (s *CallsService) Incoming(ctx context.Context, p IncomingParams) (*Calls, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// Incoming lists the last 100 incoming calls of the WhatsApp client
+// clientID (GET /api/incoming-calls/:clientId).
+func (s *CallsService) Incoming(ctx context.Context, clientID string) (*Calls, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
 	out := &Calls{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/incoming-calls/" + url.PathEscape(p.ClientID)}}, out); err != nil {
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/incoming-calls/" + url.PathEscape(clientID)}}, out); err != nil {
 		return nil, err
 	}
 	return out, nil

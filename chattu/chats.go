@@ -140,21 +140,15 @@ type Chats struct {
 // UnmarshalJSON reads the documented envelope.
 func (l *Chats) UnmarshalJSON(b []byte) error { return decodeList(b, &l.Chats, "chats") }
 
-// ChatsParams names the client whose chats to list.
-type ChatsParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-}
-
-// List returns a client's private chats (groups are left out), most recent
-// first.
-func (s *ChatsService) List(ctx context.Context, p ChatsParams) (*Chats, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// List returns the private chats (groups are left out) of the WhatsApp
+// client clientID, most recent first (GET /api/chats/:clientId).
+func (s *ChatsService) List(ctx context.Context, clientID string) (*Chats, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
 	out := &Chats{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodGet, Path: "/api/chats/" + url.PathEscape(p.ClientID), Header: jsonHeader(ctJSON),
+		Method: http.MethodGet, Path: "/api/chats/" + url.PathEscape(clientID), Header: jsonHeader(ctJSON),
 	}}, out); err != nil {
 		return nil, err
 	}
@@ -239,35 +233,36 @@ func (l *ChatMessages) UnmarshalJSON(b []byte) error {
 	return decodeList(b, &l.Messages, "messages")
 }
 
-// ChatMessagesParams selects a chat's messages.
+// ChatMessagesParams filters a chat's messages. A nil *ChatMessagesParams
+// leaves Chattu's defaults.
 type ChatMessagesParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-	// ChatID is the private chat ("9721234567@c.us"; see UserChat).
-	ChatID ChatID
 	// Limit is the most messages to return; 0 leaves Chattu's default (50).
 	Limit int
 }
 
-// Messages returns a chat's messages, earliest first, with reactions and
-// media information.
-func (s *ChatsService) Messages(ctx context.Context, p ChatMessagesParams) (*ChatMessages, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// Messages returns the messages of the private chat chatID ("9721234567@c.us";
+// see UserChat) of the WhatsApp client clientID, earliest first, with
+// reactions and media information (GET /api/chats/:clientId/:chatId/messages).
+// opts may be nil for Chattu's default limit.
+func (s *ChatsService) Messages(ctx context.Context, clientID string, chatID ChatID, opts *ChatMessagesParams) (*ChatMessages, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	if err := p.ChatID.Validate(); err != nil {
+	if err := chatID.Validate(); err != nil {
 		return nil, err
-	}
-	if p.Limit < 0 {
-		return nil, transport.Invalid("limit", "must not be negative")
 	}
 	var q url.Values
-	if p.Limit > 0 {
-		q = url.Values{"limit": {strconv.Itoa(p.Limit)}}
+	if opts != nil {
+		if opts.Limit < 0 {
+			return nil, transport.Invalid("limit", "must not be negative")
+		}
+		if opts.Limit > 0 {
+			q = url.Values{"limit": {strconv.Itoa(opts.Limit)}}
+		}
 	}
 	out := &ChatMessages{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodGet, Path: chatPath(p.ClientID, p.ChatID) + "/messages", Query: q, Header: jsonHeader(ctJSON),
+		Method: http.MethodGet, Path: chatPath(clientID, chatID) + "/messages", Query: q, Header: jsonHeader(ctJSON),
 	}}, out); err != nil {
 		return nil, err
 	}
@@ -342,23 +337,20 @@ func (r *SendResult) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// ChatSendParams is a text message to a chat.
+// ChatSendParams is the body of a text message to a chat.
 type ChatSendParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string `json:"-"`
-	// ChatID is the private chat to write to (required).
-	ChatID ChatID `json:"-"`
 	// Message is required.
 	Message string `json:"message"`
 }
 
-// Send sends a text message to a chat and broadcasts it to the dashboard.
-// It is never repeated once written.
-func (s *ChatsService) Send(ctx context.Context, p ChatSendParams) (*SendResult, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// Send sends a text message from the WhatsApp client clientID to the
+// private chat chatID and broadcasts it to the dashboard (POST
+// /api/chats/:clientId/:chatId/send). It is never repeated once written.
+func (s *ChatsService) Send(ctx context.Context, clientID string, chatID ChatID, p ChatSendParams) (*SendResult, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	if err := p.ChatID.Validate(); err != nil {
+	if err := chatID.Validate(); err != nil {
 		return nil, err
 	}
 	if p.Message == "" {
@@ -366,59 +358,46 @@ func (s *ChatsService) Send(ctx context.Context, p ChatSendParams) (*SendResult,
 	}
 	out := &SendResult{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodPost, Path: chatPath(p.ClientID, p.ChatID) + "/send", JSON: p,
+		Method: http.MethodPost, Path: chatPath(clientID, chatID) + "/send", JSON: p,
 	}}, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// MarkReadParams names the chat to mark as read.
-type MarkReadParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-	// ChatID is the private chat to mark as read (required).
-	ChatID ChatID
-}
-
-// MarkRead marks every message of a chat as read (sends the "seen"
-// receipt). Doing it twice changes nothing, so it may be retried.
-func (s *ChatsService) MarkRead(ctx context.Context, p MarkReadParams) (*Result, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// MarkRead marks every message of the private chat chatID of the WhatsApp
+// client clientID as read (sends the "seen" receipt; POST
+// /api/chats/:clientId/:chatId/read). Doing it twice changes nothing, so it
+// may be retried.
+func (s *ChatsService) MarkRead(ctx context.Context, clientID string, chatID ChatID) (*Result, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	if err := p.ChatID.Validate(); err != nil {
+	if err := chatID.Validate(); err != nil {
 		return nil, err
 	}
 	out := &Result{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodPost, Path: chatPath(p.ClientID, p.ChatID) + "/read", Header: jsonHeader(ctJSON), Delivery: transport.Idempotent,
+		Method: http.MethodPost, Path: chatPath(clientID, chatID) + "/read", Header: jsonHeader(ctJSON), Delivery: transport.Idempotent,
 	}}, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// MediaParams names a message whose media to download.
-type MediaParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-	// MessageID is the id of the message carrying the media (ChatMessage.ID).
-	MessageID string
-}
-
-// Media downloads a message's media (GET
+// Media downloads the media of the message messageID (ChatMessage.ID) seen
+// by the WhatsApp client clientID (GET
 // /api/chats/:clientId/media/:messageId). The caller reads and closes the
 // returned Stream; ContentType and FileName come from the response headers.
-func (s *ChatsService) Media(ctx context.Context, p MediaParams) (*Stream, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+func (s *ChatsService) Media(ctx context.Context, clientID, messageID string) (*Stream, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	if p.MessageID == "" {
+	if messageID == "" {
 		return nil, transport.Invalid("messageId", "required")
 	}
 	return s.c.stream(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodGet, Path: "/api/chats/" + url.PathEscape(p.ClientID) + "/media/" + url.PathEscape(p.MessageID),
+		Method: http.MethodGet, Path: "/api/chats/" + url.PathEscape(clientID) + "/media/" + url.PathEscape(messageID),
 		Header: http.Header{"Content-Type": {ctJSON}, "Accept": {"*/*"}},
 	}})
 }

@@ -226,12 +226,6 @@ func (s *ClientsService) List(ctx context.Context) (*ClientList, error) {
 	return out, nil
 }
 
-// QRParams names the client whose QR to fetch.
-type QRParams struct {
-	// ClientID names the client waiting to be scanned (required).
-	ClientID string
-}
-
 // QRImage is the PNG of a pending client's QR code.
 type QRImage struct {
 	// PNG is the image.
@@ -243,15 +237,15 @@ type QRImage struct {
 // maxQRBytes bounds the QR download; a QR PNG is a few kilobytes.
 const maxQRBytes = 4 << 20
 
-// QR fetches the QR code image (GET /api/qr/:clientId) of a client in
-// "Pending Authentication". Once the client is authenticated the QR expires
-// and Chattu answers with an error.
-func (s *ClientsService) QR(ctx context.Context, p QRParams) (*QRImage, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// QR fetches the QR code image (GET /api/qr/:clientId) of the client
+// clientID, waiting in "Pending Authentication" to be scanned. Once the
+// client is authenticated the QR expires and Chattu answers with an error.
+func (s *ClientsService) QR(ctx context.Context, clientID string) (*QRImage, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
 	st, err := s.c.stream(ctx, &call{req: &transport.Request{
-		Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID),
+		Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(clientID),
 		Header: http.Header{"Accept": {"image/png"}},
 	}})
 	if err != nil {
@@ -260,10 +254,10 @@ func (s *ClientsService) QR(ctx context.Context, p QRParams) (*QRImage, error) {
 	defer st.Close()
 	b, err := io.ReadAll(io.LimitReader(st.Body, maxQRBytes+1))
 	if err != nil {
-		return nil, &transport.RequestError{Vendor: vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID), Err: err}
+		return nil, &transport.RequestError{Vendor: vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(clientID), Err: err}
 	}
 	if len(b) > maxQRBytes {
-		return nil, s.c.tc.DecodeFailure(&transport.Request{Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(p.ClientID)}, http.StatusOK, errQRTooLarge)
+		return nil, s.c.tc.DecodeFailure(&transport.Request{Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(clientID)}, http.StatusOK, errQRTooLarge)
 	}
 	return &QRImage{PNG: b, ContentType: st.ContentType}, nil
 }
@@ -327,10 +321,8 @@ func (s *ClientsService) UpdateWebhook(ctx context.Context, p UpdateWebhookParam
 	return out, nil
 }
 
-// DeleteClientParams confirms a client's deletion.
+// DeleteClientParams is the body confirming a client's deletion.
 type DeleteClientParams struct {
-	// ClientID names the client to delete (required; sent in the path).
-	ClientID string `json:"-"`
 	// Password is the dashboard password (a secret, never printed).
 	Password string `json:"password"`
 }
@@ -338,12 +330,12 @@ type DeleteClientParams struct {
 // Format prints the params with the password redacted, for every verb, so
 // logging a call's input cannot reveal the dashboard password.
 func (p DeleteClientParams) Format(f fmt.State, _ rune) {
-	fmt.Fprintf(f, "{ClientID:%s Password:%s}", p.ClientID, redactedIfSet(p.Password))
+	fmt.Fprintf(f, "{Password:%s}", redactedIfSet(p.Password))
 }
 
 // LogValue keeps the password out of structured logs.
 func (p DeleteClientParams) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("clientId", p.ClientID), slog.String("password", redactedIfSet(p.Password)))
+	return slog.GroupValue(slog.String("password", redactedIfSet(p.Password)))
 }
 
 func redactedIfSet(s string) string {
@@ -353,16 +345,16 @@ func redactedIfSet(s string) string {
 	return transport.Redacted
 }
 
-// Delete removes a client permanently and disconnects its WhatsApp session
-// (DELETE /clients/:clientId). It needs the dashboard session
+// Delete removes the client clientID permanently and disconnects its
+// WhatsApp session (DELETE /clients/:clientId). It needs the dashboard session
 // (WithSessionCookie) and the account password; Chattu limits it to 5
 // attempts per hour.
 //
 // Deleting twice leaves the same state, so a failed attempt is retried.
 // When an answer was lost the retry finds no client: an error matching
 // ErrNotFound with Attempts > 1 may mean an earlier attempt deleted it.
-func (s *ClientsService) Delete(ctx context.Context, p DeleteClientParams) (*Result, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+func (s *ClientsService) Delete(ctx context.Context, clientID string, p DeleteClientParams) (*Result, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
 	if p.Password == "" {
@@ -371,7 +363,7 @@ func (s *ClientsService) Delete(ctx context.Context, p DeleteClientParams) (*Res
 	s.c.tc.AddSecret(p.Password)
 	out := &Result{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodDelete, Path: "/clients/" + url.PathEscape(p.ClientID), JSON: p,
+		Method: http.MethodDelete, Path: "/clients/" + url.PathEscape(clientID), JSON: p,
 	}}, out); err != nil {
 		return nil, err
 	}

@@ -33,11 +33,11 @@ func TestSendsAreNeverRepeated(t *testing.T) {
 			return err
 		}, func(s *chattutest.Server) int { return len(s.GroupMessages("shop", string(grp))) }},
 		{"session group message", "POST", "/api/groups/shop/" + string(grp) + "/send", func(ctx context.Context, c *chattu.Client) error {
-			_, err := c.Groups.SendWithSession(ctx, chattu.SessionGroupMessageParams{ClientID: "shop", GroupID: grp, Message: "פעם אחת"})
+			_, err := c.Groups.SendWithSession(ctx, "shop", grp, chattu.SessionGroupMessageParams{Message: "פעם אחת"})
 			return err
 		}, func(s *chattutest.Server) int { return len(s.GroupMessages("shop", string(grp))) }},
 		{"chat send", "POST", "/api/chats/shop/972529999999@c.us/send", func(ctx context.Context, c *chattu.Client) error {
-			_, err := c.Chats.Send(ctx, chattu.ChatSendParams{ClientID: "shop", ChatID: "972529999999@c.us", Message: "once"})
+			_, err := c.Chats.Send(ctx, "shop", "972529999999@c.us", chattu.ChatSendParams{Message: "once"})
 			return err
 		}, func(s *chattutest.Server) int { return len(s.Sent()) }},
 		{"schedule", "POST", "/schedule-message", func(ctx context.Context, c *chattu.Client) error {
@@ -103,14 +103,14 @@ func TestSafeCallsAreRetried(t *testing.T) {
 		run          func() error
 	}{
 		{"GET", "/api/clients", func() error { _, err := c.Clients.List(ctx); return err }},
-		{"GET", "/api/groups/shop", func() error { _, err := c.Groups.List(ctx, chattu.GroupsParams{ClientID: "shop"}); return err }},
-		{"GET", "/api/chats/shop", func() error { _, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"}); return err }},
+		{"GET", "/api/groups/shop", func() error { _, err := c.Groups.List(ctx, "shop"); return err }},
+		{"GET", "/api/chats/shop", func() error { _, err := c.Chats.List(ctx, "shop"); return err }},
 		{"GET", "/api/received-messages/shop", func() error {
-			_, err := c.Messages.Received(ctx, chattu.ReceivedParams{ClientID: "shop"})
+			_, err := c.Messages.Received(ctx, "shop")
 			return err
 		}},
 		{"POST", "/api/chats/shop/972529999999@c.us/read", func() error {
-			_, err := c.Chats.MarkRead(ctx, chattu.MarkReadParams{ClientID: "shop", ChatID: "972529999999@c.us"})
+			_, err := c.Chats.MarkRead(ctx, "shop", "972529999999@c.us")
 			return err
 		}},
 	}
@@ -137,7 +137,7 @@ func TestCancelRetriedAfterLostAnswer(t *testing.T) {
 	require.NoError(t, err)
 	id := s.Schedules()[0].ID
 	s.DropResponseNext(1)
-	_, err = c.Schedules.Cancel(ctx, chattu.CancelParams{ID: id})
+	_, err = c.Schedules.Cancel(ctx, id)
 	var e *chattu.Error
 	require.True(t, errors.As(err, &e), "%v", err)
 	assert.Equal(t, 2, e.Attempts)
@@ -150,7 +150,7 @@ func TestDeleteRetriedAfterLostAnswer(t *testing.T) {
 	s, c := sandboxClient(t, nil)
 	connected(t, s, c, "shop", "972501234567")
 	s.DropResponseNext(1)
-	_, err := c.Clients.Delete(context.Background(), chattu.DeleteClientParams{ClientID: "shop", Password: chattutest.DefaultPassword})
+	_, err := c.Clients.Delete(context.Background(), "shop", chattu.DeleteClientParams{Password: chattutest.DefaultPassword})
 	assert.ErrorIs(t, err, chattu.ErrNotFound)
 	var e *chattu.Error
 	require.ErrorAs(t, err, &e)

@@ -56,7 +56,7 @@ func ExampleMessagesService_Received() {
 	ctx := context.Background()
 	_, _ = s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "972529999999", Body: "שלום, אפשר להזמין?"})
 
-	res, err := c.Messages.Received(ctx, chattu.ReceivedParams{ClientID: "shop"})
+	res, err := c.Messages.Received(ctx, "shop")
 	if err != nil {
 		panic(err)
 	}
@@ -74,14 +74,14 @@ func ExampleClientsService_QR() {
 	c, _ := chattu.New(s.URL, chattutest.DefaultAPIKey)
 	_, _ = c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
 
-	qr, err := c.Clients.QR(ctx, chattu.QRParams{ClientID: "shop"})
+	qr, err := c.Clients.QR(ctx, "shop")
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(qr.ContentType, qr.IsPNG()) // show it to the person holding the phone
 
 	_ = s.Scan("shop")
-	_, err = c.Clients.QR(ctx, chattu.QRParams{ClientID: "shop"})
+	_, err = c.Clients.QR(ctx, "shop")
 	fmt.Println("after the scan:", errors.Is(err, chattu.ErrNotFound))
 	// Output:
 	// image/png true
@@ -91,7 +91,7 @@ func ExampleClientsService_QR() {
 func ExampleGroupsService_List() {
 	s, c := startShop()
 	defer s.Close()
-	res, err := c.Groups.List(context.Background(), chattu.GroupsParams{ClientID: "shop"})
+	res, err := c.Groups.List(context.Background(), "shop")
 	if err != nil {
 		panic(err)
 	}
@@ -113,22 +113,22 @@ func ExampleChatsService_Messages() {
 	_, _ = s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "9721234567", Name: "John Doe", Body: "Hello!"})
 	_ = s.React("shop", "9721234567", "👍", "972501234567@c.us")
 
-	chats, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	chats, err := c.Chats.List(ctx, "shop")
 	if err != nil {
 		panic(err)
 	}
 	chat := chats.Chats[0]
 	fmt.Println(chat.Name, chat.ID, "unread:", chat.UnreadCount)
 
-	msgs, err := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: chat.ID, Limit: 50})
+	msgs, err := c.Chats.Messages(ctx, "shop", chat.ID, &chattu.ChatMessagesParams{Limit: 50})
 	if err != nil {
 		panic(err)
 	}
 	for _, m := range msgs.Messages {
 		fmt.Println(m.Body, m.Reactions[0].Reaction)
 	}
-	_, _ = c.Chats.Send(ctx, chattu.ChatSendParams{ClientID: "shop", ChatID: chat.ID, Message: "Hello! How can I help you?"})
-	_, _ = c.Chats.MarkRead(ctx, chattu.MarkReadParams{ClientID: "shop", ChatID: chat.ID})
+	_, _ = c.Chats.Send(ctx, "shop", chat.ID, chattu.ChatSendParams{Message: "Hello! How can I help you?"})
+	_, _ = c.Chats.MarkRead(ctx, "shop", chat.ID)
 	// Output:
 	// John Doe 9721234567@c.us unread: 1
 	// Hello! 👍
@@ -140,9 +140,9 @@ func ExampleChatsService_Media() {
 	ctx := context.Background()
 	_, _ = s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "9721234567", Body: "📷",
 		Media: []byte("\xff\xd8\xff\xe0 jpeg"), MediaType: "image/jpeg", Filename: "photo.jpg"})
-	msgs, _ := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: "9721234567@c.us"})
+	msgs, _ := c.Chats.Messages(ctx, "shop", "9721234567@c.us", nil)
 
-	media, err := c.Chats.Media(ctx, chattu.MediaParams{ClientID: "shop", MessageID: msgs.Messages[0].ID})
+	media, err := c.Chats.Media(ctx, "shop", msgs.Messages[0].ID)
 	if err != nil {
 		panic(err)
 	}
@@ -159,7 +159,7 @@ func ExampleCallsService_Incoming() {
 	ctx := context.Background()
 	_, _ = s.Call(ctx, chattutest.IncomingCall{ClientID: "shop", From: "1234567890", IsVideo: true})
 
-	res, err := c.Calls.Incoming(ctx, chattu.IncomingParams{ClientID: "shop"})
+	res, err := c.Calls.Incoming(ctx, "shop")
 	if err != nil {
 		panic(err)
 	}

@@ -66,7 +66,7 @@ func ExampleGroupsService_Send() {
 	_, _ = c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
 	_ = s.Scan("shop")
 
-	groups, _ := c.Groups.List(ctx, chattu.GroupsParams{ClientID: "shop"})
+	groups, _ := c.Groups.List(ctx, "shop")
 	g := groups.Groups[0]
 	res, err := c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: g.ID, Message: "שלום לכולם! זה הודעה בעברית"})
 	if err != nil {

@@ -145,21 +145,16 @@ func (l *Groups) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// GroupsParams names the client whose groups to list.
-type GroupsParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-}
-
-// List returns a client's groups and channels. It works with the API key;
-// the session cookie is sent too when configured.
-func (s *GroupsService) List(ctx context.Context, p GroupsParams) (*Groups, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// List returns the groups and channels of the WhatsApp client clientID
+// (GET /api/groups/:clientId). It works with the API key; the session
+// cookie is sent too when configured.
+func (s *GroupsService) List(ctx context.Context, clientID string) (*Groups, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
 	out := &Groups{}
 	if _, err := s.c.do(ctx, &call{auth: eitherAuth, req: &transport.Request{
-		Method: http.MethodGet, Path: "/api/groups/" + url.PathEscape(p.ClientID), Header: jsonHeader(ctJSONUTF8),
+		Method: http.MethodGet, Path: "/api/groups/" + url.PathEscape(clientID), Header: jsonHeader(ctJSONUTF8),
 	}}, out); err != nil {
 		return nil, err
 	}
@@ -181,12 +176,9 @@ type GroupMessageParams struct {
 	MediaType MediaType `json:"mediaType,omitempty"`
 }
 
-// SessionGroupMessageParams is POST /api/groups/:clientId/:groupId/send.
+// SessionGroupMessageParams is the body of POST
+// /api/groups/:clientId/:groupId/send.
 type SessionGroupMessageParams struct {
-	// ClientID names the WhatsApp client that sends (required; sent in the path).
-	ClientID string `json:"-"`
-	// GroupID is the group or channel (required; sent in the path).
-	GroupID GroupID `json:"-"`
 	// Message is UTF-8 text; Message or MediaURL is required.
 	Message string `json:"message,omitempty"`
 	// MediaURL is an http(s) URL of the media to attach.
@@ -247,16 +239,18 @@ func (s *GroupsService) Send(ctx context.Context, p GroupMessageParams) (*SendRe
 	return out, nil
 }
 
-// SendWithSession sends to a group or channel as the dashboard does, with
-// the login session (WithSessionCookie) rather than the API key; Chattu
-// allows 60 per minute. Prefer Send for API use.
-func (s *GroupsService) SendWithSession(ctx context.Context, p SessionGroupMessageParams) (*SendResult, error) {
-	if err := validateGroupSend(p.ClientID, p.GroupID, p.Message, p.MediaURL, p.MediaType, 0); err != nil {
+// SendWithSession sends from the WhatsApp client clientID to the group or
+// channel groupID as the dashboard does (POST
+// /api/groups/:clientId/:groupId/send), with the login session
+// (WithSessionCookie) rather than the API key; Chattu allows 60 per minute.
+// Prefer Send for API use.
+func (s *GroupsService) SendWithSession(ctx context.Context, clientID string, groupID GroupID, p SessionGroupMessageParams) (*SendResult, error) {
+	if err := validateGroupSend(clientID, groupID, p.Message, p.MediaURL, p.MediaType, 0); err != nil {
 		return nil, err
 	}
 	out := &SendResult{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodPost, Path: "/api/groups/" + url.PathEscape(p.ClientID) + "/" + url.PathEscape(string(p.GroupID)) + "/send",
+		Method: http.MethodPost, Path: "/api/groups/" + url.PathEscape(clientID) + "/" + url.PathEscape(string(groupID)) + "/send",
 		JSON: p, Header: jsonHeader(ctJSONUTF8),
 	}}, out); err != nil {
 		return nil, err

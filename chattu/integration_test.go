@@ -52,7 +52,7 @@ func TestSandboxNumberLifecycle(t *testing.T) {
 	assert.Equal(t, cfg.Width, cfg.Height)
 	assert.NotEmpty(t, res.APIKey)
 
-	img, err := c.Clients.QR(ctx, chattu.QRParams{ClientID: "shop"})
+	img, err := c.Clients.QR(ctx, "shop")
 	require.NoError(t, err)
 	assert.Equal(t, "image/png", img.ContentType)
 	assert.True(t, img.IsPNG())
@@ -72,7 +72,7 @@ func TestSandboxNumberLifecycle(t *testing.T) {
 	assert.True(t, ok)
 	assert.Equal(t, chattu.ChatID("972501234567@c.us"), id)
 
-	_, err = c.Clients.QR(ctx, chattu.QRParams{ClientID: "shop"})
+	_, err = c.Clients.QR(ctx, "shop")
 	assert.ErrorIs(t, err, chattu.ErrNotFound, "the QR expires once authenticated")
 
 	again, err := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
@@ -80,7 +80,7 @@ func TestSandboxNumberLifecycle(t *testing.T) {
 	assert.Equal(t, chattu.NumberConnected, again.Status)
 	assert.Nil(t, again.QRCode)
 
-	_, err = c.Clients.QR(ctx, chattu.QRParams{ClientID: "nobody"})
+	_, err = c.Clients.QR(ctx, "nobody")
 	assert.ErrorIs(t, err, chattu.ErrClientNotFound)
 
 	p, err := c.Account.Profile(ctx)
@@ -126,7 +126,7 @@ func TestSandboxGroups(t *testing.T) {
 	connected(t, s, c, "shop", "972501234567")
 	require.NoError(t, s.AddGroup("shop", chattutest.Group{ID: "120363000000000099@g.us", Name: "הכרזות", ReadOnly: true}))
 
-	g, err := c.Groups.List(ctx, chattu.GroupsParams{ClientID: "shop"})
+	g, err := c.Groups.List(ctx, "shop")
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, g.Total)
 	require.Len(t, g.Channels, 1)
@@ -148,7 +148,7 @@ func TestSandboxGroups(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, msg, got[0].Body)
 
-	_, err = c.Groups.SendWithSession(ctx, chattu.SessionGroupMessageParams{ClientID: "shop", GroupID: "120363123456789013@c.us",
+	_, err = c.Groups.SendWithSession(ctx, "shop", "120363123456789013@c.us", chattu.SessionGroupMessageParams{
 		MediaURL: "https://cdn.example.com/a.jpg", MediaType: chattu.MediaImage, Message: "⚠️"})
 	require.NoError(t, err)
 
@@ -184,9 +184,9 @@ func TestSandboxClientKeyScope(t *testing.T) {
 
 	ck, err := chattu.New(s.URL, string(res.APIKey))
 	require.NoError(t, err)
-	_, err = ck.Groups.List(ctx, chattu.GroupsParams{ClientID: "a"})
+	_, err = ck.Groups.List(ctx, "a")
 	require.NoError(t, err)
-	_, err = ck.Groups.List(ctx, chattu.GroupsParams{ClientID: "b"})
+	_, err = ck.Groups.List(ctx, "b")
 	assert.ErrorIs(t, err, chattu.ErrAccessDenied)
 
 	bad, err := chattu.New(s.URL, "wrong-key")
@@ -228,12 +228,12 @@ func TestSandboxSchedulesOnTestClock(t *testing.T) {
 	require.Len(t, sent, 1)
 	assert.Equal(t, "schedule", sent[0].Source)
 
-	_, err = c.Schedules.Cancel(ctx, chattu.CancelParams{ID: l.Messages[0].ID})
+	_, err = c.Schedules.Cancel(ctx, l.Messages[0].ID)
 	assert.ErrorIs(t, err, chattu.ErrValidation, "a sent message cannot be cancelled")
-	r, err := c.Schedules.Cancel(ctx, chattu.CancelParams{ID: l.Messages[1].ID})
+	r, err := c.Schedules.Cancel(ctx, l.Messages[1].ID)
 	require.NoError(t, err)
 	assert.Equal(t, "Schedule cancelled.", r.Message)
-	_, err = c.Schedules.Cancel(ctx, chattu.CancelParams{ID: 999})
+	_, err = c.Schedules.Cancel(ctx, 999)
 	assert.ErrorIs(t, err, chattu.ErrNotFound)
 	s.Advance(24 * time.Hour)
 	assert.Len(t, s.Sent(), 1, "a cancelled message never fires")
@@ -294,13 +294,13 @@ func TestSandboxChatLimit(t *testing.T) {
 	ctx := context.Background()
 	connected(t, s, c, "shop", "972501234567")
 	for i := 0; i < chattutest.ChatLimit; i++ {
-		_, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+		_, err := c.Chats.List(ctx, "shop")
 		require.NoError(t, err, i)
 	}
-	_, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	_, err := c.Chats.List(ctx, "shop")
 	assert.ErrorIs(t, err, chattu.ErrRateLimited)
 	s.Advance(time.Minute)
-	_, err = c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	_, err = c.Chats.List(ctx, "shop")
 	assert.NoError(t, err)
 }
 
@@ -404,7 +404,7 @@ func TestSandboxChatInterface(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, s.React("shop", "9721234567", "👍", "972501234567@c.us"))
 
-	chats, err := c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	chats, err := c.Chats.List(ctx, "shop")
 	require.NoError(t, err)
 	require.Len(t, chats.Chats, 1)
 	ch := chats.Chats[0]
@@ -414,7 +414,7 @@ func TestSandboxChatInterface(t *testing.T) {
 	require.NotNil(t, ch.LastMessage)
 	assert.Equal(t, "📷", ch.LastMessage.Body)
 
-	msgs, err := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: ch.ID, Limit: 50})
+	msgs, err := c.Chats.Messages(ctx, "shop", ch.ID, &chattu.ChatMessagesParams{Limit: 50})
 	require.NoError(t, err)
 	require.Len(t, msgs.Messages, 2)
 	m := msgs.Messages[1]
@@ -422,11 +422,11 @@ func TestSandboxChatInterface(t *testing.T) {
 	assert.Equal(t, "photo.jpg", m.Filename)
 	assert.Equal(t, "image", m.Type)
 	assert.Equal(t, []chattu.Reaction{{Reaction: "👍", SenderID: "972501234567@c.us"}}, m.Reactions)
-	last, err := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: ch.ID, Limit: 1})
+	last, err := c.Chats.Messages(ctx, "shop", ch.ID, &chattu.ChatMessagesParams{Limit: 1})
 	require.NoError(t, err)
 	require.Len(t, last.Messages, 1)
 
-	st, err := c.Chats.Media(ctx, chattu.MediaParams{ClientID: "shop", MessageID: m.ID})
+	st, err := c.Chats.Media(ctx, "shop", m.ID)
 	require.NoError(t, err)
 	body, err := io.ReadAll(st)
 	st.Close()
@@ -434,22 +434,22 @@ func TestSandboxChatInterface(t *testing.T) {
 	assert.Equal(t, photo, body)
 	assert.Equal(t, "image/jpeg", st.ContentType)
 	assert.Equal(t, "photo.jpg", st.FileName)
-	_, err = c.Chats.Media(ctx, chattu.MediaParams{ClientID: "shop", MessageID: msgs.Messages[0].ID})
+	_, err = c.Chats.Media(ctx, "shop", msgs.Messages[0].ID)
 	assert.ErrorIs(t, err, chattu.ErrNotFound)
 
-	sr, err := c.Chats.Send(ctx, chattu.ChatSendParams{ClientID: "shop", ChatID: ch.ID, Message: "Hello! How can I help you?"})
+	sr, err := c.Chats.Send(ctx, "shop", ch.ID, chattu.ChatSendParams{Message: "Hello! How can I help you?"})
 	require.NoError(t, err)
 	assert.True(t, sr.Success)
 	assert.Equal(t, "Hello! How can I help you?", sr.Message.Body)
 	assert.NotEmpty(t, sr.Message.ID)
 
-	_, err = c.Chats.MarkRead(ctx, chattu.MarkReadParams{ClientID: "shop", ChatID: ch.ID})
+	_, err = c.Chats.MarkRead(ctx, "shop", ch.ID)
 	require.NoError(t, err)
-	chats, err = c.Chats.List(ctx, chattu.ChatsParams{ClientID: "shop"})
+	chats, err = c.Chats.List(ctx, "shop")
 	require.NoError(t, err)
 	assert.Zero(t, chats.Chats[0].UnreadCount)
 
-	rec, err := c.Messages.Received(ctx, chattu.ReceivedParams{ClientID: "shop"})
+	rec, err := c.Messages.Received(ctx, "shop")
 	require.NoError(t, err)
 	assert.Equal(t, "success", rec.Status)
 	require.Len(t, rec.Messages, 2)
@@ -468,7 +468,7 @@ func TestSandboxCallsAndLogs(t *testing.T) {
 	assert.Equal(t, chattutest.DefaultRejectionMessage, sent[0].Message)
 	assert.Equal(t, "call-rejection", sent[0].Source)
 
-	calls, err := c.Calls.Incoming(ctx, chattu.IncomingParams{ClientID: "shop"})
+	calls, err := c.Calls.Incoming(ctx, "shop")
 	require.NoError(t, err)
 	require.Len(t, calls.Calls, 1)
 	assert.Equal(t, "1234567890@c.us", calls.Calls[0].CallFrom)
@@ -486,21 +486,21 @@ func TestSandboxDeleteClient(t *testing.T) {
 	s, c := sandboxClient(t, nil)
 	ctx := context.Background()
 	connected(t, s, c, "shop", "972501234567")
-	_, err := c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "shop", Password: "wrong-password"})
+	_, err := c.Clients.Delete(ctx, "shop", chattu.DeleteClientParams{Password: "wrong-password"})
 	assert.ErrorIs(t, err, chattu.ErrUnauthorized)
 	assert.NotContains(t, err.Error(), "wrong-password")
-	_, err = c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "nope", Password: chattutest.DefaultPassword})
+	_, err = c.Clients.Delete(ctx, "nope", chattu.DeleteClientParams{Password: chattutest.DefaultPassword})
 	assert.ErrorIs(t, err, chattu.ErrNotFound)
-	r, err := c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "shop", Password: chattutest.DefaultPassword})
+	r, err := c.Clients.Delete(ctx, "shop", chattu.DeleteClientParams{Password: chattutest.DefaultPassword})
 	require.NoError(t, err)
 	assert.Equal(t, "Client deleted successfully.", r.Message)
 	_, ok := s.ClientState("shop")
 	assert.False(t, ok)
 	// 5 sensitive attempts per hour: the fourth attempt onwards...
 	for i := 0; i < 2; i++ {
-		_, _ = c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "x", Password: "p-12345"})
+		_, _ = c.Clients.Delete(ctx, "x", chattu.DeleteClientParams{Password: "p-12345"})
 	}
-	_, err = c.Clients.Delete(ctx, chattu.DeleteClientParams{ClientID: "x", Password: "p-12345"})
+	_, err = c.Clients.Delete(ctx, "x", chattu.DeleteClientParams{Password: "p-12345"})
 	assert.ErrorIs(t, err, chattu.ErrRateLimited)
 }
 

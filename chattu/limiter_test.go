@@ -135,10 +135,10 @@ func TestOptionsThroughNew(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	for i := 1; i <= 10; i++ {
-		_, err := c.Schedules.Cancel(ctx, CancelParams{ID: int64(i)})
+		_, err := c.Schedules.Cancel(ctx, int64(i))
 		require.NoError(t, err, i)
 	}
-	_, err := c.Schedules.Cancel(ctx, CancelParams{ID: 11})
+	_, err := c.Schedules.Cancel(ctx, 11)
 	assert.ErrorIs(t, err, ErrRateLimited)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Len(t, rec.all(), 10)

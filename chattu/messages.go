@@ -149,12 +149,6 @@ func (s *MessagesService) Sent(ctx context.Context) (*SentMessages, error) {
 	return out, nil
 }
 
-// ReceivedParams names the client whose received messages to list.
-type ReceivedParams struct {
-	// ClientID names the WhatsApp client (required).
-	ClientID string
-}
-
 // ReceivedMessage is one entry of GET /api/received-messages/:clientId.
 type ReceivedMessage struct {
 	// ID is Chattu's id of the record.
@@ -210,13 +204,14 @@ func (l *ReceivedMessages) UnmarshalJSON(b []byte) error {
 	return decodeList(b, &l.Messages, "messages", "data")
 }
 
-// Received lists the last 100 messages a client received.
-func (s *MessagesService) Received(ctx context.Context, p ReceivedParams) (*ReceivedMessages, error) {
-	if err := checkClientID(p.ClientID); err != nil {
+// Received lists the last 100 messages the WhatsApp client clientID
+// received (GET /api/received-messages/:clientId).
+func (s *MessagesService) Received(ctx context.Context, clientID string) (*ReceivedMessages, error) {
+	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
 	out := &ReceivedMessages{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/received-messages/" + url.PathEscape(p.ClientID)}}, out); err != nil {
+	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/received-messages/" + url.PathEscape(clientID)}}, out); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -147,26 +147,20 @@ func (s *SchedulesService) List(ctx context.Context) (*ScheduledMessages, error)
 	return out, nil
 }
 
-// CancelParams names the scheduled message to cancel.
-type CancelParams struct {
-	// ID is the scheduled message's id (ScheduledMessage.ID, required).
-	ID int64
-}
-
-// Cancel cancels a pending scheduled message (DELETE
-// /scheduled-messages/:id). Chattu allows 10 deletions per 15 minutes.
+// Cancel cancels the pending scheduled message id (ScheduledMessage.ID;
+// DELETE /scheduled-messages/:id). Chattu allows 10 deletions per 15 minutes.
 //
 // Cancelling twice changes nothing, so a failed attempt is retried. When an
 // answer was lost the retry finds the message no longer pending and fails:
 // an *Error with Attempts > 1 may mean an earlier attempt cancelled it; List
 // tells.
-func (s *SchedulesService) Cancel(ctx context.Context, p CancelParams) (*Result, error) {
-	if p.ID <= 0 {
+func (s *SchedulesService) Cancel(ctx context.Context, id int64) (*Result, error) {
+	if id <= 0 {
 		return nil, transport.Invalid("id", "required: a positive scheduled message id")
 	}
 	out := &Result{}
 	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodDelete, Path: "/scheduled-messages/" + strconv.FormatInt(p.ID, 10), Header: jsonHeader(ctJSON),
+		Method: http.MethodDelete, Path: "/scheduled-messages/" + strconv.FormatInt(id, 10), Header: jsonHeader(ctJSON),
 	}}, out); err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	// The vendor echoes every secret back in a failure.
 	echo := `{"error":"bad: account-api-key connect.sid=cookie-secret-777 cookie-secret-777 fresh-client-key-555 hunter2-password","apiKey":"unseen-key-444","password":"hunter2-password"}`
 	respond(mt, rec, "DELETE", testBase+"/clients/c1", 403, []byte(echo), nil)
-	_, err = c.Clients.Delete(context.Background(), DeleteClientParams{ClientID: "c1", Password: "hunter2-password"})
+	_, err = c.Clients.Delete(context.Background(), "c1", DeleteClientParams{Password: "hunter2-password"})
 	require.Error(t, err)
 	var e *Error
 	require.ErrorAs(t, err, &e)
@@ -176,7 +176,7 @@ func TestQRImage(t *testing.T) {
 		r.Header.Set("Content-Type", "image/png")
 		return r, nil
 	})
-	img, err := c.Clients.QR(context.Background(), QRParams{ClientID: "client-id"})
+	img, err := c.Clients.QR(context.Background(), "client-id")
 	require.NoError(t, err)
 	assert.Equal(t, pngBytes, img.PNG)
 	assert.Equal(t, "image/png", img.ContentType)
@@ -193,7 +193,7 @@ func TestQRImage(t *testing.T) {
 func TestQRExpiredIsError(t *testing.T) {
 	c, mt, rec := mockClient(t)
 	respond(mt, rec, "GET", testBase+"/api/qr/client-id", 404, []byte(`{"error":"QR code not available"}`), nil)
-	_, err := c.Clients.QR(context.Background(), QRParams{ClientID: "client-id"})
+	_, err := c.Clients.QR(context.Background(), "client-id")
 	assert.ErrorIs(t, err, ErrNotFound)
 }
 
@@ -207,7 +207,7 @@ func TestMediaDownload(t *testing.T) {
 		r.Header.Set("Content-Disposition", `inline; filename="photo.jpg"`)
 		return r, nil
 	})
-	st, err := c.Chats.Media(context.Background(), MediaParams{ClientID: "client-id", MessageID: "3EB0C767F26AFC1F8B"})
+	st, err := c.Chats.Media(context.Background(), "client-id", "3EB0C767F26AFC1F8B")
 	require.NoError(t, err)
 	defer st.Close()
 	var got bytes.Buffer
@@ -226,13 +226,13 @@ func TestMediaDownload(t *testing.T) {
 }
 
 func TestDeleteParamsNeverPrintPassword(t *testing.T) {
-	p := DeleteClientParams{ClientID: "shop", Password: "hunter2-password"}
+	p := DeleteClientParams{Password: "hunter2-password"}
 	s := fmt.Sprintf("%v %+v %#v %s %q", p, p, p, p, &p)
 	assert.NotContains(t, s, "hunter2")
-	assert.Contains(t, s, "shop")
+	assert.Contains(t, s, "Password:[REDACTED]")
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("deleting", "params", p)
 	assert.NotContains(t, buf.String(), "hunter2")
-	assert.Contains(t, buf.String(), `"clientId":"shop"`)
-	assert.Equal(t, "{ClientID:shop Password:}", fmt.Sprint(DeleteClientParams{ClientID: "shop"}))
+	assert.Contains(t, buf.String(), `"password":"[REDACTED]"`)
+	assert.Equal(t, "{Password:}", fmt.Sprint(DeleteClientParams{}))
 }

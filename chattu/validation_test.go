@@ -108,7 +108,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"qr: no client", "clientId", func(ctx context.Context, c *Client) error {
-			_, err := c.Clients.QR(ctx, QRParams{})
+			_, err := c.Clients.QR(ctx, "")
 			return err
 		}},
 		{"webhook: relative", "webhookUrl", func(ctx context.Context, c *Client) error {
@@ -120,7 +120,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"delete: no password", "password", func(ctx context.Context, c *Client) error {
-			_, err := c.Clients.Delete(ctx, DeleteClientParams{ClientID: "a"})
+			_, err := c.Clients.Delete(ctx, "a", DeleteClientParams{})
 			return err
 		}},
 		{"send: no text nor media", "message", func(ctx context.Context, c *Client) error {
@@ -140,7 +140,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"received: no client", "clientId", func(ctx context.Context, c *Client) error {
-			_, err := c.Messages.Received(ctx, ReceivedParams{})
+			_, err := c.Messages.Received(ctx, "")
 			return err
 		}},
 		{"schedule: no time", "scheduleTime", func(ctx context.Context, c *Client) error {
@@ -152,7 +152,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"cancel: no id", "id", func(ctx context.Context, c *Client) error {
-			_, err := c.Schedules.Cancel(ctx, CancelParams{})
+			_, err := c.Schedules.Cancel(ctx, 0)
 			return err
 		}},
 		{"reset: no username", "username", func(ctx context.Context, c *Client) error {
@@ -160,35 +160,35 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"calls: no client", "clientId", func(ctx context.Context, c *Client) error {
-			_, err := c.Calls.Incoming(ctx, IncomingParams{})
+			_, err := c.Calls.Incoming(ctx, "")
 			return err
 		}},
 		{"chat messages: bad chat id", "chatId", func(ctx context.Context, c *Client) error {
-			_, err := c.Chats.Messages(ctx, ChatMessagesParams{ClientID: "a", ChatID: "9721234567"})
+			_, err := c.Chats.Messages(ctx, "a", "9721234567", nil)
 			return err
 		}},
 		{"chat messages: negative limit", "limit", func(ctx context.Context, c *Client) error {
-			_, err := c.Chats.Messages(ctx, ChatMessagesParams{ClientID: "a", ChatID: "9721234567@c.us", Limit: -1})
+			_, err := c.Chats.Messages(ctx, "a", "9721234567@c.us", &ChatMessagesParams{Limit: -1})
 			return err
 		}},
 		{"chat send: empty", "message", func(ctx context.Context, c *Client) error {
-			_, err := c.Chats.Send(ctx, ChatSendParams{ClientID: "a", ChatID: "9721234567@c.us"})
+			_, err := c.Chats.Send(ctx, "a", "9721234567@c.us", ChatSendParams{})
 			return err
 		}},
 		{"chat send: group id", "chatId", func(ctx context.Context, c *Client) error {
-			_, err := c.Chats.Send(ctx, ChatSendParams{ClientID: "a", ChatID: "1203@g.us", Message: "x"})
+			_, err := c.Chats.Send(ctx, "a", "1203@g.us", ChatSendParams{Message: "x"})
 			return err
 		}},
 		{"mark read: bad id", "chatId", func(ctx context.Context, c *Client) error {
-			_, err := c.Chats.MarkRead(ctx, MarkReadParams{ClientID: "a", ChatID: "x@c.us"})
+			_, err := c.Chats.MarkRead(ctx, "a", "x@c.us")
 			return err
 		}},
 		{"media: no message id", "messageId", func(ctx context.Context, c *Client) error {
-			_, err := c.Chats.Media(ctx, MediaParams{ClientID: "a"})
+			_, err := c.Chats.Media(ctx, "a", "")
 			return err
 		}},
 		{"groups: no client", "clientId", func(ctx context.Context, c *Client) error {
-			_, err := c.Groups.List(ctx, GroupsParams{})
+			_, err := c.Groups.List(ctx, "")
 			return err
 		}},
 		{"group send: bad group id", "groupId", func(ctx context.Context, c *Client) error {
@@ -220,7 +220,7 @@ func TestValidationSendsNothing(t *testing.T) {
 			return err
 		}},
 		{"session group send: empty", "message", func(ctx context.Context, c *Client) error {
-			_, err := c.Groups.SendWithSession(ctx, SessionGroupMessageParams{ClientID: "a", GroupID: grp})
+			_, err := c.Groups.SendWithSession(ctx, "a", grp, SessionGroupMessageParams{})
 			return err
 		}},
 		{"nil context", "ctx", func(_ context.Context, c *Client) error {
@@ -257,7 +257,7 @@ func TestSessionOnlyEndpointsNeedCookie(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"delete client": func() error {
-			_, err := c.Clients.Delete(ctx, DeleteClientParams{ClientID: "a", Password: "pw-secret"})
+			_, err := c.Clients.Delete(ctx, "a", DeleteClientParams{Password: "pw-secret"})
 			return err
 		},
 		"schedule": func() error {
@@ -265,23 +265,23 @@ func TestSessionOnlyEndpointsNeedCookie(t *testing.T) {
 			return err
 		},
 		"list scheduled": func() error { _, err := c.Schedules.List(ctx); return err },
-		"cancel":         func() error { _, err := c.Schedules.Cancel(ctx, CancelParams{ID: 1}); return err },
-		"chats":          func() error { _, err := c.Chats.List(ctx, ChatsParams{ClientID: "a"}); return err },
+		"cancel":         func() error { _, err := c.Schedules.Cancel(ctx, 1); return err },
+		"chats":          func() error { _, err := c.Chats.List(ctx, "a"); return err },
 		"chat messages": func() error {
-			_, err := c.Chats.Messages(ctx, ChatMessagesParams{ClientID: "a", ChatID: "1234567@c.us"})
+			_, err := c.Chats.Messages(ctx, "a", "1234567@c.us", nil)
 			return err
 		},
 		"chat send": func() error {
-			_, err := c.Chats.Send(ctx, ChatSendParams{ClientID: "a", ChatID: "1234567@c.us", Message: "x"})
+			_, err := c.Chats.Send(ctx, "a", "1234567@c.us", ChatSendParams{Message: "x"})
 			return err
 		},
 		"mark read": func() error {
-			_, err := c.Chats.MarkRead(ctx, MarkReadParams{ClientID: "a", ChatID: "1234567@c.us"})
+			_, err := c.Chats.MarkRead(ctx, "a", "1234567@c.us")
 			return err
 		},
-		"media": func() error { _, err := c.Chats.Media(ctx, MediaParams{ClientID: "a", MessageID: "m"}); return err },
+		"media": func() error { _, err := c.Chats.Media(ctx, "a", "m"); return err },
 		"session group send": func() error {
-			_, err := c.Groups.SendWithSession(ctx, SessionGroupMessageParams{ClientID: "a", GroupID: "1203@g.us", Message: "x"})
+			_, err := c.Groups.SendWithSession(ctx, "a", "1203@g.us", SessionGroupMessageParams{Message: "x"})
 			return err
 		},
 	}

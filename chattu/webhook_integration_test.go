@@ -69,7 +69,7 @@ func TestWebhookHandlerWithSandbox(t *testing.T) {
 	mu.Unlock()
 
 	// The chat interface shows the auto-reply in the conversation.
-	msgs, err := c.Chats.Messages(ctx, chattu.ChatMessagesParams{ClientID: "shop", ChatID: "972529999999@c.us"})
+	msgs, err := c.Chats.Messages(ctx, "shop", "972529999999@c.us", nil)
 	require.NoError(t, err)
 	var bodies []string
 	for _, m := range msgs.Messages {

@@ -103,7 +103,7 @@ func TestWire(t *testing.T) {
 			name: "delete client", session: true, method: "DELETE", url: testBase + "/clients/client-id",
 			body: `{"password":"your-password"}`, contentType: "application/json", respond: "client_deleted.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Clients.Delete(ctx, DeleteClientParams{ClientID: "client-id", Password: "your-password"})
+				return c.Clients.Delete(ctx, "client-id", DeleteClientParams{Password: "your-password"})
 			},
 			check: func(t *testing.T, res any) {
 				assert.Equal(t, "Client deleted successfully.", res.(*Result).Message)
@@ -143,7 +143,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "received messages", method: "GET", url: testBase + "/api/received-messages/client-id", respond: "received_messages.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Messages.Received(ctx, ReceivedParams{ClientID: "client-id"})
+				return c.Messages.Received(ctx, "client-id")
 			},
 			check: func(t *testing.T, res any) {
 				l := res.(*ReceivedMessages)
@@ -183,7 +183,7 @@ func TestWire(t *testing.T) {
 			name: "cancel scheduled", session: true, method: "DELETE", url: testBase + "/scheduled-messages/123",
 			contentType: "application/json", respond: "schedule_cancelled.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Schedules.Cancel(ctx, CancelParams{ID: 123})
+				return c.Schedules.Cancel(ctx, 123)
 			},
 			check: func(t *testing.T, res any) {
 				assert.Equal(t, "Schedule cancelled.", res.(*Result).Message)
@@ -218,7 +218,7 @@ func TestWire(t *testing.T) {
 		{
 			name: "incoming calls", method: "GET", url: testBase + "/api/incoming-calls/client-id", respond: "incoming_calls.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Calls.Incoming(ctx, IncomingParams{ClientID: "client-id"})
+				return c.Calls.Incoming(ctx, "client-id")
 			},
 			check: func(t *testing.T, res any) {
 				l := res.(*Calls)
@@ -261,7 +261,7 @@ func TestWire(t *testing.T) {
 			name: "chats", session: true, method: "GET", url: testBase + "/api/chats/client-id",
 			contentType: "application/json", respond: "chats.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Chats.List(ctx, ChatsParams{ClientID: "client-id"})
+				return c.Chats.List(ctx, "client-id")
 			},
 			check: func(t *testing.T, res any) {
 				l := res.(*Chats)
@@ -275,7 +275,7 @@ func TestWire(t *testing.T) {
 			name: "chat messages", session: true, method: "GET", url: testBase + "/api/chats/client-id/9721234567@c.us/messages?limit=50",
 			contentType: "application/json", respond: "chat_messages.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Chats.Messages(ctx, ChatMessagesParams{ClientID: "client-id", ChatID: "9721234567@c.us", Limit: 50})
+				return c.Chats.Messages(ctx, "client-id", "9721234567@c.us", &ChatMessagesParams{Limit: 50})
 			},
 			check: func(t *testing.T, res any) {
 				l := res.(*ChatMessages)
@@ -289,14 +289,14 @@ func TestWire(t *testing.T) {
 			name: "chat messages default limit", session: true, method: "GET", url: testBase + "/api/chats/client-id/9721234567@c.us/messages",
 			contentType: "application/json", respond: `{"messages":[]}`,
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Chats.Messages(ctx, ChatMessagesParams{ClientID: "client-id", ChatID: "9721234567@c.us"})
+				return c.Chats.Messages(ctx, "client-id", "9721234567@c.us", nil)
 			},
 		},
 		{
 			name: "chat send", session: true, method: "POST", url: testBase + "/api/chats/client-id/9721234567@c.us/send",
 			body: `{"message":"Hello! How can I help you?"}`, contentType: "application/json", respond: "chat_send.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Chats.Send(ctx, ChatSendParams{ClientID: "client-id", ChatID: "9721234567@c.us", Message: "Hello! How can I help you?"})
+				return c.Chats.Send(ctx, "client-id", "9721234567@c.us", ChatSendParams{Message: "Hello! How can I help you?"})
 			},
 			check: func(t *testing.T, res any) {
 				r := res.(*SendResult)
@@ -308,7 +308,7 @@ func TestWire(t *testing.T) {
 			name: "mark read", session: true, method: "POST", url: testBase + "/api/chats/client-id/9721234567@c.us/read",
 			contentType: "application/json", respond: "mark_read.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Chats.MarkRead(ctx, MarkReadParams{ClientID: "client-id", ChatID: "9721234567@c.us"})
+				return c.Chats.MarkRead(ctx, "client-id", "9721234567@c.us")
 			},
 			check: func(t *testing.T, res any) { assert.True(t, res.(*Result).Success) },
 		},
@@ -316,7 +316,7 @@ func TestWire(t *testing.T) {
 			name: "groups and channels", method: "GET", url: testBase + "/api/groups/client-id",
 			contentType: "application/json; charset=utf-8", respond: "groups.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Groups.List(ctx, GroupsParams{ClientID: "client-id"})
+				return c.Groups.List(ctx, "client-id")
 			},
 			check: func(t *testing.T, res any) {
 				l := res.(*Groups)
@@ -356,7 +356,7 @@ func TestWire(t *testing.T) {
 			body:        `{"message":"שלום לכולם! זה הודעה בעברית"}`,
 			contentType: "application/json; charset=utf-8", respond: "session_group_send.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Groups.SendWithSession(ctx, SessionGroupMessageParams{ClientID: "client-id", GroupID: "120363123456789012@g.us", Message: "שלום לכולם! זה הודעה בעברית"})
+				return c.Groups.SendWithSession(ctx, "client-id", "120363123456789012@g.us", SessionGroupMessageParams{Message: "שלום לכולם! זה הודעה בעברית"})
 			},
 			check: func(t *testing.T, res any) {
 				r := res.(*SendResult)
@@ -371,7 +371,7 @@ func TestWire(t *testing.T) {
 			name: "groups and channels with session", session: true, method: "GET", url: testBase + "/api/groups/client-id",
 			contentType: "application/json; charset=utf-8", respond: "groups.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Groups.List(ctx, GroupsParams{ClientID: "client-id"})
+				return c.Groups.List(ctx, "client-id")
 			},
 			check: func(t *testing.T, res any) { assert.Len(t, res.(*Groups).Channels, 1) },
 		},
@@ -381,7 +381,7 @@ func TestWire(t *testing.T) {
 			body:        `{"message":"⚠️ חדשות היום","mediaUrl":"https://example.com/image.jpg","mediaType":"image"}`,
 			contentType: "application/json; charset=utf-8", respond: "session_group_send.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
-				return c.Groups.SendWithSession(ctx, SessionGroupMessageParams{ClientID: "client-id", GroupID: "120363123456789013@c.us",
+				return c.Groups.SendWithSession(ctx, "client-id", "120363123456789013@c.us", SessionGroupMessageParams{
 					Message: "⚠️ חדשות היום", MediaURL: "https://example.com/image.jpg", MediaType: MediaImage})
 			},
 		},

@@ -44,7 +44,7 @@ func tourChattu(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintln(w, "sent a text to +972529999999")
 
-	groups, err := c.Groups.List(ctx, chattu.GroupsParams{ClientID: "shop"})
+	groups, err := c.Groups.List(ctx, "shop")
 	if err != nil {
 		return err
 	}
