@@ -55,7 +55,7 @@ func TestWebhookHandlerWithSandbox(t *testing.T) {
 
 	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "from the API"})
 	require.NoError(t, err)
-	s.WaitWebhooks()
+	s.WaitDeliveries()
 
 	sent := s.Sent()
 	require.Len(t, sent, 3)

@@ -47,7 +47,7 @@ func Example() {
 	sb.SetRelayURL(receiver.URL)
 
 	// A customer writes in.
-	if _, err := sb.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "972", Mobile: "521234567", Name: "דנה", Text: "שלום, איפה ההזמנה שלי?"}); err != nil {
+	if _, err := sb.Receive(ctx, voxiotest.Inbound{MobileCode: "972", Mobile: "521234567", Name: "דנה", Text: "שלום, איפה ההזמנה שלי?"}); err != nil {
 		log.Fatal(err)
 	}
 	in := <-replies

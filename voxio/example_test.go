@@ -188,7 +188,7 @@ func ExampleNewRelayHandler() {
 	s.SetRelayURL(ts.URL)
 
 	ctx := context.Background()
-	if _, err := s.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "8123456789", Name: "Customer Name", Text: "Hello"}); err != nil {
+	if _, err := s.Receive(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "8123456789", Name: "Customer Name", Text: "Hello"}); err != nil {
 		log.Fatal(err)
 	}
 	c, _ := s.NewClient()

@@ -192,8 +192,8 @@ type WebhookReply struct {
 	RejectionMessage string `json:"rejectionMessage"`
 }
 
-// WebhookDelivery is one webhook request the sandbox made.
-type WebhookDelivery struct {
+// Delivery is one webhook request the sandbox made.
+type Delivery struct {
 	// Event is the event name ("message_received").
 	Event string
 	// ClientID is the client the event is about.
@@ -221,7 +221,7 @@ type WebhookDelivery struct {
 // webhook URL, and a "response" in the reply is sent back to the sender
 // as an auto-reply. It returns when that is done; the delivery is nil when
 // the client has no webhook URL.
-func (s *Server) Receive(ctx context.Context, in Inbound) (*WebhookDelivery, error) {
+func (s *Server) Receive(ctx context.Context, in Inbound) (*Delivery, error) {
 	s.RunDue()
 	s.mu.Lock()
 	c := s.clients[in.ClientID]
@@ -266,7 +266,7 @@ func (s *Server) Receive(ctx context.Context, in Inbound) (*WebhookDelivery, err
 // (incoming calls, call logs), the call_rejected webhook is sent, and the
 // reply's rejectionMessage (or DefaultRejectionMessage when there is none,
 // or the webhook failed) is sent to the caller.
-func (s *Server) Call(ctx context.Context, in IncomingCall) (*WebhookDelivery, error) {
+func (s *Server) Call(ctx context.Context, in IncomingCall) (*Delivery, error) {
 	s.mu.Lock()
 	c := s.clients[in.ClientID]
 	if c == nil {
@@ -279,7 +279,7 @@ func (s *Server) Call(ctx context.Context, in IncomingCall) (*WebhookDelivery, e
 	payload := map[string]any{"event": "call_rejected", "data": map[string]any{
 		"from": in.From, "to": c.ClientID, "isVideo": in.IsVideo, "timestamp": now.UnixMilli(), "type": "call_rejected"}}
 	s.mu.Unlock()
-	var d *WebhookDelivery
+	var d *Delivery
 	msg := DefaultRejectionMessage
 	if hookURL != "" {
 		d = s.deliver(ctx, c.ClientID, hookURL, key, "call_rejected", payload, s.timeout(true))
@@ -295,16 +295,17 @@ func (s *Server) Call(ctx context.Context, in IncomingCall) (*WebhookDelivery, e
 	return d, nil
 }
 
-// Webhooks returns every webhook delivery so far, oldest first.
-func (s *Server) Webhooks() []WebhookDelivery {
+// Deliveries returns every webhook delivery so far, oldest first (as
+// voxiotest.Server.Deliveries does for relay events).
+func (s *Server) Deliveries() []Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]WebhookDelivery(nil), s.hooks...)
+	return append([]Delivery(nil), s.hooks...)
 }
 
-// WaitWebhooks waits for message_sent deliveries, which are made in the
+// WaitDeliveries waits for message_sent deliveries, which are made in the
 // background after each send, to finish.
-func (s *Server) WaitWebhooks() { s.hookWG.Wait() }
+func (s *Server) WaitDeliveries() { s.hookWG.Wait() }
 
 func (s *Server) timeout(isCall bool) time.Duration {
 	if isCall {
@@ -337,13 +338,13 @@ func (s *Server) queueMessageSent(c *client, m recorded) {
 
 // deliver POSTs one webhook with Chattu's headers and reads the reply
 // within the deadline.
-func (s *Server) deliver(ctx context.Context, clientID, hookURL, key, event string, payload any, timeout time.Duration) *WebhookDelivery {
+func (s *Server) deliver(ctx context.Context, clientID, hookURL, key, event string, payload any, timeout time.Duration) *Delivery {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(payload)
 	body := bytes.TrimRight(buf.Bytes(), "\n")
-	d := &WebhookDelivery{Event: event, ClientID: clientID, URL: hookURL, Body: body}
+	d := &Delivery{Event: event, ClientID: clientID, URL: hookURL, Body: body}
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -112,7 +112,7 @@ type Server struct {
 	sched   []*scheduled
 	logs    []logEntry
 	calls   []*call
-	hooks   []WebhookDelivery
+	hooks   []Delivery
 	windows map[string]*window
 	nextID  int64
 	hookWG  sync.WaitGroup

@@ -263,7 +263,7 @@ func runSandbox(ctx context.Context, b *bot, path string, logger *slog.Logger, o
 	if _, err := c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "bot", Number: "972529999999", Message: "Your order is ready"}); err != nil {
 		return err
 	}
-	sb.WaitWebhooks()
+	sb.WaitDeliveries()
 
 	// A delivery without the client's key is refused before the bot sees it.
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, hookURL, strings.NewReader(`{"event":"message_received","data":{"from":"1","body":"forged"}}`))

@@ -82,7 +82,7 @@ func tourVoxio(ctx context.Context, w io.Writer) error {
 	fmt.Fprintf(w, "refused locally: %v\n", err)
 
 	// The customer answers; Voxio relays it, signed, to the receiver.
-	if _, err := srv.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "972", Mobile: "521234567", Text: "תודה! 🙏"}); err != nil {
+	if _, err := srv.Receive(ctx, voxiotest.Inbound{MobileCode: "972", Mobile: "521234567", Text: "תודה! 🙏"}); err != nil {
 		return err
 	}
 	// The text is delivered and read: three signed message_status events.

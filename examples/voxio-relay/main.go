@@ -189,7 +189,7 @@ func runSandbox(ctx context.Context, o options, rc *receiver, out io.Writer) err
 	sb.SetRelayURL(url)
 	fmt.Fprintf(out, "sandbox relaying to %s\n", url)
 
-	first, err := sb.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "8123456789", Name: "Customer Name", Text: "Hello, is my order ready? 🙂"})
+	first, err := sb.Receive(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "8123456789", Name: "Customer Name", Text: "Hello, is my order ready? 🙂"})
 	if err != nil {
 		return err
 	}

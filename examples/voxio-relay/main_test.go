@@ -52,10 +52,10 @@ func TestFullQueueAsksForARetry(t *testing.T) {
 	defer ts.Close()
 	sb.SetRelayURL(ts.URL + "/hooks/voxio")
 
-	d, err := sb.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "one"})
+	d, err := sb.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "one"})
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, d.StatusCode)
-	second, err := sb.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "two"})
+	second, err := sb.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "two"})
 	require.Error(t, err)
 	assert.Equal(t, http.StatusInternalServerError, second.StatusCode, "no room: Voxio must retry")
 
@@ -95,7 +95,7 @@ func TestServeUntilCancelled(t *testing.T) {
 	defer sb.Close()
 	sb.SetRelayURL("http://" + addr + "/relay")
 	require.Eventually(t, func() bool {
-		_, err := sb.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Name: "Ana", Text: "halo"})
+		_, err := sb.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Name: "Ana", Text: "halo"})
 		return err == nil
 	}, 5*time.Second, 20*time.Millisecond)
 	require.Eventually(t, func() bool {

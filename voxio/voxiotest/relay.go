@@ -65,11 +65,11 @@ type Inbound struct {
 	WhatsAppAccountID int64
 }
 
-// ReceiveMessage stores a message from a contact and delivers the signed
+// Receive stores a message from a contact and delivers the signed
 // incoming_message event to the relay URL, as Voxio does. The message is
 // stored even when the delivery fails. An answer other than 2xx is an error
 // too; the Delivery is returned whenever a request was made.
-func (s *Server) ReceiveMessage(ctx context.Context, in Inbound) (*Delivery, error) {
+func (s *Server) Receive(ctx context.Context, in Inbound) (*Delivery, error) {
 	if !isDigits(in.MobileCode) || !isDigits(in.Mobile) {
 		return nil, errors.New("voxiotest: Inbound needs a numeric MobileCode and Mobile")
 	}

@@ -53,7 +53,7 @@ func TestIncomingMessageDelivery(t *testing.T) {
 	s := voxiotest.NewServer()
 	defer s.Close()
 	k := receiver(t, s, nil)
-	d, err := s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "972", Mobile: "521234567", Name: "דנה", Text: "שלום! 👋"})
+	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "972", Mobile: "521234567", Name: "דנה", Text: "שלום! 👋"})
 	require.NoError(t, err)
 	assert.True(t, d.OK())
 	assert.JSONEq(t, `{"ok":true,"event":"incoming_message"}`, string(d.Response))
@@ -148,7 +148,7 @@ func TestDeliveryRejectedByAStrictReceiver(t *testing.T) {
 	s := voxiotest.NewServer()
 	defer s.Close()
 	k := receiver(t, s, func(c *voxio.RelayConfig) { c.RelaySecret = "a-different-relay-secret" })
-	d, err := s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
+	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	require.Error(t, err)
 	assert.Equal(t, http.StatusUnauthorized, d.StatusCode)
 	assert.Empty(t, k.all())
@@ -158,9 +158,9 @@ func TestDeliveryRejectedByAStrictReceiver(t *testing.T) {
 func TestNoRelayURL(t *testing.T) {
 	s := voxiotest.NewServer()
 	defer s.Close()
-	_, err := s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
+	_, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	assert.ErrorIs(t, err, voxiotest.ErrNoRelayURL)
-	_, err = s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "+62", Mobile: "811"})
+	_, err = s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "+62", Mobile: "811"})
 	assert.Error(t, err)
 }
 
@@ -171,7 +171,7 @@ func TestClockDrivesSignatures(t *testing.T) {
 	s := voxiotest.NewServer(voxiotest.WithClock(clock))
 	defer s.Close()
 	receiver(t, s, func(c *voxio.RelayConfig) { c.Clock = time.Now }) // the receiver's clock is real time
-	d, err := s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
+	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	require.Error(t, err, "a delivery signed in 2001 is outside a receiver's window today")
 	assert.Equal(t, http.StatusUnauthorized, d.StatusCode)
 	assert.Equal(t, "1000000000", d.Header.Get("X-Voxio-Timestamp"))
@@ -186,7 +186,7 @@ func TestRetrySignedAnewIsADuplicate(t *testing.T) {
 	s := voxiotest.NewServer(voxiotest.WithClock(clock))
 	defer s.Close()
 	k := receiver(t, s, nil)
-	d, err := s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
+	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	require.NoError(t, err)
 	mu.Lock()
 	now = now.Add(7 * time.Second)

@@ -45,7 +45,7 @@ func TestConfiguredCredentialsAndRelay(t *testing.T) {
 	_, err = dflt.Contacts.List(context.Background(), nil)
 	assert.ErrorIs(t, err, voxio.ErrUnauthorized, "the defaults are not")
 
-	d, err := s.ReceiveMessage(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
+	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	require.NoError(t, err, "signed with the configured relay secret")
 	assert.True(t, d.OK())
 	assert.Equal(t, id, d.Header.Get(voxio.HeaderRelayClientID))
@@ -228,13 +228,13 @@ func TestStatusControlsRefuseWhatVoxioWouldNot(t *testing.T) {
 	assert.ErrorContains(t, err, "no message 1")
 
 	receiver(t, s, nil)
-	in, err := s.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi", WhatsAppAccountID: voxiotest.DefaultWhatsAppAccountID})
+	in, err := s.Receive(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi", WhatsAppAccountID: voxiotest.DefaultWhatsAppAccountID})
 	require.NoError(t, err)
 	_, err = s.AdvanceStatus(ctx, in.MessageID)
 	assert.ErrorContains(t, err, "was received, not sent")
-	_, err = s.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "811", WhatsAppAccountID: 5})
+	_, err = s.Receive(ctx, voxiotest.Inbound{MobileCode: "62", Mobile: "811", WhatsAppAccountID: 5})
 	assert.ErrorContains(t, err, "unknown WhatsApp account 5")
-	_, err = s.ReceiveMessage(ctx, voxiotest.Inbound{MobileCode: "+62", Mobile: "811"})
+	_, err = s.Receive(ctx, voxiotest.Inbound{MobileCode: "+62", Mobile: "811"})
 	assert.Error(t, err)
 
 	c, err := s.NewClient()

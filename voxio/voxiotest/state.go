@@ -77,7 +77,7 @@ type Upload struct {
 }
 
 // Message is a message the sandbox holds, sent through the API or received
-// with ReceiveMessage.
+// with Receive.
 type Message struct {
 	// ID is the message id the API and relay events use.
 	ID int64
