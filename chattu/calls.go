@@ -68,15 +68,11 @@ type Calls struct {
 
 // UnmarshalJSON reads the envelope, or a bare array.
 func (l *Calls) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Status transport.String `json:"status"`
+	st, err := envelopeStatus(b)
+	if err != nil {
+		return err
 	}
-	if isObject(b) {
-		if err := json.Unmarshal(b, &w); err != nil {
-			return err
-		}
-	}
-	l.Status = string(w.Status)
+	l.Status = st
 	return decodeList(b, &l.Calls, "calls", "logs", "data")
 }
 

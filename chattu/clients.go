@@ -400,6 +400,21 @@ func checkHTTPURL(field, raw string, required bool) error {
 // decodeList reads a JSON array into dst, or the array under the first of
 // keys present when the body is an object. Null, or anything but an array
 // under the key, decodes to an empty list: the raw body stays reachable.
+// envelopeStatus returns the "status" of a list envelope, or "" for a bare
+// array.
+func envelopeStatus(b []byte) (string, error) {
+	if !isObject(b) {
+		return "", nil
+	}
+	var w struct {
+		Status transport.String `json:"status"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return "", err
+	}
+	return string(w.Status), nil
+}
+
 func decodeList[T any](b []byte, dst *[]T, keys ...string) error {
 	*dst = nil
 	t := bytes.TrimSpace(b)

@@ -192,15 +192,11 @@ type ReceivedMessages struct {
 
 // UnmarshalJSON decodes the envelope leniently.
 func (l *ReceivedMessages) UnmarshalJSON(b []byte) error {
-	var w struct {
-		Status transport.String `json:"status"`
+	st, err := envelopeStatus(b)
+	if err != nil {
+		return err
 	}
-	if isObject(b) {
-		if err := json.Unmarshal(b, &w); err != nil {
-			return err
-		}
-	}
-	l.Status = string(w.Status)
+	l.Status = st
 	return decodeList(b, &l.Messages, "messages", "data")
 }
 
