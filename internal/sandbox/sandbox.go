@@ -39,6 +39,8 @@ type fault struct {
 type Server struct {
 	// URL is the base URL of the server, "http://127.0.0.1:port".
 	URL string
+	// Clock is the sandbox's test clock.
+	Clock Clock
 
 	ts      *httptest.Server
 	handler http.Handler

@@ -66,3 +66,15 @@ func TestFaultsAndLog(t *testing.T) {
 	s.ResetLog()
 	assert.Empty(t, s.Requests())
 }
+
+func TestClock(t *testing.T) {
+	var c Clock
+	before := time.Now()
+	c.Advance(time.Hour)
+	assert.WithinDuration(t, before.Add(time.Hour), c.Now(), time.Second)
+	base := time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)
+	c.SetBase(func() time.Time { return base })
+	assert.Equal(t, base.Add(time.Hour), c.Now())
+	c.Advance(-30 * time.Minute)
+	assert.Equal(t, base.Add(30*time.Minute), c.Now())
+}

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 // MaxResponseBody bounds how much of a JSON response is read into memory.
@@ -46,16 +48,15 @@ type Config struct {
 	// are not secret (Voxio's client-id). They are not redacted, so a short
 	// numeric id does not mangle every body that mentions the number.
 	Identifiers []string
-	// DecodeError inspects every response body, whatever the status, and
-	// returns the vendor failure it reports, or nil when it reports none.
-	// It lets a vendor package recognise failures inside HTTP 200 and map
-	// its codes onto Code, Messages, Fields, RequestID and Kind. The
-	// transport fills the remaining fields. It must not keep body.
-	DecodeError func(status int, header http.Header, body []byte) *Error
-	// Extensions lists the keys of the vendor's own options (see
-	// Extension). An option whose key is not listed came from another
-	// vendor's package and makes New fail rather than be ignored.
-	Extensions []any
+	// Failure inspects every response, whatever the status, and returns
+	// the vendor failure it reports, or nil when it reports none. It lets a
+	// vendor package recognise failures inside HTTP 200 and map its codes
+	// onto Code, Messages, Fields, RequestID and Kind; the transport fills
+	// the remaining fields and redacts every text. A hook that parsed an
+	// envelope to decide may leave it in resp.Envelope, where the result
+	// decoder given to Call finds it, so that the body is parsed once. It
+	// must not keep resp.Body.
+	Failure func(resp *Response) *Error
 }
 
 // Client sends requests for one vendor account. It is safe for concurrent
@@ -70,7 +71,7 @@ type Client struct {
 	hc          *http.Client
 	logger      *slog.Logger
 	redact      *redactor
-	decodeError func(int, http.Header, []byte) *Error
+	failureHook func(*Response) *Error
 
 	ext map[any]any
 
@@ -88,7 +89,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			continue
 		}
 		if err := o(&s); err != nil {
-			return nil, err
+			return nil, withVendor(err, cfg.Vendor)
 		}
 	}
 	c := &Client{
@@ -97,24 +98,12 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		extra:         s.extraHeaders,
 		logger:        s.logger,
 		redact:        &redactor{},
-		decodeError:   cfg.DecodeError,
+		failureHook:   cfg.Failure,
 		ext:           s.ext,
 		retryMax:      s.retryMax,
 		retryWaitMin:  s.retryWaitMin,
 		retryWaitMax:  s.retryWaitMax,
 		retryAfterMax: s.retryAfterMax,
-	}
-	for k := range s.ext {
-		known := false
-		for _, e := range cfg.Extensions {
-			if e == k {
-				known = true
-				break
-			}
-		}
-		if !known {
-			return nil, Invalid("option", fmt.Sprintf("%T is not an option of %s", k, cfg.Vendor))
-		}
 	}
 	c.identifiers = make(map[string]bool, len(cfg.Identifiers))
 	for _, k := range cfg.Identifiers {
@@ -122,7 +111,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	}
 	for name := range s.serviceURLs {
 		if _, ok := cfg.Services[name]; !ok && name != "" {
-			return nil, Invalid("service URL", fmt.Sprintf("%s has no service %q", cfg.Vendor, name))
+			return nil, InvalidFor(cfg.Vendor, "service URL", fmt.Sprintf("no service %q", name))
 		}
 	}
 	c.userAgent = "switchboard-go/" + Version
@@ -145,7 +134,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		}
 		u, err := parseBase(raw)
 		if err != nil {
-			return nil, err
+			return nil, withVendor(err, cfg.Vendor)
 		}
 		c.bases[name] = u.String()
 	}
@@ -367,6 +356,10 @@ type Response struct {
 	RequestID string
 	// Attempts is how many times the request was sent.
 	Attempts int
+	// Envelope is what the vendor's Failure hook parsed of Body, if it
+	// left anything: the result decoder reads it instead of parsing Body
+	// again.
+	Envelope any
 }
 
 // RawSetter is implemented by results that keep the raw JSON they were
@@ -399,12 +392,13 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		}
 		return nil, c.requestError(cl, r, err, !cl.idempotent)
 	}
-	if e := c.failure(cl, r, resp, body); e != nil {
+	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, Attempts: cl.attempts}
+	if e := c.failure(cl, r, out2); e != nil {
 		return nil, e
 	}
-	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, RequestID: requestID(resp.Header), Attempts: cl.attempts}
+	out2.RequestID = requestID(resp.Header)
 	if out != nil && len(bytes.TrimSpace(body)) > 0 {
-		if err := json.Unmarshal(body, out); err != nil {
+		if err := loose.Unmarshal(body, out); err != nil {
 			return out2, c.DecodeFailure(r, resp.StatusCode, err)
 		}
 		if rs, ok := out.(RawSetter); ok {
@@ -412,6 +406,42 @@ func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error)
 		}
 	}
 	return out2, nil
+}
+
+// Call is the one call path of every vendor package: it sends r under the
+// delivery rules, lets the vendor's Failure hook turn a reported failure
+// (in any status) into *Error, and decodes a successful answer with decode.
+// When decode fails, the answer is a *DecodeError whose Accepted follows
+// the request's delivery rule, so a send that the vendor accepted but the
+// SDK cannot read matches ErrMaybeDelivered.
+func Call[R any](ctx context.Context, c *Client, r *Request, decode func(*Response) (R, error)) (R, error) {
+	var zero R
+	resp, err := c.Do(ctx, r, nil)
+	if err != nil {
+		return zero, err
+	}
+	v, err := decode(resp)
+	if err != nil {
+		return zero, c.DecodeFailure(r, resp.StatusCode, err)
+	}
+	return v, nil
+}
+
+// DecodeJSON is the decode function of Call for an answer that is the
+// result itself: it decodes the body under the loose-JSON policy, and
+// hands the raw body to a result that keeps it (RawSetter).
+func DecodeJSON[R any](resp *Response) (R, error) {
+	var v R
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		return v, nil
+	}
+	if err := loose.Unmarshal(resp.Body, &v); err != nil {
+		return v, err
+	}
+	if rs, ok := any(&v).(RawSetter); ok {
+		rs.SetRaw(resp.Body)
+	}
+	return v, nil
 }
 
 // DecodeFailure returns the *DecodeError for a successful response to r
@@ -492,7 +522,7 @@ func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
 			resp.Body.Close()
 			return nil, c.requestError(cl, r, rerr, !cl.idempotent)
 		}
-		if e := c.failure(cl, r, resp, head); e != nil || !ok {
+		if e := c.failure(cl, r, &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: head}); e != nil || !ok {
 			resp.Body.Close()
 			if e == nil {
 				e = &Error{}
@@ -528,10 +558,11 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 }
 
 // failure returns the *Error the response reports, or nil.
-func (c *Client) failure(cl *call, r *Request, resp *http.Response, body []byte) *Error {
+func (c *Client) failure(cl *call, r *Request, resp *Response) *Error {
 	var e *Error
-	if c.decodeError != nil {
-		e = c.decodeError(resp.StatusCode, resp.Header, body)
+	body := resp.Body
+	if c.failureHook != nil {
+		e = c.failureHook(resp)
 	}
 	if e == nil {
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
@@ -617,18 +648,18 @@ func (c *Client) url(r *Request) (string, error) {
 // final response with its body unread.
 func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, error) {
 	if ctx == nil {
-		return nil, nil, Invalid("ctx", "must not be nil")
+		return nil, nil, InvalidFor(c.vendor, "ctx", "must not be nil")
 	}
 	if r == nil || r.Method == "" {
-		return nil, nil, Invalid("request", "method is required")
+		return nil, nil, InvalidFor(c.vendor, "request", "method is required")
 	}
 	u, err := c.url(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, withVendor(err, c.vendor)
 	}
 	body, err := r.encode()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, withVendor(err, c.vendor)
 	}
 	cl := &call{c: c, idempotent: r.idempotent(), r: r}
 	cl.oneShot = body != nil && !body.rereadable
@@ -730,6 +761,8 @@ func (c *Client) log(level slog.Level, msg string, r *Request, attrs ...slog.Att
 	if c.logger == nil || !c.logger.Enabled(context.Background(), level) {
 		return
 	}
-	base := []slog.Attr{slog.String("vendor", c.vendor), slog.String("method", r.Method), slog.String("path", c.redact.string(r.Path))}
+	// The path attribute has the form of Error.Path: relative to the base
+	// URL, with a leading slash, so records of all vendors read alike.
+	base := []slog.Attr{slog.String("vendor", c.vendor), slog.String("method", r.Method), slog.String("path", c.redact.string(r.errPath()))}
 	c.logger.LogAttrs(context.Background(), level, msg, append(base, attrs...)...)
 }

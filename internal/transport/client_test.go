@@ -11,6 +11,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 type listParams struct {
@@ -22,8 +24,8 @@ type listParams struct {
 
 type thing struct {
 	RawJSON
-	ID   Int    `json:"id"`
-	Name string `json:"name"`
+	ID   loose.Int `json:"id"`
+	Name string    `json:"name"`
 }
 
 func newMocked(t *testing.T, cfg Config, opts ...Option) (*Client, *httpmock.MockTransport) {
@@ -52,7 +54,7 @@ func TestDoGETWire(t *testing.T) {
 	assert.Equal(t, "app/1 switchboard-go/"+Version, got.Header.Get("User-Agent"))
 	assert.Equal(t, "filter%5Bstatus%5D=sent&filter%5Bto_number%5D%5B%5D=%2B1&filter%5Bto_number%5D%5B%5D=%2B2&page=2", got.URL.RawQuery)
 	assert.Equal(t, []string{"+1", "+2"}, got.URL.Query()["filter[to_number][]"])
-	assert.Equal(t, Int(7), out.ID)
+	assert.Equal(t, loose.Int(7), out.ID)
 	assert.Equal(t, "שלום 👍", out.Name)
 	assert.JSONEq(t, `{"id":"7","name":"שלום 👍","extra":true}`, string(out.Raw()))
 	assert.Equal(t, 1, resp.Attempts)
@@ -85,7 +87,8 @@ func TestDoJSONAndForm(t *testing.T) {
 }
 
 func TestFailureInside200(t *testing.T) {
-	decode := func(status int, _ http.Header, body []byte) *Error {
+	decode := func(resp *Response) *Error {
+		body := resp.Body
 		var env struct {
 			Status  string   `json:"status"`
 			Remark  string   `json:"remark"`
@@ -100,7 +103,7 @@ func TestFailureInside200(t *testing.T) {
 		}
 		return e
 	}
-	c, mt := newMocked(t, Config{Vendor: "voxio", BaseURL: "https://h.example", DecodeError: decode, Auth: http.Header{"Client-Secret": {"sec-SENTINEL"}}})
+	c, mt := newMocked(t, Config{Vendor: "voxio", BaseURL: "https://h.example", Failure: decode, Auth: http.Header{"Client-Secret": {"sec-SENTINEL"}}})
 	mt.RegisterResponder("POST", "https://h.example/send?token=q-SENTINEL", httpmock.NewStringResponder(200, `{"status":"error","remark":"validation_error","message":["The mobile field is required.","sec-SENTINEL"]}`))
 	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "send", Query: map[string][]string{"token": {"q-SENTINEL"}}, JSON: map[string]string{"a": "b"}}, nil)
 	var e *Error
@@ -115,7 +118,8 @@ func TestFailureInside200(t *testing.T) {
 }
 
 func TestDoStream(t *testing.T) {
-	c, mt := newMocked(t, Config{Vendor: "chattu", BaseURL: "https://bot.example", DecodeError: func(status int, _ http.Header, body []byte) *Error {
+	c, mt := newMocked(t, Config{Vendor: "chattu", BaseURL: "https://bot.example", Failure: func(resp *Response) *Error {
+		body := resp.Body
 		var env struct {
 			Success *bool  `json:"success"`
 			Code    string `json:"code"`

@@ -3,6 +3,7 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -132,12 +133,42 @@ func (e *Error) Is(target error) bool {
 	return false
 }
 
-// Format keeps %v, %+v and %#v to the redacted Error text, so printing the
-// struct cannot reveal the body or anything else it holds.
-func (e *Error) Format(f fmt.State, verb rune) { formatError(f, verb, e) }
+// Format prints the redacted Error text for %v, %s and %#v, so printing
+// the struct cannot reveal anything it holds. %+v adds what a person
+// debugging the failure wants next: the request id, the attempts and the
+// start of the vendor's body, all redacted.
+func (e *Error) Format(f fmt.State, verb rune) {
+	if verb == 'v' && f.Flag('+') {
+		var b strings.Builder
+		b.WriteString(e.Error())
+		fmt.Fprintf(&b, "\n\tattempts: %d", e.Attempts)
+		if e.RequestID != "" {
+			b.WriteString("\n\trequest id: ")
+			b.WriteString(e.RequestID)
+		}
+		if len(e.Body) > 0 {
+			body := e.Body
+			const excerpt = 512
+			cut := ""
+			if len(body) > excerpt {
+				body, cut = body[:excerpt], " ..."
+			}
+			b.WriteString("\n\tbody: ")
+			b.WriteString(strings.ToValidUTF8(string(body), "?"))
+			b.WriteString(cut)
+		}
+		_, _ = io.WriteString(f, e.redact.text(b.String()))
+		return
+	}
+	formatError(f, verb, e)
+}
 
 // ValidationError is input the SDK rejected before sending anything.
 type ValidationError struct {
+	// Vendor names the package that refused the input ("voxio"), so that
+	// a program building several clients knows which one; "switchboard"
+	// for input no vendor has seen yet.
+	Vendor string
 	// Field is the parameter's name as the vendor documents it.
 	Field string
 	// Rule says what the value must satisfy ("required", "at most 1000
@@ -145,19 +176,40 @@ type ValidationError struct {
 	Rule string
 }
 
-// Error implements error.
+// Error implements error: "voxio: invalid clientSecret: required".
 func (e *ValidationError) Error() string {
-	if e.Field == "" {
-		return "switchboard: invalid input: " + e.Rule
+	v := e.Vendor
+	if v == "" {
+		v = "switchboard"
 	}
-	return "switchboard: invalid " + e.Field + ": " + e.Rule
+	if e.Field == "" {
+		return v + ": invalid input: " + e.Rule
+	}
+	return v + ": invalid " + e.Field + ": " + e.Rule
 }
 
 // Is matches ErrValidation.
 func (e *ValidationError) Is(target error) bool { return target == ErrValidation }
 
-// Invalid returns a *ValidationError for field breaking rule.
+// Invalid returns a *ValidationError for field breaking rule, not yet
+// attributed to a vendor (the client that returns it names its vendor).
 func Invalid(field, rule string) error { return &ValidationError{Field: field, Rule: rule} }
+
+// InvalidFor returns a *ValidationError of vendor's for field breaking rule.
+func InvalidFor(vendor, field, rule string) error {
+	return &ValidationError{Vendor: vendor, Field: field, Rule: rule}
+}
+
+// withVendor attributes a *ValidationError that names no vendor to vendor.
+func withVendor(err error, vendor string) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.Vendor == "" {
+		cp := *ve
+		cp.Vendor = vendor
+		return &cp
+	}
+	return err
+}
 
 // RequestError is a failure to complete the exchange at all: the connection
 // was refused, reset or timed out, or the context ended. When the request

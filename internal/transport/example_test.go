@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -33,12 +34,12 @@ func Example() {
 		Vendor:  "example",
 		BaseURL: srv.URL,
 		Auth:    http.Header{"Auth-Key": {"key-123456"}},
-		DecodeError: func(status int, _ http.Header, body []byte) *transport.Error {
+		Failure: func(resp *transport.Response) *transport.Error {
 			var env struct {
 				Status string   `json:"status"`
 				Errors []string `json:"errors"`
 			}
-			if json.Unmarshal(body, &env) != nil || env.Status != "error" {
+			if json.Unmarshal(resp.Body, &env) != nil || env.Status != "error" {
 				return nil
 			}
 			return &transport.Error{Code: "error", Messages: env.Errors, Kind: transport.ErrValidation}
@@ -51,18 +52,19 @@ func Example() {
 	type params struct {
 		Phone string `url:"phone,omitempty"`
 	}
-	var out struct {
+	type contact struct {
 		Data struct {
-			ID        transport.Int `json:"id"` // the vendor sends numbers as strings
-			FirstName string        `json:"first_name"`
+			ID        loose.Int `json:"id"` // the vendor sends numbers as strings
+			FirstName string    `json:"first_name"`
 		} `json:"data"`
 	}
-	if _, err := c.Do(context.Background(), &transport.Request{Method: http.MethodGet, Path: "/contacts", Query: params{Phone: "0501234567"}}, &out); err != nil {
+	out, err := transport.Call(context.Background(), c, &transport.Request{Method: http.MethodGet, Path: "/contacts", Query: params{Phone: "0501234567"}}, transport.DecodeJSON[contact])
+	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(out.Data.ID, out.Data.FirstName)
 
-	_, err = c.Do(context.Background(), &transport.Request{Method: http.MethodGet, Path: "/contacts"}, &out)
+	_, err = transport.Call(context.Background(), c, &transport.Request{Method: http.MethodGet, Path: "/contacts"}, transport.DecodeJSON[contact])
 	fmt.Println(errors.Is(err, transport.ErrValidation), err)
 	// Output:
 	// 42 דנה

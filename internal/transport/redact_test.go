@@ -64,13 +64,14 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	decode := func(status int, _ http.Header, body []byte) *Error {
+	decode := func(resp *Response) *Error {
+		body := resp.Body
 		if !bytes.Contains(body, []byte(`"status":"error"`)) {
 			return nil
 		}
 		return &Error{Code: "error", Messages: []string{string(body)}}
 	}
-	c, err := New(Config{Vendor: "test", BaseURL: srv.URL, DecodeError: decode, Auth: http.Header{
+	c, err := New(Config{Vendor: "test", BaseURL: srv.URL, Failure: decode, Auth: http.Header{
 		"Client-Secret": {sentinels[0]}, "Auth-Key": {sentinels[1]}, "Authorization": {"Bearer " + sentinels[2]}, "X-Api-Key": {sentinels[3]},
 	}}, WithLogger(logger), WithHeader("Cookie", "session="+sentinels[5]), WithRetryWait(time.Millisecond, 2*time.Millisecond), WithSecret(sentinels[4]))
 	require.NoError(t, err)
@@ -220,10 +221,10 @@ func TestVendorTextsAreRedacted(t *testing.T) {
 		fmt.Fprint(w, `{}`)
 	}))
 	defer srv.Close()
-	decode := func(int, http.Header, []byte) *Error {
+	decode := func(*Response) *Error {
 		return &Error{Code: "bad tok-SENTINEL-9", RequestID: "tok-SENTINEL-9", Fields: map[string][]string{"tok-SENTINEL-9": {"token tok-SENTINEL-9 expired"}}}
 	}
-	c, err := New(Config{Vendor: "t", BaseURL: srv.URL, DecodeError: decode, Auth: http.Header{"Authorization": {"Bearer tok-SENTINEL-9"}}})
+	c, err := New(Config{Vendor: "t", BaseURL: srv.URL, Failure: decode, Auth: http.Header{"Authorization": {"Bearer tok-SENTINEL-9"}}})
 	require.NoError(t, err)
 	_, err = c.Do(context.Background(), &Request{Method: http.MethodGet, Path: "/x"}, nil)
 	var e *Error

@@ -112,7 +112,7 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 		b, _ := readCapped(resp.Body, MaxErrorBody)
 		resp.Body.Close()
 		resp.Body = io.NopCloser(bytes.NewReader(nil))
-		cl.lastFailure = c.failure(cl, cl.r, resp, b)
+		cl.lastFailure = c.failure(cl, cl.r, &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: b, Attempts: cl.attempts})
 	}
 	c.log(slog.LevelDebug, "retrying", cl.r, slog.Int("attempt", cl.attempts), slog.Int("status", status), slog.Duration("wait", wait))
 	return true, nil
