@@ -49,7 +49,9 @@ type PanicError struct {
 
 // Error implements error. It does not print Value, which user code chose
 // and could hold a secret; read Value and Stack from the struct.
-func (e *PanicError) Error() string { return fmt.Sprintf("switchboard: callback panicked (%T)", e.Value) }
+func (e *PanicError) Error() string {
+	return fmt.Sprintf("switchboard: callback panicked (%T)", e.Value)
+}
 
 // Runner holds the limits one handler enforces. Its zero value uses the
 // defaults and reports nothing.

@@ -157,4 +157,3 @@ func TestReportRecoversAndSkipsNil(t *testing.T) {
 	assert.Error(t, CheckLimits(0, -1))
 	assert.NoError(t, CheckLimits(0, 0))
 }
-
