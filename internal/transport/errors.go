@@ -292,15 +292,16 @@ func formatError(f fmt.State, verb rune, e error) {
 // sent: empty or blank; padded (almost always a newline copied from a file
 // or an environment variable, which would fail every call as unauthorized
 // without saying why); or holding control characters, which net/http
-// refuses in a header on every attempt. field names the parameter.
-func CheckCredential(field, v string) error {
+// refuses in a header on every attempt. vendor names the package asking,
+// field the parameter.
+func CheckCredential(vendor, field, v string) error {
 	switch {
 	case strings.TrimSpace(v) == "":
-		return Invalid(field, "required")
+		return InvalidFor(vendor, field, "required")
 	case strings.TrimSpace(v) != v:
-		return Invalid(field, "must not have leading or trailing whitespace")
+		return InvalidFor(vendor, field, "must not have leading or trailing whitespace")
 	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return Invalid(field, "must not contain control characters")
+		return InvalidFor(vendor, field, "must not contain control characters")
 	}
 	return nil
 }

@@ -251,10 +251,11 @@ func TestCheckCredential(t *testing.T) {
 		{"ke\x7fy", "must not contain control characters"}, {"k\te-y", "must not contain control characters"},
 	} {
 		var ve *ValidationError
-		require.ErrorAs(t, CheckCredential("authKey", tc.in), &ve, "%q", tc.in)
+		require.ErrorAs(t, CheckCredential("voitex", "authKey", tc.in), &ve, "%q", tc.in)
 		assert.Equal(t, "authKey", ve.Field)
 		assert.Equal(t, tc.rule, ve.Rule, "%q", tc.in)
 	}
-	assert.NoError(t, CheckCredential("authKey", "1234567890abcdef"))
-	assert.NoError(t, CheckCredential("token", "Bearer-part with inner space"))
+	assert.NoError(t, CheckCredential("voitex", "authKey", "1234567890abcdef"))
+	assert.EqualError(t, CheckCredential("voitex", "authKey", ""), "voitex: invalid authKey: required")
+	assert.NoError(t, CheckCredential("ourvoice", "token", "Bearer-part with inner space"))
 }
