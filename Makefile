@@ -26,7 +26,7 @@ unit:
 BENCHCOUNT ?= 5
 bench:
 	@mkdir -p .out
-	go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./internal/transport ./relay | tee .out/bench.txt
+	go test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./internal/transport ./relay ./voxio ./voitex ./ourvoice ./chattu | tee .out/bench.txt
 	go test -count=1 -run '^TestUploadConstantMemory$$' -v ./internal/transport | tee .out/upload.txt
 	@go run ./internal/devtools bench .out/bench.txt .out/upload.txt
 

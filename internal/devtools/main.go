@@ -85,6 +85,15 @@ type pair struct {
 var pairs = []pair{
 	{"TransportGET", "RawGET", 1.10, 25, -1},
 	{"TransportParallel", "RawParallel", 1.10, 25, -1},
+	// The SDK's own cost, with an in-memory RoundTripper: no network to
+	// hide it behind.
+	{"TransportGETMem", "RawGETMem", 1.05, 10, -1},
+	{"VoxioSend", "VoxioSendRaw", 1.5, 40, -1},
+	{"VoitexSMSSend", "VoitexSMSSendRaw", 1.5, 40, -1},
+	{"OurVoiceSend", "OurVoiceSendRaw", 1.5, 40, -1},
+	{"ChattuSend", "ChattuSendRaw", 1.5, 40, -1},
+	{"VoxioRelayHandler", "VoxioRelayHandlerRaw", 1.15, 15, -1},
+	{"ChattuWebhookHandler", "ChattuWebhookHandlerRaw", 1.15, 15, -1},
 	{"Verify1KiB", "HMAC1KiB", 1.00, 1e9, 4},
 	{"Verify64KiB", "HMAC64KiB", 1.05, 1e9, 4},
 }
