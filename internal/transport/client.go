@@ -380,18 +380,17 @@ func (r *RawJSON) SetRaw(b json.RawMessage) { r.raw = b }
 // not nil). A failure the vendor reports, in any status, is an *Error; a
 // failure to exchange at all is a *RequestError.
 func (c *Client) Do(ctx context.Context, r *Request, out any) (*Response, error) {
-	resp, cl, err := c.send(ctx, r)
+	resp, cl, err := c.send(ctx, r, true)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := readCapped(resp.Body, MaxResponseBody)
-	if err != nil {
-		if errors.Is(err, errTooLarge) {
-			return nil, c.requestError(cl, r, fmt.Errorf("response body larger than %d bytes", MaxResponseBody), !cl.idempotent)
-		}
-		return nil, c.requestError(cl, r, err, !cl.idempotent)
+	if cl.bodyErr != nil {
+		// The answer was cut off (or too large) on the last attempt: a
+		// send may have been acted on; a read was retried already.
+		return nil, c.requestError(cl, r, cl.bodyErr, !cl.idempotent)
 	}
+	body := cl.body
 	out2 := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: body, Attempts: cl.attempts}
 	if e := c.failure(cl, r, out2); e != nil {
 		return nil, e
@@ -507,7 +506,7 @@ func (s *Stream) Close() error { return s.Body.Close() }
 // DoStream sends r and returns the response body as a stream. A JSON body in
 // place of the expected binary is checked for a vendor failure first.
 func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
-	resp, cl, err := c.send(ctx, r)
+	resp, cl, err := c.send(ctx, r, false)
 	if err != nil {
 		return nil, err
 	}
@@ -574,6 +573,7 @@ func (c *Client) failure(cl *call, r *Request, resp *Response) *Error {
 	e.Method = r.Method
 	e.Path = r.errPath()
 	e.StatusCode = resp.StatusCode
+	e.MaybeDelivered = !cl.idempotent && mayHaveActed(e, resp.Header)
 	e.Attempts = cl.attempts
 	if e.RequestID == "" {
 		e.RequestID = requestID(resp.Header)
@@ -608,6 +608,28 @@ func (c *Client) failure(cl *call, r *Request, resp *Response) *Error {
 	e.RequestID = c.redact.text(e.RequestID)
 	c.log(slog.LevelDebug, "vendor reported failure", r, slog.Int("status", e.StatusCode), slog.String("code", c.redact.string(e.Code)), slog.Int("attempts", cl.attempts))
 	return e
+}
+
+// mayHaveActed reports whether a failed answer leaves open that the vendor
+// acted on the request: its own code says the outcome is unknown, or a 5xx
+// came without a code that proves a refusal. 501 and 505 say the server
+// cannot handle the request at all, and a 503 with Retry-After asks to come
+// back later: both are refusals.
+func mayHaveActed(e *Error, h http.Header) bool {
+	if e.Uncertain {
+		return true
+	}
+	if e.Kind != nil || e.StatusCode < 500 {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
+		return false
+	case http.StatusServiceUnavailable:
+		_, hasRA := parseRetryAfter(h.Get("Retry-After"), time.Now())
+		return !hasRA
+	}
+	return true
 }
 
 func requestID(h http.Header) string {
@@ -645,8 +667,9 @@ func (c *Client) url(r *Request) (string, error) {
 }
 
 // send runs the request under the delivery-safety policy and returns the
-// final response with its body unread.
-func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, error) {
+// final response: with buffer, its body is in call.body (or call.bodyErr);
+// without, unread.
+func (c *Client) send(ctx context.Context, r *Request, buffer bool) (*http.Response, *call, error) {
 	if ctx == nil {
 		return nil, nil, InvalidFor(c.vendor, "ctx", "must not be nil")
 	}
@@ -661,7 +684,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*http.Response, *call, e
 	if err != nil {
 		return nil, nil, withVendor(err, c.vendor)
 	}
-	cl := &call{c: c, idempotent: r.idempotent(), r: r}
+	cl := &call{c: c, idempotent: r.idempotent(), r: r, buffer: buffer}
 	cl.oneShot = body != nil && !body.rereadable
 	cl.trace.WroteHeaders = cl.wroteHeaders
 	tctx := httptrace.WithClientTrace(ctx, &cl.trace)

@@ -59,6 +59,28 @@ func reset(w http.ResponseWriter) {
 	conn.Close()
 }
 
+// cutOff answers 200 with a Content-Length longer than the body it sends,
+// then closes the connection.
+func cutOff(_ int, w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Length", "64")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"ok":tr`)
+	w.(http.Flusher).Flush()
+	conn, _, err := w.(http.Hijacker).Hijack()
+	if err == nil {
+		conn.Close()
+	}
+}
+
+// resetMidBody sends part of a 200 body, then resets the connection.
+func resetMidBody(_ int, w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Length", "64")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, `{"ok":tr`)
+	w.(http.Flusher).Flush()
+	reset(w)
+}
+
 func status(code int, retryAfter string) func(int, http.ResponseWriter, *http.Request) {
 	return func(_ int, w http.ResponseWriter, _ *http.Request) {
 		if retryAfter != "" {
@@ -128,10 +150,19 @@ func TestDeliverySafety(t *testing.T) {
 			outcome{hits: 4}, outcome{hits: 1, maybeDelivered: true}},
 		{"reset then recovers", thenOK(1, func(_ int, w http.ResponseWriter, _ *http.Request) { reset(w) }),
 			outcome{hits: 2, ok: true}, outcome{hits: 1, maybeDelivered: true}},
-		{"500", status(500, ""), outcome{hits: 4, status: 500}, outcome{hits: 1, status: 500}},
-		{"500 then recovers", thenOK(2, status(500, "")), outcome{hits: 3, ok: true}, outcome{hits: 1, status: 500}},
-		{"502", status(502, ""), outcome{hits: 4, status: 502}, outcome{hits: 1, status: 502}},
-		{"503 without Retry-After", status(503, ""), outcome{hits: 4, status: 503}, outcome{hits: 1, status: 503}},
+		// A 5xx on a send is not retried, and the vendor (or its gateway)
+		// may have acted: the send may have gone out.
+		{"500", status(500, ""), outcome{hits: 4, status: 500}, outcome{hits: 1, status: 500, maybeDelivered: true}},
+		{"500 then recovers", thenOK(2, status(500, "")), outcome{hits: 3, ok: true}, outcome{hits: 1, status: 500, maybeDelivered: true}},
+		{"502", status(502, ""), outcome{hits: 4, status: 502}, outcome{hits: 1, status: 502, maybeDelivered: true}},
+		{"504", status(504, ""), outcome{hits: 4, status: 504}, outcome{hits: 1, status: 504, maybeDelivered: true}},
+		{"503 without Retry-After", status(503, ""), outcome{hits: 4, status: 503}, outcome{hits: 1, status: 503, maybeDelivered: true}},
+		{"505 is a refusal", status(505, ""), outcome{hits: 4, status: 505}, outcome{hits: 1, status: 505}},
+		// An answer cut off before its declared end: a read is retried
+		// like a connection failure, a send may have gone out.
+		{"body cut off", cutOff, outcome{hits: 4}, outcome{hits: 1, maybeDelivered: true}},
+		{"body cut off then recovers", thenOK(1, cutOff), outcome{hits: 2, ok: true}, outcome{hits: 1, maybeDelivered: true}},
+		{"reset while the body is read", resetMidBody, outcome{hits: 4}, outcome{hits: 1, maybeDelivered: true}},
 		{"503 with Retry-After", thenOK(1, status(503, "0")), outcome{hits: 2, ok: true}, outcome{hits: 2, ok: true}},
 		{"503 with Retry-After, never recovers", status(503, "0"), outcome{hits: 4, status: 503}, outcome{hits: 4, status: 503}},
 		{"429 with Retry-After seconds", thenOK(1, status(429, "0")), outcome{hits: 2, ok: true}, outcome{hits: 2, ok: true}},
@@ -358,4 +389,45 @@ func TestRetryAfterParse(t *testing.T) {
 	d, ok := parseRetryAfter(strconv.FormatInt(1<<40, 10), now)
 	assert.True(t, ok)
 	assert.Greater(t, d, time.Duration(0), "huge values saturate instead of overflowing")
+}
+
+// TestMaybeDeliveredFollowsTheVendorCode: an "unknown outcome" code makes a
+// send maybe delivered in any status, and a code that proves a refusal
+// keeps a 5xx send from being one.
+func TestMaybeDeliveredFollowsTheVendorCode(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Query().Get("status"))
+		w.WriteHeader(code)
+		_, _ = io.WriteString(w, r.URL.Query().Get("code"))
+	}))
+	defer srv.Close()
+	hook := func(resp *Response) *Error {
+		switch string(resp.Body) {
+		case "exception":
+			return &Error{Code: "exception", Uncertain: true}
+		case "unauthorized":
+			return &Error{Code: "unauthorized", Kind: ErrUnauthorized}
+		}
+		return nil
+	}
+	c, err := New(Config{Vendor: "t", BaseURL: srv.URL, Failure: hook}, WithRetryMax(0))
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		method, status, code string
+		maybe                bool
+	}{
+		{http.MethodPost, "200", "exception", true},
+		{http.MethodGet, "200", "exception", false},
+		{http.MethodPost, "500", "unauthorized", false},
+		{http.MethodPost, "500", "", true},
+		{http.MethodPost, "501", "", false},
+		{http.MethodPut, "500", "", false},
+	} {
+		_, err := c.Do(context.Background(), &Request{Method: tc.method, Path: "/x", Query: map[string][]string{"status": {tc.status}, "code": {tc.code}}}, nil)
+		require.Error(t, err)
+		assert.Equal(t, tc.maybe, errors.Is(err, ErrMaybeDelivered), "%+v", tc)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, tc.maybe, e.MaybeDelivered)
+	}
 }

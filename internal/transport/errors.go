@@ -69,8 +69,17 @@ type Error struct {
 	// vendor package (for example ErrValidation for Voxio's
 	// validation_error sent with HTTP 200, or errors.Join of a vendor
 	// sentinel and a shared one). When set, it alone decides what the error
-	// matches; the status decides otherwise.
+	// matches among the category sentinels; the status decides otherwise.
 	Kind error
+	// Uncertain is set by the vendor package when the vendor's own code
+	// says the outcome is unknown (Voxio's "exception" remark).
+	Uncertain bool
+	// MaybeDelivered reports that the request was not safe to repeat (a
+	// send, a create) and the answer does not prove a refusal: a 5xx other
+	// than 501, 505 or 503 with Retry-After, or an Uncertain code. The
+	// vendor, or the gateway in front of it, may have acted, so the SDK
+	// did not retry; errors.Is(err, ErrMaybeDelivered) reports it.
+	MaybeDelivered bool
 
 	redact *redactor
 }
@@ -116,6 +125,9 @@ func (e *Error) Error() string {
 func (e *Error) Is(target error) bool {
 	if target == nil {
 		return false
+	}
+	if target == ErrMaybeDelivered {
+		return e.MaybeDelivered
 	}
 	if e.Kind != nil {
 		return errors.Is(e.Kind, target)

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -37,6 +38,13 @@ type call struct {
 	// unanswered: the last attempt was written and got no answer, so the
 	// vendor may have acted on it.
 	unanswered bool
+	// buffer: the caller wants the whole body (Do, not DoStream), so it is
+	// read here, where a cut-off answer can still be retried.
+	buffer bool
+	// body is the final answer's body when buffer is set; bodyErr is why
+	// it could not be read whole (the answer was cut off).
+	body    []byte
+	bodyErr error
 	// lastFailure is the vendor's answer to the last refused attempt, kept
 	// for the error if the context ends during the wait that follows.
 	lastFailure *Error
@@ -55,8 +63,28 @@ func (cl *call) beforeAttempt(_ retryablehttp.Logger, _ *http.Request, i int) {
 func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	c := cl.c
 	var wait time.Duration
-	cl.unanswered = err != nil && cl.written.Load()
 	cl.lastFailure = nil
+	cl.body, cl.bodyErr = nil, nil
+	if err == nil && cl.buffer {
+		// Read the answer now: an answer cut off before its end (a short
+		// body against its Content-Length, a reset while reading) is a
+		// transport failure after writing, and for a read it is worth
+		// another attempt, which only CheckRetry can grant.
+		b, rerr := readCapped(resp.Body, MaxResponseBody)
+		resp.Body.Close()
+		resp.Body = io.NopCloser(bytes.NewReader(nil))
+		switch {
+		case rerr == nil:
+			cl.body = b
+		case errors.Is(rerr, errTooLarge):
+			cl.bodyErr = fmt.Errorf("response body larger than %d bytes", MaxResponseBody)
+			return false, nil
+		default:
+			cl.bodyErr = fmt.Errorf("reading response body: %w", rerr)
+			err = rerr
+		}
+	}
+	cl.unanswered = err != nil && cl.written.Load()
 	if err != nil {
 		written := cl.written.Load()
 		switch {
@@ -105,13 +133,19 @@ func (cl *call) checkRetry(ctx context.Context, resp *http.Response, err error) 
 	}
 	cl.nextWait = wait
 	status := 0
-	if resp != nil {
+	if resp != nil && cl.bodyErr == nil {
 		status = resp.StatusCode
 		// retryablehttp drains this body before waiting; keep what the
 		// vendor said in case the wait is cut short.
-		b, _ := readCapped(resp.Body, MaxErrorBody)
-		resp.Body.Close()
-		resp.Body = io.NopCloser(bytes.NewReader(nil))
+		b := cl.body
+		if !cl.buffer {
+			b, _ = readCapped(resp.Body, MaxErrorBody)
+			resp.Body.Close()
+			resp.Body = io.NopCloser(bytes.NewReader(nil))
+		}
+		if len(b) > MaxErrorBody {
+			b = b[:MaxErrorBody]
+		}
 		cl.lastFailure = c.failure(cl, cl.r, &Response{StatusCode: resp.StatusCode, Header: resp.Header, Body: b, Attempts: cl.attempts})
 	}
 	c.log(slog.LevelDebug, "retrying", cl.r, slog.Int("attempt", cl.attempts), slog.Int("status", status), slog.Duration("wait", wait))
