@@ -99,7 +99,7 @@ var pairs = []pair{
 }
 
 // maxUploadGrowthMiB is the heap growth allowed during the 100 MiB upload.
-const maxUploadGrowthMiB = 4.0
+const maxUploadGrowthMiB = 1.0
 
 var (
 	benchLine  = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([\d.]+) ns/op.*?(?:\s([\d.]+) allocs/op)?$`)

@@ -40,6 +40,12 @@ type File struct {
 	// (files, ReaderAts with a size, seekers); a one-shot reader of unknown
 	// size is sent chunked and cannot be checked against size limits.
 	Size int64
+	// Progress, when set, is called as the content is written to the
+	// connection: after each chunk, with the bytes of this file sent so far
+	// and its total size (-1 when unknown). It runs on the goroutine that
+	// writes the request, so it must return quickly. A retried upload
+	// reports again from zero.
+	Progress func(sent, total int64)
 }
 
 // OpenFile opens path for upload. The caller closes the returned file's
@@ -68,6 +74,7 @@ type source struct {
 	size              int64 // -1 when unknown
 	open              func() (io.Reader, error)
 	rereadable        bool
+	progress          func(sent, total int64)
 	// turn serialises attempts over a source with one read position (an
 	// io.ReadSeeker): net/http may still be reading the previous attempt's
 	// body when the next attempt rewinds it. nil for sources that need no
@@ -90,7 +97,7 @@ func (f *File) resolve(field string) (*source, error) {
 	if strings.ContainsAny(f.Name+f.ContentType, "\r\n") {
 		return nil, Invalid(field, "file name and content type must not contain line breaks")
 	}
-	s := &source{name: f.Name, contentType: f.ContentType, size: -1}
+	s := &source{name: f.Name, contentType: f.ContentType, size: -1, progress: f.Progress}
 	if osf, ok := f.Reader.(*os.File); ok && s.name == "" {
 		s.name = filepath.Base(osf.Name())
 	}
@@ -231,6 +238,11 @@ func (e *encoded) reader() (io.Reader, error) {
 		if s.src.size >= 0 {
 			r = &exactReader{r: r, left: s.src.size}
 		}
+		if s.src.progress != nil {
+			// One wrapper per attempt; each chunk then costs a call and
+			// no allocation.
+			r = &progressReader{r: r, fn: s.src.progress, total: s.src.size}
+		}
 		rs = append(rs, r)
 	}
 	b.Reader = io.MultiReader(rs...)
@@ -284,6 +296,22 @@ func (b *body) Close() error {
 	}
 	b.turns = nil
 	return nil
+}
+
+// progressReader reports each chunk read from a file to its Progress.
+type progressReader struct {
+	r           io.Reader
+	fn          func(sent, total int64)
+	sent, total int64
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 {
+		p.sent += int64(n)
+		p.fn(p.sent, p.total)
+	}
+	return n, err
 }
 
 // exactReader fails when a file is shorter than the size it declared, so a

@@ -144,9 +144,18 @@ func TestUploadConstantMemory(t *testing.T) {
 			}
 		}
 	}()
+	var calls, lastSent, lastTotal int64
+	monotonic := true
+	progress := func(sent, total int64) {
+		calls++
+		if sent <= lastSent {
+			monotonic = false
+		}
+		lastSent, lastTotal = sent, total
+	}
 	_, err = c.Do(context.Background(), &Request{Method: http.MethodPost, Path: "/upload/", Multipart: &Multipart{
 		Fields: map[string][]string{"album_number": {"3"}, "display_name": {"קובץ גדול"}},
-		Files:  []FormFile{{Field: "upload_file", File: &File{Name: "big.wav", Reader: io.NewSectionReader(patternFile{size}, 0, size)}}},
+		Files:  []FormFile{{Field: "upload_file", File: &File{Name: "big.wav", Reader: io.NewSectionReader(patternFile{size}, 0, size), Progress: progress}}},
 	}}, nil)
 	close(done)
 	require.NoError(t, err)
@@ -164,7 +173,25 @@ func TestUploadConstantMemory(t *testing.T) {
 	assert.False(t, us.chunked)
 	growth := int64(peak.Load()) - int64(base)
 	t.Logf("heap growth during a %d MiB upload: %.2f MiB", size>>20, float64(growth)/(1<<20))
-	assert.Less(t, growth, int64(4<<20), "heap grew with the file")
+	assert.Less(t, growth, int64(1<<20), "heap grew with the file")
+	assert.Greater(t, calls, int64(100), "progress is reported per chunk")
+	assert.True(t, monotonic)
+	assert.Equal(t, int64(size), lastSent)
+	assert.Equal(t, int64(size), lastTotal)
+}
+
+// The progress callback costs no allocation per chunk.
+func TestProgressReaderDoesNotAllocate(t *testing.T) {
+	var seen int64
+	p := &progressReader{r: io.NewSectionReader(patternFile{1 << 30}, 0, 1<<30), fn: func(sent, _ int64) { seen = sent }, total: -1}
+	buf := make([]byte, 32<<10)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := p.Read(buf); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.Zero(t, allocs)
+	assert.Positive(t, seen)
 }
 
 func TestUploadRetriesRereadableSourceAndNotOneShot(t *testing.T) {
