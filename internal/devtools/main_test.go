@@ -13,6 +13,20 @@ BenchmarkRawGET-2              	   22767	     49974 ns/op	   14781 B/op	     171
 BenchmarkRawGET-2              	   23385	     49987 ns/op	   14781 B/op	     171 allocs/op
 BenchmarkTransportParallel-2   	   34090	     36674 ns/op	   15448 B/op	     176 allocs/op
 BenchmarkRawParallel-2         	   32509	     35103 ns/op	   14775 B/op	     170 allocs/op
+BenchmarkTransportGETMem-2     	   25256	     63010 ns/op	   12416 B/op	     116 allocs/op
+BenchmarkRawGETMem-2           	   22054	     62343 ns/op	   11720 B/op	     109 allocs/op
+BenchmarkVoxioSend-2           	  100000	     12000 ns/op	    9000 B/op	     120 allocs/op
+BenchmarkVoxioSendRaw-2        	  100000	     10000 ns/op	    8000 B/op	      90 allocs/op
+BenchmarkVoitexSMSSend-2       	  100000	     12000 ns/op	    9000 B/op	     120 allocs/op
+BenchmarkVoitexSMSSendRaw-2    	  100000	     10000 ns/op	    8000 B/op	      90 allocs/op
+BenchmarkOurVoiceSend-2        	  100000	     12000 ns/op	    9000 B/op	     120 allocs/op
+BenchmarkOurVoiceSendRaw-2     	  100000	     10000 ns/op	    8000 B/op	      90 allocs/op
+BenchmarkChattuSend-2          	  100000	     12000 ns/op	    9000 B/op	     120 allocs/op
+BenchmarkChattuSendRaw-2       	  100000	     10000 ns/op	    8000 B/op	      90 allocs/op
+BenchmarkVoxioRelayHandler-2   	  100000	     11000 ns/op	    9000 B/op	      30 allocs/op
+BenchmarkVoxioRelayHandlerRaw-2	  100000	     10000 ns/op	    8000 B/op	      20 allocs/op
+BenchmarkChattuWebhookHandler-2	  100000	     11000 ns/op	    9000 B/op	      30 allocs/op
+BenchmarkChattuWebhookHandlerRaw-2	  100000	     10000 ns/op	    8000 B/op	      20 allocs/op
 BenchmarkVerify1KiB-2    	 1316829	       935.1 ns/op	1095.04 MB/s	       0 B/op	       0 allocs/op
 BenchmarkHMAC1KiB-2      	  757371	      1600 ns/op	 639.85 MB/s	     561 B/op	       9 allocs/op
 BenchmarkVerify64KiB-2   	   35955	     32852 ns/op	1994.89 MB/s	       0 B/op	       0 allocs/op
