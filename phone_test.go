@@ -44,7 +44,7 @@ func TestParsePhoneRefuses(t *testing.T) {
 	for _, in := range []string{
 		"", "not-a-phone", "+", "+1234", "+1234567890123456", // too short, too long
 		"+999123456789", "+210123456789", "+28012345678", "+42212345678", "+80112345678", // spare codes
-		"123456789@g.us",           // a group, not a number
+		"123456789@g.us",                // a group, not a number
 		"+97250123456x7", "+972 50#123", // stray characters
 	} {
 		_, err := ParsePhone(in)
