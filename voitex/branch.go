@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 // BranchRequest is what Voitex POSTs to your server when a caller reaches
@@ -140,33 +142,33 @@ func ParseBranchRequest(body []byte) (*BranchRequest, error) {
 		return nil, err
 	}
 	r := &BranchRequest{
-		CallID:    textOf(fields["call_id"]),
-		CID:       textOf(fields["cid"]),
-		CNAM:      textOf(fields["cnam"]),
-		DID:       textOf(fields["did"]),
+		CallID:    loose.Text(fields["call_id"]),
+		CID:       loose.Text(fields["cid"]),
+		CNAM:      loose.Text(fields["cnam"]),
+		DID:       loose.Text(fields["did"]),
 		Variables: map[string]string{},
 	}
 	if c, err := decodeContact(fields["contact_info"]); err == nil {
 		r.Contact = c
 	}
-	r.DateTime = parseDateTime(textOf(fields["date_time"]), time.UTC)
+	r.DateTime = parseDateTime(loose.Text(fields["date_time"]), time.UTC)
 	for _, it := range objectList(fields["branch_data"]) {
-		r.BranchData = append(r.BranchData, BranchStep{Branch: textOf(it["branch"]), Input: textOf(it["input"])})
+		r.BranchData = append(r.BranchData, BranchStep{Branch: loose.Text(it["branch"]), Input: loose.Text(it["input"])})
 	}
 	for _, it := range objectList(fields["payment_info"]) {
 		r.Payments = append(r.Payments, Payment{
-			LastFour:      NewSecret(textOf(it["last_four"])),
-			Expiration:    NewSecret(textOf(it["expiration"])),
-			CVV:           NewSecret(textOf(it["cvv"])),
-			Zip:           NewSecret(textOf(it["zip"])),
-			Phone:         textOf(it["phone"]),
-			Amount:        textOf(it["amount"]),
-			TransactionID: textOf(it["transaction_id"]),
+			LastFour:      NewSecret(loose.Text(it["last_four"])),
+			Expiration:    NewSecret(loose.Text(it["expiration"])),
+			CVV:           NewSecret(loose.Text(it["cvv"])),
+			Zip:           NewSecret(loose.Text(it["zip"])),
+			Phone:         loose.Text(it["phone"]),
+			Amount:        loose.Text(it["amount"]),
+			TransactionID: loose.Text(it["transaction_id"]),
 		})
 	}
 	for _, it := range objectList(fields["variables"]) {
 		for k, v := range it {
-			r.Variables[k] = textOf(v)
+			r.Variables[k] = loose.Text(v)
 		}
 	}
 	for k, v := range fields {
@@ -205,7 +207,7 @@ func (r *BranchRequest) UnmarshalJSON(b []byte) error {
 func branchFields(body []byte) (map[string]json.RawMessage, error) {
 	b := bytes.TrimSpace(body)
 	if len(b) > 0 && (b[0] == '{' || b[0] == '"') {
-		return objectFields(b)
+		return fieldsOf(b)
 	}
 	vals, err := url.ParseQuery(string(b))
 	if err != nil || !(vals.Has("call_id") || vals.Has("cid") || vals.Has("did") || vals.Has("branch_data")) {
@@ -241,7 +243,7 @@ func objectList(raw json.RawMessage) []map[string]json.RawMessage {
 		return nil
 	}
 	if b[0] == '{' {
-		if f, err := objectFields(b); err == nil {
+		if f, err := fieldsOf(b); err == nil {
 			return []map[string]json.RawMessage{f}
 		}
 		return nil
@@ -255,7 +257,7 @@ func objectList(raw json.RawMessage) []map[string]json.RawMessage {
 	}
 	out := make([]map[string]json.RawMessage, 0, len(items))
 	for _, it := range items {
-		if f, err := objectFields(it); err == nil {
+		if f, err := fieldsOf(it); err == nil {
 			out = append(out, f)
 		}
 	}
@@ -375,48 +377,44 @@ func (r *BranchResponse) Validate() error {
 	if r == nil {
 		return nil
 	}
-	if r.Goto != "" && !digits(r.Goto) {
-		return invalidResponse("goto", "must be a branch number")
+	if r.Goto != "" && !loose.IsDigits(r.Goto) {
+		return invalid("goto", "must be a branch number")
 	}
 	for i, p := range r.Play {
 		field := "play[" + strconv.Itoa(i) + "]"
 		switch p.Type {
 		case PlayFileType:
 			if p.Album <= 0 || p.Sort < 0 {
-				return invalidResponse(field, "a file needs a positive album and a sort number")
+				return invalid(field, "a file needs a positive album and a sort number")
 			}
 			if p.Text != "" {
-				return invalidResponse(field, "a file has no text")
+				return invalid(field, "a file has no text")
 			}
 		case PlayTTSType:
 			if strings.TrimSpace(p.Text) == "" {
-				return invalidResponse(field, "a tts item needs text")
+				return invalid(field, "a tts item needs text")
 			}
 			if p.Album != 0 || p.Sort != 0 {
-				return invalidResponse(field, "a tts item has no album or sort")
+				return invalid(field, "a tts item has no album or sort")
 			}
 		default:
-			return invalidResponse(field, "type must be file or tts")
+			return invalid(field, "type must be file or tts")
 		}
 	}
 	for k, b := range r.Inputs {
 		if !validKey(k) {
-			return invalidResponse("inputs", fmt.Sprintf("key %q must be 0-9, *, # or %%", k))
+			return invalid("inputs", fmt.Sprintf("key %q must be 0-9, *, # or %%", k))
 		}
-		if !digits(b) {
-			return invalidResponse("inputs", fmt.Sprintf("key %q must lead to a branch number", k))
+		if !loose.IsDigits(b) {
+			return invalid("inputs", fmt.Sprintf("key %q must lead to a branch number", k))
 		}
 	}
 	for k := range r.Variables {
 		if k == "" || strings.TrimSpace(k) != k {
-			return invalidResponse("variables", fmt.Sprintf("name %q must be non-empty without surrounding spaces", k))
+			return invalid("variables", fmt.Sprintf("name %q must be non-empty without surrounding spaces", k))
 		}
 	}
 	return nil
-}
-
-func invalidResponse(field, rule string) error {
-	return &ValidationError{Field: field, Rule: rule}
 }
 
 func validKey(k string) bool {
@@ -425,18 +423,6 @@ func validKey(k string) bool {
 	}
 	c := k[0]
 	return (c >= '0' && c <= '9') || c == '*' || c == '#' || c == '%'
-}
-
-func digits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 type playJSON struct {
@@ -477,13 +463,13 @@ func (r *BranchResponse) MarshalJSON() ([]byte, error) {
 // keys with stray spaces), for tests and simulators that inspect what a
 // handler answered.
 func (r *BranchResponse) UnmarshalJSON(b []byte) error {
-	f, err := objectFields(b)
+	f, err := fieldsOf(b)
 	if err != nil {
 		return err
 	}
-	*r = BranchResponse{Goto: textOf(f["goto"]), Inputs: stringMap(f["inputs"]), Variables: stringMap(f["variables"])}
+	*r = BranchResponse{Goto: loose.Text(f["goto"]), Inputs: stringMap(f["inputs"]), Variables: stringMap(f["variables"])}
 	for _, it := range objectList(f["play"]) {
-		r.Play = append(r.Play, Play{Type: PlayType(strings.ToLower(textOf(it["type"]))), Album: intOf(it["album"]), Sort: intOf(it["sort"]), Text: rawText(it["text"])})
+		r.Play = append(r.Play, Play{Type: PlayType(strings.ToLower(loose.Text(it["type"]))), Album: intOf(it["album"]), Sort: intOf(it["sort"]), Text: loose.RawText(it["text"])})
 	}
 	return nil
 }

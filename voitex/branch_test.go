@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/relay"
 )
 
@@ -141,7 +143,7 @@ func TestBranchResponseSample(t *testing.T) {
 		SetVariable("album_num", "13").SetVariable("var_2", "var_val")
 	b, err := json.Marshal(r)
 	require.NoError(t, err)
-	assert.JSONEq(t, fixture(t, "branch_response.json"), string(b))
+	assert.JSONEq(t, wiretest.Fixture(t, "branch_response.json"), string(b))
 
 	var back BranchResponse
 	require.NoError(t, json.Unmarshal(readFixture(t, "branch_response.json"), &back))
@@ -205,14 +207,24 @@ func TestBranchHandlerNeedsGuard(t *testing.T) {
 	fn := func(context.Context, *BranchRequest) (*BranchResponse, error) { return nil, nil }
 	_, err := NewBranchHandler(nil, fn)
 	assert.ErrorIs(t, err, relay.ErrConfig)
+	assert.True(t, strings.HasPrefix(err.Error(), "voitex: "), err.Error())
 	_, err = NewBranchHandler(tokenGuard(t), nil)
 	assert.ErrorIs(t, err, relay.ErrConfig)
+	assert.True(t, strings.HasPrefix(err.Error(), "voitex: "), err.Error())
+	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchOnError(nil), nil)
+	assert.NoError(t, err, "a nil option and a nil hook are allowed")
 	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchFallback(Goto("x")))
 	assert.ErrorIs(t, err, ErrValidation)
 	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchTimeout(0))
 	assert.ErrorIs(t, err, ErrValidation)
 	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchMaxBody(0))
 	assert.ErrorIs(t, err, ErrValidation)
+	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchReadTimeout(0))
+	assert.ErrorIs(t, err, ErrValidation)
+	assert.ErrorIs(t, err, relay.ErrConfig)
+	assert.EqualError(t, err, "voitex: invalid WithBranchReadTimeout: must be positive")
+	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchMaxBody(-1))
+	assert.EqualError(t, err, "voitex: invalid WithBranchMaxBody: must be positive")
 	_, err = NewBranchHandler(tokenGuard(t), fn, WithBranchLocation(nil))
 	assert.ErrorIs(t, err, ErrValidation)
 	// Every construction failure is a configuration error, as in relay and
@@ -230,7 +242,7 @@ func TestBranchHandlerGuards(t *testing.T) {
 	require.NoError(t, err)
 	allow, err := relay.IPAllowlist([]string{"203.0.113.0/24"}, nil)
 	require.NoError(t, err)
-	body := fixture(t, "branch_request.json")
+	body := wiretest.Fixture(t, "branch_request.json")
 
 	cases := []struct {
 		name   string
@@ -274,7 +286,7 @@ func TestBranchHandlerGuards(t *testing.T) {
 
 func TestBranchHandlerFallback(t *testing.T) {
 	target := "/ivr?token=" + testToken
-	body := fixture(t, "branch_request.json")
+	body := wiretest.Fixture(t, "branch_request.json")
 	cases := []struct {
 		name string
 		fn   BranchFunc
@@ -290,11 +302,11 @@ func TestBranchHandlerFallback(t *testing.T) {
 			<-ctx.Done()
 			time.Sleep(50 * time.Millisecond)
 			return Goto("1"), nil
-		}, body, ErrBranchTimeout},
+		}, body, ErrCallbackTimeout},
 		{"ignores its context", func(context.Context, *BranchRequest) (*BranchResponse, error) {
 			time.Sleep(time.Second)
 			return Goto("1"), nil
-		}, body, ErrBranchTimeout},
+		}, body, ErrCallbackTimeout},
 		{"invalid response", func(context.Context, *BranchRequest) (*BranchResponse, error) { return Goto("operator"), nil }, body, ErrBranchResponse},
 		{"unreadable body", func(context.Context, *BranchRequest) (*BranchResponse, error) { return Goto("1"), nil }, `[not json`, ErrBranchRequest},
 	}
@@ -306,11 +318,14 @@ func TestBranchHandlerFallback(t *testing.T) {
 			h, err := NewBranchHandler(tokenGuard(t), tc.fn,
 				WithBranchFallback(Goto("900").PlayTTS("Transferring you to an operator")),
 				WithBranchTimeout(100*time.Millisecond),
-				WithBranchOnError(func(_ context.Context, call *BranchRequest, err error) {
+				WithBranchOnError(func(_ *http.Request, err error) {
 					mu.Lock()
 					defer mu.Unlock()
 					got = append(got, err)
-					gotCall = call
+					var be *BranchError
+					if errors.As(err, &be) {
+						gotCall = be.Call
+					}
 				}))
 			require.NoError(t, err)
 			start := time.Now()
@@ -348,10 +363,10 @@ func TestBranchHandlerDefaults(t *testing.T) {
 			return nil, errors.New("x")
 		}
 		return nil, nil
-	}, WithBranchLocation(time.FixedZone("EST", -5*3600)), WithBranchOnError(func(context.Context, *BranchRequest, error) { panic("hook") }))
+	}, WithBranchLocation(time.FixedZone("EST", -5*3600)), WithBranchOnError(func(*http.Request, error) { panic("hook") }))
 	require.NoError(t, err)
 	target := "/ivr?token=" + testToken
-	rec := postBranch(t, h, target, fixture(t, "branch_request.json"))
+	rec := postBranch(t, h, target, wiretest.Fixture(t, "branch_request.json"))
 	assert.Equal(t, 200, rec.Code)
 	assert.Equal(t, `{}`, rec.Body.String(), "nil response: the Trigger's No Route Found")
 	assert.Equal(t, "EST", seen.DateTime.Location().String())
@@ -367,6 +382,96 @@ func TestBranchHandlerDefaults(t *testing.T) {
 
 	small, err := NewBranchHandler(tokenGuard(t), func(context.Context, *BranchRequest) (*BranchResponse, error) { return nil, nil }, WithBranchMaxBody(10))
 	require.NoError(t, err)
-	rec = postBranch(t, small, target, fixture(t, "branch_request.json"))
+	rec = postBranch(t, small, target, wiretest.Fixture(t, "branch_request.json"))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+}
+
+// TestBranchHandlerSlowBody sends a body one byte every 150 ms to a real
+// server: the handler answers 408 at its read deadline instead of waiting
+// for the sender, reports it, and never calls the function.
+func TestBranchHandlerSlowBody(t *testing.T) {
+	var mu sync.Mutex
+	var reported []error
+	called := false
+	h, err := NewBranchHandler(tokenGuard(t), func(context.Context, *BranchRequest) (*BranchResponse, error) {
+		called = true
+		return Goto("1"), nil
+	}, WithBranchReadTimeout(300*time.Millisecond), WithBranchOnError(func(_ *http.Request, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reported = append(reported, err)
+	}))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	pr, pw := io.Pipe()
+	go func() {
+		defer pw.Close()
+		for _, c := range []byte(wiretest.Fixture(t, "branch_request.json")) {
+			if _, err := pw.Write([]byte{c}); err != nil {
+				return
+			}
+			time.Sleep(150 * time.Millisecond)
+		}
+	}()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/ivr?token="+testToken, pr)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	resp, err := srv.Client().Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	pr.CloseWithError(io.ErrClosedPipe)
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	assert.Less(t, time.Since(start), 2*time.Second, "cut off at the read deadline, not after the whole body")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, reported, 1)
+	assert.ErrorIs(t, reported[0], ErrReadTimeout)
+	assert.False(t, called)
+}
+
+// TestBranchHandlerLimitsReported: an oversize body is answered 413 and
+// reported; a panic is reported as *PanicError and answered with the
+// fallback, and the server keeps serving.
+func TestBranchHandlerLimitsReported(t *testing.T) {
+	var mu sync.Mutex
+	var reported []error
+	onError := WithBranchOnError(func(_ *http.Request, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reported = append(reported, err)
+	})
+	small, err := NewBranchHandler(tokenGuard(t), func(context.Context, *BranchRequest) (*BranchResponse, error) { return nil, nil }, WithBranchMaxBody(10), onError)
+	require.NoError(t, err)
+	rec := postBranch(t, small, "/ivr?token="+testToken, wiretest.Fixture(t, "branch_request.json"))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+
+	panicky, err := NewBranchHandler(tokenGuard(t), func(context.Context, *BranchRequest) (*BranchResponse, error) { panic("card 4444") },
+		WithBranchFallback(Goto("900")), WithBranchTimeout(time.Second), onError)
+	require.NoError(t, err)
+	srv := httptest.NewServer(panicky)
+	defer srv.Close()
+	for i := 0; i < 2; i++ {
+		resp, err := srv.Client().Post(srv.URL+"/ivr?token="+testToken, "application/json", strings.NewReader(wiretest.Fixture(t, "branch_request.json")))
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(t, 200, resp.StatusCode)
+		assert.JSONEq(t, `{"goto":"900"}`, string(b))
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, reported, 3)
+	assert.ErrorIs(t, reported[0], ErrBodyTooLarge)
+	for _, err := range reported[1:] {
+		var pe *PanicError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, "card 4444", pe.Value)
+		assert.NotContains(t, err.Error(), "4444", "the panic value is not in the text")
+		var be *BranchError
+		require.ErrorAs(t, err, &be)
+		assert.Equal(t, "AST10-1689867312.264", be.Call.CallID)
+	}
 }

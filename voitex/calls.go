@@ -2,10 +2,10 @@ package voitex
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -74,7 +74,7 @@ func (s *CallsService) Send(ctx context.Context, p CallParams) (*Call, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{
+	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:  http.MethodPost,
 		Service: serviceNotify,
 		Path:    PathCall,
@@ -83,19 +83,19 @@ func (s *CallsService) Send(ctx context.Context, p CallParams) (*Call, error) {
 			RouteNumber: p.RouteNumber, BranchNumber: p.BranchNumber, SFileID: p.SFileID,
 		}},
 		Delivery: transport.AtMostOnce,
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	env, err := decodeEnvelope(resp, PathCall, true)
+	}, decodeCall)
+}
+
+func decodeCall(resp *transport.Response) (*Call, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	c := &Call{ReferenceID: env.ReferenceID}
 	if c.ReferenceID == "" {
 		// Tolerate the id inside data, as the SMS answer carries it.
-		if f, err := objectFields(env.Data); err == nil {
-			c.ReferenceID = referenceIn(f)
+		if ms, err := members(env.Data); err == nil {
+			c.ReferenceID = referenceIn(ms)
 		} else {
 			c.ReferenceID = dataText(env.Data)
 		}
@@ -114,25 +114,25 @@ func (p *CallParams) validate() error {
 	switch p.Type {
 	case CallGoto:
 		if err := requirePhone("route_number", p.RouteNumber); err != nil {
-			return transport.Invalid("route_number", "required when type is goto")
+			return invalid("route_number", "required when type is goto")
 		}
 		if strings.TrimSpace(p.BranchNumber) == "" {
-			return transport.Invalid("branch_number", "required when type is goto")
+			return invalid("branch_number", "required when type is goto")
 		}
 		if p.SFileID != "" {
-			return transport.Invalid("sfile_id", "applies only when type is stream")
+			return invalid("sfile_id", "applies only when type is stream")
 		}
 	case CallStream:
 		if strings.TrimSpace(p.SFileID) == "" {
-			return transport.Invalid("sfile_id", "required when type is stream")
+			return invalid("sfile_id", "required when type is stream")
 		}
 		if p.RouteNumber != "" || p.BranchNumber != "" {
-			return transport.Invalid("route_number", "route_number and branch_number apply only when type is goto")
+			return invalid("route_number", "route_number and branch_number apply only when type is goto")
 		}
 	case "":
-		return transport.Invalid("type", "required: goto or stream")
+		return invalid("type", "required: goto or stream")
 	default:
-		return transport.Invalid("type", "must be goto or stream")
+		return invalid("type", "must be goto or stream")
 	}
 	return nil
 }
@@ -141,27 +141,32 @@ func (p *CallParams) validate() error {
 // no stray separators that would make Voitex read two.
 func requirePhone(field, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return transport.Invalid(field, "required")
+		return invalid(field, "required")
 	}
 	if strings.TrimSpace(v) != v {
-		return transport.Invalid(field, "must not have leading or trailing spaces")
+		return invalid(field, "must not have leading or trailing spaces")
 	}
 	if strings.ContainsAny(v, ",; \t\r\n") {
-		return transport.Invalid(field, "must be a single phone number")
+		return invalid(field, "must be a single phone number")
 	}
 	return nil
 }
 
 // referenceIn finds a reference id among an object's members, whatever the
-// spelling (reference_id, referenceID, referenceId, ref_id).
-func referenceIn(f map[string]json.RawMessage) string {
-	for _, k := range sortedKeys(f) {
-		switch strings.ToLower(strings.ReplaceAll(k, "_", "")) {
+// spelling (reference_id, referenceID, referenceId, ref_id); of several, the
+// last one sent.
+func referenceIn(ms []loose.Member) string {
+	ref := ""
+	for _, m := range ms {
+		if len(m.Key) < 5 || (m.Key[0] != 'r' && m.Key[0] != 'R') {
+			continue // not a spelling of reference_id: spare the folding
+		}
+		switch strings.ToLower(strings.ReplaceAll(m.Key, "_", "")) {
 		case "referenceid", "refid", "reference":
-			if s := textOf(f[k]); s != "" {
-				return s
+			if s := loose.Text(m.Value); s != "" {
+				ref = s
 			}
 		}
 	}
-	return ""
+	return ref
 }

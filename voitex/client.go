@@ -1,9 +1,12 @@
 package voitex
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
@@ -26,13 +29,13 @@ const (
 )
 
 // Paths below each host, as the documentation writes them (with the
-// trailing slash).
+// trailing slash). Errors and logs report these paths.
 const (
-	PathUpload   = "/upload/"
-	PathCall     = "/"
-	PathNotify   = "/notify/"
-	PathSend     = "/send/"
-	PathContacts = "/"
+	PathUpload   = "/upload/" // Upload Recording and Create TTS, recording host
+	PathCall     = "/"        // Notification Call, notify host
+	PathNotify   = "/notify/" // Notify API, notify host
+	PathSend     = "/send/"   // Send SMS, SMS host
+	PathContacts = "/"        // Contacts API, contacts host
 )
 
 // HeaderAuthKey carries the account's key on every request. One sample
@@ -47,54 +50,103 @@ const (
 	serviceContacts  = "contacts"
 )
 
-// Options shared by every Switchboard client.
-var (
-	// WithBaseURL points all four Voitex hosts at one server (a voitextest
-	// sandbox, a proxy), each request keeping its path: /upload/, /,
-	// /notify/, /send/.
-	WithBaseURL = transport.WithBaseURL
-	// WithHTTPClient sends requests through the given client (its Transport
-	// is used as is); prefer a context deadline over its Timeout, which
-	// would cut long uploads.
-	WithHTTPClient = transport.WithHTTPClient
-	// WithLogger logs attempts, retries and failures; nothing is logged
-	// without it and the Auth-Key never appears in the records.
-	WithLogger = transport.WithLogger
-	// WithUserAgent puts the application's product token before the SDK's.
-	WithUserAgent = transport.WithUserAgent
-	// WithRetryMax bounds how often a failed request is retried. Uploads,
-	// calls, SMS and Notify are still never repeated once written.
-	WithRetryMax = transport.WithRetryMax
-	// WithRetryWait sets the first and the longest backoff wait.
-	WithRetryWait = transport.WithRetryWait
-	// WithRetryAfterMax caps how long a 429 or 503 Retry-After is waited
-	// for.
-	WithRetryAfterMax = transport.WithRetryAfterMax
-	// OpenFile opens a recording or an MMS attachment on disk for upload;
-	// close its Reader when the call has returned.
-	OpenFile = transport.OpenFile
-)
+// invalid is the *ValidationError of this package: every refusal names
+// Voitex, so a program with several vendor clients knows which one spoke.
+func invalid(field, rule string) error { return transport.InvalidFor(vendor, field, rule) }
+
+// Option configures New. Options are functions of this package's own type,
+// so an option of another vendor's package does not compile here.
+type Option func(*settings)
+
+// settings collects what the options chose; New hands the transport part to
+// the shared transport.
+type settings struct {
+	transport []transport.Option
+}
+
+func (s *settings) add(o transport.Option) { s.transport = append(s.transport, o) }
+
+// WithBaseURL points all four Voitex hosts at one server (a voitextest
+// sandbox, a proxy), each request keeping its path: /upload/, /, /notify/,
+// /send/. A host option (WithSMSURL...) still wins for its host.
+func WithBaseURL(baseURL string) Option {
+	return func(s *settings) { s.add(transport.WithBaseURL(baseURL)) }
+}
 
 // WithRecordingURL replaces the recording host (Upload Recording, Create
 // TTS). It wins over WithBaseURL for that host.
 func WithRecordingURL(baseURL string) Option {
-	return transport.WithServiceURL(serviceRecording, baseURL)
+	return func(s *settings) { s.add(transport.WithServiceURL(serviceRecording, baseURL)) }
 }
 
 // WithNotifyURL replaces the notify host (Notification Call and Notify
 // API). It wins over WithBaseURL for that host.
 func WithNotifyURL(baseURL string) Option {
-	return transport.WithServiceURL(serviceNotify, baseURL)
+	return func(s *settings) { s.add(transport.WithServiceURL(serviceNotify, baseURL)) }
 }
 
 // WithSMSURL replaces the SMS host (Send SMS). It wins over WithBaseURL for
 // that host.
-func WithSMSURL(baseURL string) Option { return transport.WithServiceURL(serviceSMS, baseURL) }
+func WithSMSURL(baseURL string) Option {
+	return func(s *settings) { s.add(transport.WithServiceURL(serviceSMS, baseURL)) }
+}
 
 // WithContactsURL replaces the contacts host (Contacts API). It wins over
 // WithBaseURL for that host.
 func WithContactsURL(baseURL string) Option {
-	return transport.WithServiceURL(serviceContacts, baseURL)
+	return func(s *settings) { s.add(transport.WithServiceURL(serviceContacts, baseURL)) }
+}
+
+// WithHTTPClient sends requests through hc, whose Transport is used as is
+// (a proxy, custom TLS, an in-memory test transport). Prefer a context
+// deadline over hc.Timeout, which would cut a long upload.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) { s.add(transport.WithHTTPClient(hc)) }
+}
+
+// WithLogger logs attempts, retries and failures at debug level (warn for a
+// send that may have been delivered). Nothing is logged without it, and the
+// Auth-Key never appears in the records.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) { s.add(transport.WithLogger(l)) }
+}
+
+// WithUserAgent puts the application's product token before the SDK's own
+// in the User-Agent header, so Voitex support can tell your traffic apart.
+func WithUserAgent(product string) Option {
+	return func(s *settings) { s.add(transport.WithUserAgent(product)) }
+}
+
+// WithRetryMax bounds how often a failed request is retried (0 to 10,
+// default 3). Uploads, calls, SMS, Notify and contact changes are still
+// never repeated once written.
+func WithRetryMax(n int) Option {
+	return func(s *settings) { s.add(transport.WithRetryMax(n)) }
+}
+
+// WithRetryWait sets the first and the longest backoff wait between
+// attempts (defaults 250ms and 5s), for callers with tighter deadlines.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(s *settings) { s.add(transport.WithRetryWait(min, max)) }
+}
+
+// WithRetryAfterMax caps how long a 429 or 503 Retry-After is waited for
+// (default 30s); a longer one returns *Error carrying RetryAfter instead of
+// blocking the caller.
+func WithRetryAfterMax(d time.Duration) Option {
+	return func(s *settings) { s.add(transport.WithRetryAfterMax(d)) }
+}
+
+// OpenFile opens a recording or an MMS attachment on disk for upload, with
+// its size known so that it streams and can be checked before sending.
+// Close its Reader (an *os.File) when the call has returned.
+func OpenFile(path string) (*File, error) {
+	f, err := transport.OpenFile(path)
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.Vendor == "" {
+		return nil, invalid(ve.Field, ve.Rule)
+	}
+	return f, err
 }
 
 // Client calls the Voitex client-side APIs for one account. It is safe for
@@ -121,6 +173,12 @@ func New(authKey string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
 	tc, err := transport.New(transport.Config{
 		Vendor: vendor,
 		Services: map[string]string{
@@ -129,9 +187,9 @@ func New(authKey string, opts ...Option) (*Client, error) {
 			serviceSMS:       DefaultSMSURL,
 			serviceContacts:  DefaultContactsURL,
 		},
-		Auth:        auth,
-		DecodeError: decodeFailure,
-	}, opts...)
+		Auth:    auth,
+		Failure: failure,
+	}, s.transport...)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +215,7 @@ func (c *Client) SetAuthKey(authKey string) error {
 }
 
 func authHeader(key string) (http.Header, error) {
-	if err := transport.CheckCredential("authKey", key); err != nil {
+	if err := transport.CheckCredential(vendor, "authKey", key); err != nil {
 		return nil, err
 	}
 	return http.Header{HeaderAuthKey: {key}}, nil

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -38,10 +39,10 @@ func (t PhoneType) valid() bool { return t == PhoneHome || t == PhoneMobile }
 
 // The Contacts API's function values.
 const (
-	FunctionCreate = "create"
-	FunctionUpdate = "update"
-	FunctionDelete = "delete"
-	FunctionSelect = "select"
+	FunctionCreate = "create" // ContactsService.Create
+	FunctionUpdate = "update" // ContactsService.Update
+	FunctionDelete = "delete" // ContactsService.Delete
+	FunctionSelect = "select" // ContactsService.Select
 )
 
 // CreateContactParams are the fields of function=create.
@@ -207,7 +208,7 @@ type phoneForm struct {
 // already exists for the account. It is never repeated once written.
 func (s *ContactsService) Create(ctx context.Context, p CreateContactParams) (*ContactResult, error) {
 	if len(p.Phones) == 0 {
-		return nil, transport.Invalid("phone", "required: at least one phone")
+		return nil, invalid("phone", "required: at least one phone")
 	}
 	seen := map[string]bool{}
 	for _, ph := range p.Phones {
@@ -215,15 +216,15 @@ func (s *ContactsService) Create(ctx context.Context, p CreateContactParams) (*C
 			return nil, err
 		}
 		if seen[ph] {
-			return nil, transport.Invalid("phone", "lists "+ph+" twice")
+			return nil, invalid("phone", "lists "+ph+" twice")
 		}
 		seen[ph] = true
 	}
 	if p.PhoneType != "" && !p.PhoneType.valid() {
-		return nil, transport.Invalid("phone_type", "must be H or M")
+		return nil, invalid("phone_type", "must be H or M")
 	}
 	if p.Label < 0 {
-		return nil, transport.Invalid("label", "must be a label number")
+		return nil, invalid("label", "must be a label number")
 	}
 	return s.change(ctx, createForm{
 		Function: FunctionCreate, Phone: strings.Join(p.Phones, ","), PhoneType: string(p.PhoneType),
@@ -286,13 +287,13 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 	for name, val := range p.Custom {
 		switch {
 		case name == "" || strings.TrimSpace(name) != name:
-			return nil, transport.Invalid("Custom", "field names must be non-empty without surrounding spaces")
+			return nil, invalid("Custom", "field names must be non-empty without surrounding spaces")
 		case !fieldName(name):
-			return nil, transport.Invalid(name, "custom field names use letters, digits, _ and - only")
+			return nil, invalid(name, "custom field names use letters, digits, _ and - only")
 		case reservedUpdateNames[name]:
-			return nil, transport.Invalid(name, "is a parameter of the update call, not a custom field")
+			return nil, invalid(name, "is a parameter of the update call, not a custom field")
 		case v.Has(name) || isUpdateField(name):
-			return nil, transport.Invalid(name, "has its own field in UpdateContactParams")
+			return nil, invalid(name, "has its own field in UpdateContactParams")
 		}
 		v.Set(name, val)
 	}
@@ -300,7 +301,7 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 		// Voitex ignores invalid values silently; refusing them here keeps
 		// a typo from looking like a successful update.
 		if !p.PhoneType.valid() {
-			return nil, transport.Invalid("phone_type", "must be H or M")
+			return nil, invalid("phone_type", "must be H or M")
 		}
 		v.Set("phone_type", string(p.PhoneType))
 	}
@@ -313,9 +314,9 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 	if p.AddPhoneType != "" {
 		switch {
 		case p.AddPhone == "":
-			return nil, transport.Invalid("add_phone_type", "applies only with add_phone")
+			return nil, invalid("add_phone_type", "applies only with add_phone")
 		case !p.AddPhoneType.valid():
-			return nil, transport.Invalid("add_phone_type", "must be H or M")
+			return nil, invalid("add_phone_type", "must be H or M")
 		}
 		v.Set("add_phone_type", string(p.AddPhoneType))
 	}
@@ -324,7 +325,7 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 			return nil, err
 		}
 		if p.RemovePhone == p.AddPhone {
-			return nil, transport.Invalid("remove_phone", "must differ from add_phone")
+			return nil, invalid("remove_phone", "must differ from add_phone")
 		}
 		v.Set("remove_phone", p.RemovePhone)
 	}
@@ -343,7 +344,7 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 		v.Set("remove_label", s)
 	}
 	if len(v) == 2 {
-		return nil, transport.Invalid("UpdateContactParams", "nothing to update")
+		return nil, invalid("UpdateContactParams", "nothing to update")
 	}
 	return v, nil
 }
@@ -375,10 +376,10 @@ func labelList(field string, labels []int) (string, error) {
 	seen := map[int]bool{}
 	for i, l := range labels {
 		if l <= 0 {
-			return "", transport.Invalid(field, "label numbers must be positive")
+			return "", invalid(field, "label numbers must be positive")
 		}
 		if seen[l] {
-			return "", transport.Invalid(field, "lists label "+strconv.Itoa(l)+" twice")
+			return "", invalid(field, "lists label "+strconv.Itoa(l)+" twice")
 		}
 		seen[l] = true
 		parts[i] = strconv.Itoa(l)
@@ -401,44 +402,44 @@ func (s *ContactsService) Select(ctx context.Context, p SelectContactParams) (*C
 	if err := requirePhone("phone", p.Phone); err != nil {
 		return nil, err
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{
+	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:   http.MethodPost,
 		Service:  serviceContacts,
 		Path:     PathContacts,
 		Form:     phoneForm{Function: FunctionSelect, Phone: p.Phone},
 		Delivery: transport.Idempotent,
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	env, err := decodeEnvelope(resp, PathContacts, false)
+	}, decodeSelect)
+}
+
+func decodeSelect(resp *transport.Response) (*Contact, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	c, err := decodeContact(env.Data)
 	if err != nil {
-		return nil, decodeError(resp, PathContacts, false, err)
+		return nil, err
 	}
 	c.SetRaw(resp.Body)
 	return c, nil
 }
 
 func (s *ContactsService) change(ctx context.Context, form any) (*ContactResult, error) {
-	resp, err := s.tc.Do(ctx, &transport.Request{
+	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:   http.MethodPost,
 		Service:  serviceContacts,
 		Path:     PathContacts,
 		Form:     form,
 		Delivery: transport.AtMostOnce,
-	}, nil)
+	}, decodeContactResult)
+}
+
+func decodeContactResult(resp *transport.Response) (*ContactResult, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
-	env, err := decodeEnvelope(resp, PathContacts, true)
-	if err != nil {
-		return nil, err
-	}
-	r := &ContactResult{Message: rawText(env.Data)}
+	r := &ContactResult{Message: loose.RawText(env.Data)}
 	r.SetRaw(resp.Body)
 	return r, nil
 }
@@ -447,13 +448,13 @@ func (s *ContactsService) change(ctx context.Context, form any) (*ContactResult,
 // contact object such as an API Branch contact_info, either possibly
 // encoded as a JSON string.
 func decodeContact(raw json.RawMessage) (*Contact, error) {
-	top, err := objectFields(raw)
+	top, err := fieldsOf(raw)
 	if err != nil {
 		return nil, err
 	}
 	fields := top
 	if inner, ok := top["contact"]; ok {
-		if f, err := objectFields(inner); err == nil {
+		if f, err := fieldsOf(inner); err == nil {
 			fields = f
 		}
 	}
@@ -462,7 +463,7 @@ func decodeContact(raw json.RawMessage) (*Contact, error) {
 		if k == "phones" || k == "labels" {
 			continue
 		}
-		c.Fields[k] = textOf(v)
+		c.Fields[k] = loose.Text(v)
 	}
 	for k, dst := range map[string]*string{
 		"first_name": &c.FirstName, "last_name": &c.LastName, "email": &c.Email, "notes": &c.Notes,
@@ -494,7 +495,7 @@ func decodePhones(raw json.RawMessage) []ContactPhone {
 	}
 	if b[0] != '[' {
 		var out []ContactPhone
-		for _, ph := range splitList(textOf(b)) {
+		for _, ph := range splitList(loose.Text(b)) {
 			out = append(out, ContactPhone{Phone: ph})
 		}
 		return out
@@ -505,9 +506,9 @@ func decodePhones(raw json.RawMessage) []ContactPhone {
 	}
 	out := make([]ContactPhone, 0, len(items))
 	for _, it := range items {
-		if f, err := objectFields(it); err == nil {
-			out = append(out, ContactPhone{Phone: textOf(f["phone"]), Type: PhoneType(strings.ToUpper(textOf(f["type"])))})
-		} else if s := textOf(it); s != "" {
+		if f, err := fieldsOf(it); err == nil {
+			out = append(out, ContactPhone{Phone: loose.Text(f["phone"]), Type: PhoneType(strings.ToUpper(loose.Text(f["type"])))})
+		} else if s := loose.Text(it); s != "" {
 			out = append(out, ContactPhone{Phone: s})
 		}
 	}
@@ -528,10 +529,10 @@ func decodeLabels(raw json.RawMessage) []int {
 			return nil
 		}
 		for _, it := range items {
-			parts = append(parts, textOf(it))
+			parts = append(parts, loose.Text(it))
 		}
 	} else {
-		parts = splitList(textOf(b))
+		parts = splitList(loose.Text(b))
 	}
 	out := make([]int, 0, len(parts))
 	for _, p := range parts {

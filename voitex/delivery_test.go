@@ -27,15 +27,15 @@ func TestAnswerLost(t *testing.T) {
 		{"sms", nil, func(c *voitex.Client) error {
 			_, err := c.SMS.Send(ctx, voitex.SMSParams{From: "8459511000", To: "8451234567", Body: "once 📨"})
 			return err
-		}, func(s *voitextest.Server) int { return len(s.SMSes()) }},
+		}, func(s *voitextest.Server) int { return len(s.SentSMS()) }},
 		{"notification call", nil, func(c *voitex.Client) error {
 			_, err := c.Calls.Send(ctx, voitex.CallParams{CID: "8459511000", To: "8455009999", Type: voitex.CallGoto, RouteNumber: "8459511000", BranchNumber: "5"})
 			return err
-		}, func(s *voitextest.Server) int { return len(s.NotificationCalls()) }},
+		}, func(s *voitextest.Server) int { return len(s.SentCalls()) }},
 		{"notify", nil, func(c *voitex.Client) error {
 			_, err := c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"8451234567", "8459998888"}, Body: "שלום"})
 			return err
-		}, func(s *voitextest.Server) int { return len(s.Notifications()) }},
+		}, func(s *voitextest.Server) int { return len(s.SentNotifications()) }},
 		{"upload", nil, func(c *voitex.Client) error {
 			_, err := c.Recordings.Upload(ctx, voitex.UploadParams{AlbumNumber: 1, File: &voitex.File{Name: "a.wav", Reader: strings.NewReader("RIFF")}})
 			return err

@@ -42,15 +42,26 @@
 //
 // # API Branch
 //
-// NewBranchHandler turns a BranchFunc into an http.Handler. Voitex signs
-// nothing, so the handler must be given a guard from package relay (a
-// random URL token, basic auth or an IP allowlist). The request is decoded
-// leniently into a BranchRequest (ParseBranchRequest, or encoding/json,
-// which uses the same rules) whose payment data prints redacted everywhere; the answer is a BranchResponse (goto, play files and TTS,
-// inputs including the % catch-all, variables) validated before it is
-// written. An error, a panic or a missed deadline in BranchFunc answers with
-// a configurable fallback, such as Goto an operator branch, so a live caller
-// is never dropped by a 500.
+// NewBranchHandler turns a BranchFunc into a *BranchHandler (an
+// http.Handler). Voitex signs nothing, so the handler must be given a guard
+// from package relay (a random URL token, basic auth or an IP allowlist).
+// The body is capped (WithBranchMaxBody, 413 above it) and must arrive
+// within a read deadline (WithBranchReadTimeout, 408 for a sender that
+// trickles it). The request is decoded leniently into a BranchRequest
+// (ParseBranchRequest, or encoding/json, which uses the same rules) whose
+// payment data prints redacted everywhere; the answer is a BranchResponse
+// (goto, play files and TTS, inputs including the % catch-all, variables)
+// validated before it is written. An error, a panic or a missed deadline
+// (WithBranchTimeout) in BranchFunc answers with a configurable fallback
+// (WithBranchFallback), such as Goto an operator branch, so a live caller
+// is never dropped by a 500; WithBranchOnError hears about each.
+//
+// # Options
+//
+// New takes Options of this package only (WithBaseURL, WithHTTPClient,
+// WithLogger, WithUserAgent, the WithRetry options and the four host
+// options); NewBranchHandler takes BranchOptions, any of which can refuse a
+// bad value at construction.
 //
 // Package voitextest provides an in-memory Voitex with these rules and an
 // IVR simulator that walks a whole call through a handler.

@@ -9,27 +9,65 @@ import (
 
 // The SDK's shared types, re-exported so that code handling Voitex failures
 // reads the same as code handling the other vendors'. There is one
-// definition of each, in the SDK's transport.
+// definition of each, in the SDK's transport; go doc shows an alias without
+// its fields, so each comment below lists what a caller can read.
 type (
 	// Error is a failure Voitex reported: a non-2xx status, or (far more
 	// often) an HTTP 200 whose body says "status": "error", or "failure"
-	// for the Notify API. Messages holds the envelope's "errors" list and
-	// RequestID the Notify request_id or the reference_id.
+	// for the Notify API. Match it with errors.As(err, &e) where
+	// e is a *voitex.Error, and read:
+	//
+	//   - Vendor ("voitex"), Method ("POST") and Path, the documented path
+	//     with its leading slash ("/send/", "/notify/", "/" for contacts and
+	//     the notification call), never the query;
+	//   - StatusCode, the HTTP status (200 for failures inside the body);
+	//   - Code, one of the Code constants (CodePhoneInUse...) when the SDK
+	//     recognised the message, else the envelope status ("error",
+	//     "failure");
+	//   - Messages, the envelope's "errors" list, plus "invalid <number>:
+	//     <reason>" for each number a Notify rejected;
+	//   - Fields, messages per request field, when Voitex reports them so;
+	//   - RequestID, the Notify request_id or the reference_id;
+	//   - RetryAfter, the wait Voitex asked for on a 429 or 503 the client
+	//     did not wait out; Attempts, how many times the request was sent;
+	//   - Body, the start of the answer with the Auth-Key redacted;
+	//   - Kind, what the failure matches: errors.Is(err, ErrPhoneInUse),
+	//     ErrContactNotFound, ErrLastPhone, ErrLabelNotFound,
+	//     ErrNoValidPhone, ErrUnauthorized, ErrNotFound, ErrValidation or
+	//     ErrRateLimited.
+	//
+	// %+v adds the attempts, the request id and a body excerpt.
 	Error = transport.Error
-	// ValidationError is input rejected before anything was sent.
+	// ValidationError is input the SDK refused before anything was sent
+	// (errors.Is(err, ErrValidation) matches it). Read Vendor ("voitex"),
+	// Field, the parameter as Voitex documents it ("to", "body",
+	// "album_number"), and Rule, what the value must satisfy ("required",
+	// "at most 1000 characters (got 1001)").
 	ValidationError = transport.ValidationError
 	// RequestError is an exchange that did not complete (connection
-	// refused, reset, timed out, context ended). It matches
-	// ErrMaybeDelivered when an upload, call, SMS or Notify may have reached
-	// Voitex.
+	// refused, reset, timed out, context ended). Read Vendor, Method, Path
+	// and Attempts; MaybeDelivered, which is true when an upload, call, SMS,
+	// Notify or contact change may have reached Voitex (then
+	// errors.Is(err, ErrMaybeDelivered) matches, and the request was not
+	// repeated); Err, the cause (errors.Is(err, context.DeadlineExceeded)
+	// works through it); and Response, Voitex's last answer (an *Error,
+	// also found by errors.As) when one came before the failure, such as a
+	// 429 whose wait the context cut short.
 	RequestError = transport.RequestError
-	// DecodeError is a successful answer whose JSON could not be read.
+	// DecodeError is a successful (2xx) answer the SDK could not read (not
+	// JSON, or not the documented shape). Read Vendor, Method, Path,
+	// StatusCode, Err (the decoding error) and Accepted: true for a request
+	// that is not safe to repeat, which Voitex answered 2xx, so it acted;
+	// then errors.Is(err, ErrMaybeDelivered) matches. A contact select is
+	// a read and is not Accepted.
 	DecodeError = transport.DecodeError
 	// File is a recording or an MMS attachment to upload, streamed from its
-	// Reader.
+	// Reader. Set Reader (required); Name, the file name sent (defaults to
+	// an *os.File's base name, or "file"); ContentType (defaults to the
+	// type for Name's extension); and Size, measured when left 0. An
+	// *os.File, an io.ReaderAt or an io.ReadSeeker can be read again; any
+	// other io.Reader is sent once. OpenFile fills one from a path.
 	File = transport.File
-	// Option configures a Client.
-	Option = transport.Option
 )
 
 // Sentinels to test failures with errors.Is, shared by every vendor package.
@@ -78,12 +116,12 @@ var (
 // messages so that callers need not match text. A failure the SDK does not
 // recognise keeps the envelope's status ("error" or "failure") as its Code.
 const (
-	CodePhoneInUse      = "phone_in_use"
-	CodeContactNotFound = "contact_not_found"
-	CodeLastPhone       = "last_phone"
-	CodeLabelNotFound   = "label_not_found"
-	CodeNoValidPhone    = "no_valid_phone"
-	CodeUnauthorized    = "unauthorized"
+	CodePhoneInUse      = "phone_in_use"      // ErrPhoneInUse
+	CodeContactNotFound = "contact_not_found" // ErrContactNotFound
+	CodeLastPhone       = "last_phone"        // ErrLastPhone
+	CodeLabelNotFound   = "label_not_found"   // ErrLabelNotFound
+	CodeNoValidPhone    = "no_valid_phone"    // ErrNoValidPhone
+	CodeUnauthorized    = "unauthorized"      // ErrUnauthorized: a bad or missing Auth-Key
 )
 
 // classify maps Voitex's messages onto a Code and a Kind. The phrases are

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 // TestContactRuleErrors checks that every documented contact rule comes back
@@ -23,7 +24,7 @@ func TestContactRuleErrors(t *testing.T) {
 		code   string
 		expect string
 	}{
-		{"create with a phone in use", fixture(t, "contact_exists.json"),
+		{"create with a phone in use", wiretest.Fixture(t, "contact_exists.json"),
 			func(ctx context.Context, c *Client) error {
 				_, err := c.Contacts.Create(ctx, CreateContactParams{Phones: []string{"7325550184"}})
 				return err
@@ -33,22 +34,22 @@ func TestContactRuleErrors(t *testing.T) {
 				_, err := c.Contacts.Update(ctx, UpdateContactParams{Phone: "7325550184", AddPhone: "6465557729"})
 				return err
 			}, ErrPhoneInUse, ErrValidation, CodePhoneInUse, "belongs to another contact"},
-		{"update unknown contact", fixture(t, "contact_not_found.json"),
+		{"update unknown contact", wiretest.Fixture(t, "contact_not_found.json"),
 			func(ctx context.Context, c *Client) error {
 				_, err := c.Contacts.Update(ctx, UpdateContactParams{Phone: "7325550184", FirstName: String("x")})
 				return err
 			}, ErrContactNotFound, ErrNotFound, CodeContactNotFound, "No contact found for phone: 7325550184"},
-		{"delete unknown contact", fixture(t, "contact_not_found.json"),
+		{"delete unknown contact", wiretest.Fixture(t, "contact_not_found.json"),
 			func(ctx context.Context, c *Client) error {
 				_, err := c.Contacts.Delete(ctx, DeleteContactParams{Phone: "7325550184"})
 				return err
 			}, ErrContactNotFound, ErrNotFound, CodeContactNotFound, "No contact found"},
-		{"select unknown contact", fixture(t, "contact_not_found.json"),
+		{"select unknown contact", wiretest.Fixture(t, "contact_not_found.json"),
 			func(ctx context.Context, c *Client) error {
 				_, err := c.Contacts.Select(ctx, SelectContactParams{Phone: "7325550184"})
 				return err
 			}, ErrContactNotFound, ErrNotFound, CodeContactNotFound, "No contact found"},
-		{"select without a valid phone", fixture(t, "contact_no_phone.json"),
+		{"select without a valid phone", wiretest.Fixture(t, "contact_no_phone.json"),
 			func(ctx context.Context, c *Client) error {
 				_, err := c.Contacts.Select(ctx, SelectContactParams{Phone: "abc"})
 				return err
@@ -72,7 +73,7 @@ func TestContactRuleErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c, m := newMockClient(t)
-			m.respond(tc.body)
+			respond(m, 200, tc.body)
 			err := tc.call(context.Background(), c)
 			require.Error(t, err)
 			var e *Error
@@ -95,7 +96,7 @@ func TestContactRuleErrors(t *testing.T) {
 func TestEnvelopeErrors(t *testing.T) {
 	t.Run("upload error in HTTP 200", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.respond(`{"status":"error","data":"","errors":["album_number is required","הקובץ אינו נתמך 🙁"]}`)
+		respond(m, 200, `{"status":"error","data":"","errors":["album_number is required","הקובץ אינו נתמך 🙁"]}`)
 		_, err := c.Recordings.CreateTTS(context.Background(), TTSParams{AlbumNumber: 1, Text: "x"})
 		var e *Error
 		require.ErrorAs(t, err, &e)
@@ -106,7 +107,7 @@ func TestEnvelopeErrors(t *testing.T) {
 	})
 	t.Run("call error carries the reference id", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.respond(`{"status":"error","reference_id":"Sz1gt0","errors":["to is not a valid number"]}`)
+		respond(m, 200, `{"status":"error","reference_id":"Sz1gt0","errors":["to is not a valid number"]}`)
 		_, err := c.Calls.Send(context.Background(), CallParams{CID: "8459511000", To: "8455009999", Type: CallGoto, RouteNumber: "8459511000", BranchNumber: "1"})
 		var e *Error
 		require.ErrorAs(t, err, &e)
@@ -115,8 +116,7 @@ func TestEnvelopeErrors(t *testing.T) {
 	})
 	t.Run("bad Auth-Key", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.status = 401
-		m.respond(`{"status":"error","errors":["Invalid Auth-Key"]}`)
+		respond(m, 401, `{"status":"error","errors":["Invalid Auth-Key"]}`)
 		_, err := c.SMS.Send(context.Background(), SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 		assert.ErrorIs(t, err, ErrUnauthorized)
 		var e *Error
@@ -125,26 +125,25 @@ func TestEnvelopeErrors(t *testing.T) {
 	})
 	t.Run("bad Auth-Key in HTTP 200", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.respond(`{"status":"error","errors":["Auth-Key missing or invalid"]}`)
+		respond(m, 200, `{"status":"error","errors":["Auth-Key missing or invalid"]}`)
 		_, err := c.SMS.Send(context.Background(), SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 		assert.ErrorIs(t, err, ErrUnauthorized)
 	})
 	t.Run("non-JSON 502", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.status = 502
-		m.respond(`<html>Bad Gateway</html>`)
+		respond(m, 502, `<html>Bad Gateway</html>`)
 		_, err := c.SMS.Send(context.Background(), SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, 502, e.StatusCode)
-		assert.Len(t, m.requests(), 1, "a send is not retried on 5xx")
+		assert.Len(t, m.Requests(), 1, "a send is not retried on 5xx")
 	})
 }
 
 func TestNotifyFailures(t *testing.T) {
 	t.Run("error", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.respond(fixture(t, "notify_error.json"))
+		respond(m, 200, wiretest.Fixture(t, "notify_error.json"))
 		_, err := c.Notify.Send(context.Background(), NotifyParams{Type: NotifyCall, CID: "8459511000", To: "8451234567", CallType: CallGoto, BranchNumber: "5", RouteNumber: "8459511000"})
 		var e *Error
 		require.ErrorAs(t, err, &e)
@@ -156,7 +155,7 @@ func TestNotifyFailures(t *testing.T) {
 	})
 	t.Run("failure lists the invalid numbers", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.respond(fixture(t, "notify_failure.json"))
+		respond(m, 200, wiretest.Fixture(t, "notify_failure.json"))
 		_, err := c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", Phones: []string{"123", "5551234567"}, Body: "x"})
 		var e *Error
 		require.ErrorAs(t, err, &e)
@@ -170,11 +169,10 @@ func TestNotifyFailures(t *testing.T) {
 func TestRetries(t *testing.T) {
 	t.Run("select is retried on 5xx", func(t *testing.T) {
 		c, m := newMockClient(t)
-		m.status = 500
-		m.respond(`{"status":"error","errors":["temporary"]}`)
+		respond(m, 500, `{"status":"error","errors":["temporary"]}`)
 		_, err := c.Contacts.Select(context.Background(), SelectContactParams{Phone: "7325550184"})
 		require.Error(t, err)
-		assert.Len(t, m.requests(), 4)
+		assert.Len(t, m.Requests(), 4)
 	})
 	sends := map[string]func(context.Context, *Client) error{
 		"upload": func(ctx context.Context, c *Client) error {
@@ -205,10 +203,9 @@ func TestRetries(t *testing.T) {
 	for name, send := range sends {
 		t.Run(name+" is not retried on 5xx", func(t *testing.T) {
 			c, m := newMockClient(t)
-			m.status = 500
-			m.respond(`{"status":"error","errors":["temporary"]}`)
+			respond(m, 500, `{"status":"error","errors":["temporary"]}`)
 			require.Error(t, send(context.Background(), c))
-			assert.Len(t, m.requests(), 1)
+			assert.Len(t, m.Requests(), 1)
 		})
 	}
 }
@@ -218,7 +215,17 @@ func TestNewAndHosts(t *testing.T) {
 		_, err := New(key)
 		var ve *ValidationError
 		assert.ErrorAs(t, err, &ve, "%q", key)
+		assert.Equal(t, "voitex", ve.Vendor)
 	}
+	// Every option's refusal names the vendor too.
+	for _, o := range []Option{WithRetryMax(99), WithBaseURL("ftp://x"), WithSMSURL("not a url"), WithHTTPClient(nil), WithUserAgent("a\nb")} {
+		_, err := New(testKey, o)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve)
+		assert.True(t, strings.HasPrefix(err.Error(), "voitex: invalid "), err.Error())
+	}
+	_, err := OpenFile("testdata")
+	assert.EqualError(t, err, "voitex: invalid file: must be a regular file")
 	c, m := newMockClient(t, WithBaseURL("http://sandbox.local:8080/v"), WithSMSURL("https://sms.example.net/base"))
 	ctx := context.Background()
 	_, _ = c.Recordings.CreateTTS(ctx, TTSParams{AlbumNumber: 1, Text: "x"})
@@ -227,7 +234,7 @@ func TestNewAndHosts(t *testing.T) {
 	_, _ = c.SMS.Send(ctx, SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 	_, _ = c.Contacts.Delete(ctx, DeleteContactParams{Phone: "7325550184"})
 	var urls []string
-	for _, r := range m.requests() {
+	for _, r := range m.Requests() {
 		urls = append(urls, r.URL)
 	}
 	assert.Equal(t, []string{
@@ -244,7 +251,7 @@ func TestNewAndHosts(t *testing.T) {
 	_, _ = c2.Contacts.Delete(ctx, DeleteContactParams{Phone: "7325550184"})
 	_, _ = c2.SMS.Send(ctx, SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 	urls = nil
-	for _, r := range m2.requests() {
+	for _, r := range m2.Requests() {
 		urls = append(urls, r.URL)
 	}
 	assert.Equal(t, []string{"https://r.example/upload/", "https://n.example/notify/", "https://c.example/", "https://sms.voitexapi.com/send/"}, urls)
@@ -252,8 +259,7 @@ func TestNewAndHosts(t *testing.T) {
 
 func TestAuthKeyNeverPrinted(t *testing.T) {
 	c, m := newMockClient(t)
-	m.status = 401
-	m.respond(`{"status":"error","errors":["Invalid Auth-Key ` + testKey + `"],"auth_key":"` + testKey + `"}`)
+	respond(m, 401, `{"status":"error","errors":["Invalid Auth-Key `+testKey+`"],"auth_key":"`+testKey+`"}`)
 	_, err := c.SMS.Send(context.Background(), SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 	require.Error(t, err)
 	var e *Error
@@ -265,11 +271,10 @@ func TestAuthKeyNeverPrinted(t *testing.T) {
 
 	// After a rotation both keys stay secret and the new one is sent.
 	require.NoError(t, c.SetAuthKey("new-key-0987654321"))
-	m.status = 200
-	m.respond(`{"status":"success","data":"1"}`)
+	respond(m, 200, `{"status":"success","data":"1"}`)
 	_, err = c.SMS.Send(context.Background(), SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 	require.NoError(t, err)
-	assert.Equal(t, "new-key-0987654321", m.last(t).Header.Get("Auth-Key"))
+	assert.Equal(t, "new-key-0987654321", m.Last().Header.Get("Auth-Key"))
 	assert.Error(t, c.SetAuthKey(" "))
 	assert.True(t, errors.Is(c.SetAuthKey(""), ErrValidation))
 }

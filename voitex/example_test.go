@@ -81,7 +81,7 @@ func ExampleNew() {
 	fmt.Println(err)
 	// Output:
 	// voitex.Client
-	// switchboard: invalid authKey: required
+	// voitex: invalid authKey: required
 }
 
 func ExampleRecordingsService_CreateTTS() {

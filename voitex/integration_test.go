@@ -79,14 +79,14 @@ func TestSandboxCallsAndSMS(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Calls.Send(ctx, voitex.CallParams{CID: "8459511000", To: "8455009999", Type: voitex.CallStream, SFileID: "404"})
 	assert.ErrorContains(t, err, "sfile_id 404 not found")
-	calls := s.NotificationCalls()
+	calls := s.SentCalls()
 	require.Len(t, calls, 2)
 	assert.Equal(t, call.ReferenceID, calls[0].ReferenceID)
 	assert.Equal(t, "12", calls[1].BranchNumber)
 
 	sms, err := c.SMS.Send(ctx, voitex.SMSParams{From: "8459511000", To: "8451234567", Body: "שלום! 🎉 Your code is 4411"})
 	require.NoError(t, err)
-	sent := s.SMSes()
+	sent := s.SentSMS()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "שלום! 🎉 Your code is 4411", sent[0].Body)
 	assert.Equal(t, "8451234567", sms.To)
@@ -252,7 +252,7 @@ func TestSandboxNotifyScheduleAndCalls(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, r.Partial())
 	assert.Equal(t, map[string]string{"8453331111": "dnc"}, r.Invalid)
-	n := s.Notifications()
+	n := s.SentNotifications()
 	require.Len(t, n, 1)
 	assert.True(t, n[0].Scheduled)
 	assert.Equal(t, at, n[0].SendAt)
@@ -270,7 +270,7 @@ func TestSandboxNotifyScheduleAndCalls(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifyCall, CID: "8459511000", To: "8451234567", CallType: voitex.CallStream, Recording: "my_recording_filename"})
 	require.NoError(t, err)
-	n = s.Notifications()
+	n = s.SentNotifications()
 	require.Len(t, n, 4)
 	assert.Equal(t, `{"order":"1234"}`, n[2].Variables)
 	assert.Equal(t, "8459511000", n[2].CID, "from is accepted as cid")
@@ -326,7 +326,7 @@ func TestSandboxDeliverySafety(t *testing.T) {
 		s.FailNext(1, http.StatusTooManyRequests, `{"status":"error","errors":["Too many requests"]}`)
 		_, err := c.SMS.Send(ctx, voitex.SMSParams{From: "8459511000", To: "8451234567", Body: "x"})
 		require.NoError(t, err)
-		assert.Len(t, s.SMSes(), 1)
+		assert.Len(t, s.SentSMS(), 1)
 	})
 	t.Run("a 500 on notify is not retried", func(t *testing.T) {
 		s, c := sandbox(t)
@@ -349,7 +349,7 @@ func TestSandboxDeliverySafety(t *testing.T) {
 }
 
 func TestSandboxAuth(t *testing.T) {
-	s := voitextest.NewServer(voitextest.WithAuthKeys("key-one-123456", "key-two-654321"))
+	s := voitextest.NewServer(voitextest.WithCredentials("key-one-123456", "key-two-654321"))
 	defer s.Close()
 	c, err := voitex.New("wrong-key-000000", voitex.WithBaseURL(s.URL))
 	require.NoError(t, err)

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -22,8 +23,8 @@ type NotifyType string
 
 // The documented Notify types.
 const (
-	NotifySMS  NotifyType = "SMS"
-	NotifyCall NotifyType = "CALL"
+	NotifySMS  NotifyType = "SMS"  // an SMS, or an MMS with Attachments
+	NotifyCall NotifyType = "CALL" // a notification call (CallType stream or goto)
 )
 
 // String returns the wire value.
@@ -35,10 +36,10 @@ type NotifyStatus string
 // The documented statuses. Send returns success and partial_success as a
 // result; failure and error come back as *Error.
 const (
-	StatusSuccess        NotifyStatus = "success"
-	StatusPartialSuccess NotifyStatus = "partial_success"
-	StatusFailure        NotifyStatus = "failure"
-	StatusError          NotifyStatus = "error"
+	StatusSuccess        NotifyStatus = "success"         // every number accepted
+	StatusPartialSuccess NotifyStatus = "partial_success" // some numbers rejected, listed in Invalid
+	StatusFailure        NotifyStatus = "failure"         // every number rejected (an *Error)
+	StatusError          NotifyStatus = "error"           // the request was refused (an *Error)
 )
 
 // String returns the wire value.
@@ -206,62 +207,56 @@ func (s *NotifyService) Send(ctx context.Context, p NotifyParams) (*NotifyResult
 	for _, f := range p.Attachments {
 		mp.Files = append(mp.Files, transport.FormFile{Field: AttachmentsField, File: f})
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{
+	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:    http.MethodPost,
 		Service:   serviceNotify,
 		Path:      PathNotify,
 		Multipart: mp,
 		Delivery:  transport.AtMostOnce,
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	r, err := decodeNotify(resp.Body)
-	if err != nil {
-		return nil, decodeError(resp, PathNotify, true, err)
-	}
-	return r, nil
+	}, decodeNotify)
 }
 
-func decodeNotify(body []byte) (*NotifyResult, error) {
-	env, err := parseEnvelope(body)
+func decodeNotify(resp *transport.Response) (*NotifyResult, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
-	f := env.fields
-	if len(f["request_id"]) == 0 && len(f["batch_id"]) == 0 && len(f["group_id"]) == 0 {
-		// Tolerate the result wrapped in data like the other APIs.
-		if inner, err := objectFields(env.Data); err == nil {
-			for k, v := range inner {
-				if _, ok := f[k]; !ok {
-					f[k] = v
+	get := env.get
+	if get("request_id") == nil && get("batch_id") == nil && get("group_id") == nil {
+		// Tolerate the result wrapped in data like the other APIs: its
+		// members fill in what the top level lacks.
+		if inner, err := members(env.Data); err == nil {
+			get = func(k string) json.RawMessage {
+				if v := env.get(k); v != nil {
+					return v
 				}
+				return lastOf(inner, k)
 			}
 		}
 	}
 	r := &NotifyResult{
 		Status:    NotifyStatus(env.Status),
-		RequestID: textOf(f["request_id"]),
-		BatchID:   textOf(f["batch_id"]),
-		GroupID:   textOf(f["group_id"]),
-		Invalid:   stringMap(f["invalid"]),
-		Errors:    messagesOf(f["errors"]),
-		Warnings:  messagesOf(f["warnings"]),
+		RequestID: loose.Text(get("request_id")),
+		BatchID:   loose.Text(get("batch_id")),
+		GroupID:   loose.Text(get("group_id")),
+		Invalid:   stringMap(get("invalid")),
+		Errors:    messagesOf(get("errors")),
+		Warnings:  messagesOf(get("warnings")),
 	}
-	if sum, err := objectFields(f["summary"]); err == nil {
+	if sum, err := fieldsOf(get("summary")); err == nil {
 		r.Summary = NotifySummary{
-			Route:             textOf(sum["route"]),
-			Type:              textOf(sum["type"]),
-			Mode:              textOf(sum["mode"]),
+			Route:             loose.Text(sum["route"]),
+			Type:              loose.Text(sum["type"]),
+			Mode:              loose.Text(sum["mode"]),
 			InvalidCount:      intOf(sum["invalid_count"]),
 			RecipientEstimate: intOf(sum["recipient_estimate"]),
 		}
-		if textOf(sum["valid_count"]) != "" {
+		if loose.Text(sum["valid_count"]) != "" {
 			n := intOf(sum["valid_count"])
 			r.Summary.ValidCount = &n
 		}
 	}
-	r.SetRaw(body)
+	r.SetRaw(resp.Body)
 	return r, nil
 }
 
@@ -271,13 +266,13 @@ func (p *NotifyParams) form() (*notifyForm, error) {
 	switch p.Type {
 	case NotifySMS, NotifyCall:
 	case "":
-		return nil, transport.Invalid("type", "required: SMS or CALL")
+		return nil, invalid("type", "required: SMS or CALL")
 	default:
-		return nil, transport.Invalid("type", "must be SMS or CALL")
+		return nil, invalid("type", "must be SMS or CALL")
 	}
 	switch {
 	case p.CID != "" && p.From != "":
-		return nil, transport.Invalid("cid", "set cid or its alias from, not both")
+		return nil, invalid("cid", "set cid or its alias from, not both")
 	case p.CID != "":
 		if err := requirePhone("cid", p.CID); err != nil {
 			return nil, err
@@ -289,7 +284,7 @@ func (p *NotifyParams) form() (*notifyForm, error) {
 		}
 		f.From = p.From
 	default:
-		return nil, transport.Invalid("cid", "required")
+		return nil, invalid("cid", "required")
 	}
 	if err := p.recipients(f); err != nil {
 		return nil, err
@@ -317,7 +312,7 @@ func (p *NotifyParams) recipients(f *notifyForm) error {
 		n++
 	}
 	if n != 1 {
-		return transport.Invalid("to", "exactly one of to, phones and label is required")
+		return invalid("to", "exactly one of to, phones and label is required")
 	}
 	switch {
 	case p.To != "":
@@ -332,7 +327,7 @@ func (p *NotifyParams) recipients(f *notifyForm) error {
 				return err
 			}
 			if seen[ph] {
-				return transport.Invalid("phones", "lists "+ph+" twice")
+				return invalid("phones", "lists "+ph+" twice")
 			}
 			seen[ph] = true
 		}
@@ -346,13 +341,13 @@ func (p *NotifyParams) recipients(f *notifyForm) error {
 	}
 	if len(p.PhoneTypes) > 0 {
 		if len(p.Labels) == 0 {
-			return transport.Invalid("phone_type", "applies only with label")
+			return invalid("phone_type", "applies only with label")
 		}
 		parts := make([]string, 0, 2)
 		seen := map[PhoneType]bool{}
 		for _, t := range p.PhoneTypes {
 			if !t.valid() {
-				return transport.Invalid("phone_type", "must be H, M or both")
+				return invalid("phone_type", "must be H, M or both")
 			}
 			if !seen[t] {
 				seen[t] = true
@@ -367,19 +362,19 @@ func (p *NotifyParams) recipients(f *notifyForm) error {
 func (p *NotifyParams) smsFields(f *notifyForm) error {
 	switch {
 	case p.CallType != "" || p.Recording != "" || p.SFileID != "" || p.BranchNumber != "" || p.RouteNumber != "" || len(p.Greeting) > 0 || len(p.Variables) > 0:
-		return transport.Invalid("call_type", "call fields apply only when type is CALL")
+		return invalid("call_type", "call fields apply only when type is CALL")
 	case p.Body != "" && p.Message != "":
-		return transport.Invalid("body", "set body or its alias message, not both")
+		return invalid("body", "set body or its alias message, not both")
 	}
 	text, field := p.Body, "body"
 	if p.Message != "" {
 		text, field = p.Message, "message"
 	}
 	if strings.TrimSpace(text) == "" {
-		return transport.Invalid("body", "required for SMS")
+		return invalid("body", "required for SMS")
 	}
 	if n := utf8.RuneCountInString(text); n > MaxNotifyBody {
-		return transport.Invalid(field, "at most "+strconv.Itoa(MaxNotifyBody)+" characters (got "+strconv.Itoa(n)+")")
+		return invalid(field, "at most "+strconv.Itoa(MaxNotifyBody)+" characters (got "+strconv.Itoa(n)+")")
 	}
 	if field == "body" {
 		f.Body = text
@@ -388,7 +383,7 @@ func (p *NotifyParams) smsFields(f *notifyForm) error {
 	}
 	for i, a := range p.Attachments {
 		if a == nil || a.Reader == nil {
-			return transport.Invalid(AttachmentsField, "attachment "+strconv.Itoa(i)+" has no content")
+			return invalid(AttachmentsField, "attachment "+strconv.Itoa(i)+" has no content")
 		}
 	}
 	return nil
@@ -397,54 +392,54 @@ func (p *NotifyParams) smsFields(f *notifyForm) error {
 func (p *NotifyParams) callFields(f *notifyForm) error {
 	switch {
 	case p.Body != "" || p.Message != "":
-		return transport.Invalid("body", "applies only when type is SMS")
+		return invalid("body", "applies only when type is SMS")
 	case len(p.Attachments) > 0:
-		return transport.Invalid(AttachmentsField, "apply only when type is SMS")
+		return invalid(AttachmentsField, "apply only when type is SMS")
 	}
 	f.CallType = string(p.CallType)
 	switch p.CallType {
 	case CallStream:
 		switch {
 		case p.Recording == "" && p.SFileID == "":
-			return transport.Invalid("recording", "required when call_type is stream (or sfile_id)")
+			return invalid("recording", "required when call_type is stream (or sfile_id)")
 		case p.Recording != "" && p.SFileID != "":
-			return transport.Invalid("recording", "set recording or sfile_id, not both")
+			return invalid("recording", "set recording or sfile_id, not both")
 		case p.BranchNumber != "" || p.RouteNumber != "" || len(p.Greeting) > 0 || len(p.Variables) > 0:
-			return transport.Invalid("branch_number", "branch_number, route_number, greeting and variables apply only when call_type is goto")
+			return invalid("branch_number", "branch_number, route_number, greeting and variables apply only when call_type is goto")
 		}
 		f.Recording, f.SFileID = p.Recording, p.SFileID
 	case CallGoto:
 		switch {
 		case strings.TrimSpace(p.BranchNumber) == "":
-			return transport.Invalid("branch_number", "required when call_type is goto")
+			return invalid("branch_number", "required when call_type is goto")
 		case strings.TrimSpace(p.RouteNumber) == "":
-			return transport.Invalid("route_number", "required when call_type is goto")
+			return invalid("route_number", "required when call_type is goto")
 		case p.Recording != "" || p.SFileID != "":
-			return transport.Invalid("recording", "recording and sfile_id apply only when call_type is stream")
+			return invalid("recording", "recording and sfile_id apply only when call_type is stream")
 		}
 		f.BranchNumber, f.RouteNumber = p.BranchNumber, p.RouteNumber
 		if len(p.Greeting) > 0 {
 			if !json.Valid(p.Greeting) {
-				return transport.Invalid("greeting", "must be valid JSON")
+				return invalid("greeting", "must be valid JSON")
 			}
 			f.Greeting = string(p.Greeting)
 		}
 		if len(p.Variables) > 0 {
 			for k := range p.Variables {
 				if strings.TrimSpace(k) == "" {
-					return transport.Invalid("variables", "names must not be empty")
+					return invalid("variables", "names must not be empty")
 				}
 			}
 			b, err := json.Marshal(p.Variables)
 			if err != nil {
-				return transport.Invalid("variables", err.Error())
+				return invalid("variables", err.Error())
 			}
 			f.Variables = string(b)
 		}
 	case "":
-		return transport.Invalid("call_type", "required when type is CALL: stream or goto")
+		return invalid("call_type", "required when type is CALL: stream or goto")
 	default:
-		return transport.Invalid("call_type", "must be stream or goto")
+		return invalid("call_type", "must be stream or goto")
 	}
 	return nil
 }

@@ -89,24 +89,24 @@ func (s *RecordingsService) CreateTTS(ctx context.Context, p TTSParams) (*Record
 		return nil, err
 	}
 	if strings.TrimSpace(p.Text) == "" {
-		return nil, transport.Invalid("text", "required")
+		return nil, invalid("text", "required")
 	}
 	form := uploadForm{AlbumNumber: p.AlbumNumber, SortNumber: p.SortNumber, Type: "tts", Text: p.Text, Override: yes(p.Override)}
 	return s.send(ctx, &transport.Multipart{Fields: form})
 }
 
 func (s *RecordingsService) send(ctx context.Context, body *transport.Multipart) (*Recording, error) {
-	resp, err := s.tc.Do(ctx, &transport.Request{
+	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:    http.MethodPost,
 		Service:   serviceRecording,
 		Path:      PathUpload,
 		Multipart: body,
 		Delivery:  transport.AtMostOnce,
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	env, err := decodeEnvelope(resp, PathUpload, true)
+	}, decodeRecording)
+}
+
+func decodeRecording(resp *transport.Response) (*Recording, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
@@ -117,10 +117,10 @@ func (s *RecordingsService) send(ctx context.Context, body *transport.Multipart)
 
 func checkAlbum(album, sort int) error {
 	if album <= 0 {
-		return transport.Invalid("album_number", "required, a positive album number")
+		return invalid("album_number", "required, a positive album number")
 	}
 	if sort < 0 {
-		return transport.Invalid("sort_number", "must not be negative (0 lets Voitex assign one)")
+		return invalid("sort_number", "must not be negative (0 lets Voitex assign one)")
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ var audioTypes = map[string]bool{
 // before anything is sent.
 func checkAudio(f *File) error {
 	if f == nil || f.Reader == nil {
-		return transport.Invalid(UploadFileField, "required")
+		return invalid(UploadFileField, "required")
 	}
 	name := f.Name
 	if name == "" {
@@ -150,7 +150,7 @@ func checkAudio(f *File) error {
 	if mt, _, err := mime.ParseMediaType(f.ContentType); err == nil && audioTypes[strings.ToLower(mt)] {
 		return nil
 	}
-	return transport.Invalid(UploadFileField, "must be a wav or mp3 file (by name or content type)")
+	return invalid(UploadFileField, "must be a wav or mp3 file (by name or content type)")
 }
 
 func yes(b bool) string {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -92,6 +93,6 @@ func (s Secret) LogValue() slog.Value { return slog.StringValue(s.String()) }
 // UnmarshalJSON reads a string or a number (the documented sample sends the
 // CVV as 987); null and "null" leave it empty.
 func (s *Secret) UnmarshalJSON(b []byte) error {
-	*s = NewSecret(textOf(b))
+	*s = NewSecret(loose.Text(b))
 	return nil
 }

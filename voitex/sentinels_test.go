@@ -46,8 +46,7 @@ func TestSentinelsWithKind(t *testing.T) {
 		t.Run(fmt.Sprintf("%d %s", tc.status, tc.msg), func(t *testing.T) {
 			body, _ := json.Marshal(map[string]any{"status": "error", "errors": []string{tc.msg}})
 			c, m := newMockClient(t, WithRetryMax(0))
-			m.status = tc.status
-			m.respond(string(body))
+			respond(m, tc.status, string(body))
 			_, err := c.Contacts.Delete(context.Background(), DeleteContactParams{Phone: "7325550184"})
 			var e *Error
 			require.ErrorAs(t, err, &e)
@@ -100,7 +99,7 @@ func TestUnreadableSuccess(t *testing.T) {
 	for name, tc := range sends {
 		t.Run(name, func(t *testing.T) {
 			c, m := newMockClient(t)
-			m.respond(`Accepted`)
+			respond(m, 200, `Accepted`)
 			err := tc.call(c)
 			assert.ErrorIs(t, err, ErrMaybeDelivered)
 			var de *DecodeError
@@ -108,12 +107,12 @@ func TestUnreadableSuccess(t *testing.T) {
 			assert.Equal(t, http.MethodPost, de.Method)
 			assert.Equal(t, tc.path, de.Path)
 			assert.Equal(t, 200, de.StatusCode)
-			assert.Len(t, m.requests(), 1)
+			assert.Len(t, m.Requests(), 1)
 		})
 	}
 	for _, body := range []string{`Accepted`, `{"status":"success","data":"not a contact"}`} {
 		c, m := newMockClient(t)
-		m.respond(body)
+		respond(m, 200, body)
 		_, err := c.Contacts.Select(ctx, SelectContactParams{Phone: "7325550184"})
 		var de *DecodeError
 		require.ErrorAs(t, err, &de, body)

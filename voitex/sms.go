@@ -3,8 +3,10 @@ package voitex
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -59,12 +61,6 @@ type SMS struct {
 	Data map[string]string
 }
 
-type smsForm struct {
-	From string `url:"from"`
-	To   string `url:"to"`
-	Body string `url:"body"`
-}
-
 // Send sends one SMS. It is never repeated once written: on a broken
 // connection the error matches ErrMaybeDelivered.
 func (s *SMSService) Send(ctx context.Context, p SMSParams) (*SMS, error) {
@@ -75,45 +71,57 @@ func (s *SMSService) Send(ctx context.Context, p SMSParams) (*SMS, error) {
 		return nil, err
 	}
 	if strings.TrimSpace(p.Body) == "" {
-		return nil, transport.Invalid("body", "required")
+		return nil, invalid("body", "required")
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{
+	// Three fixed fields: url.Values spares the reflection of a tagged
+	// struct on the hottest send.
+	fields := url.Values{"from": {p.From}, "to": {p.To}, "body": {p.Body}}
+	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:    http.MethodPost,
 		Service:   serviceSMS,
 		Path:      PathSend,
-		Multipart: &transport.Multipart{Fields: smsForm(p)},
+		Multipart: &transport.Multipart{Fields: fields},
 		Delivery:  transport.AtMostOnce,
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	env, err := decodeEnvelope(resp, PathSend, true)
+	}, decodeSMS)
+}
+
+// decodeSMS reads the Send SMS answer: data is an object, usually inside a
+// string, whose repeated "from" key carries the reference id.
+func decodeSMS(resp *transport.Response) (*SMS, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	out := &SMS{ReferenceID: env.ReferenceID}
-	if f, err := objectFields(env.Data); err == nil {
-		out.Data = make(map[string]string, len(f))
-		for k, v := range f {
-			out.Data[k] = textOf(v)
-		}
-		out.To = textOf(f["to"])
-		out.From = textOf(f["from"])
-		if members, err := objectMembers(env.Data); err == nil {
-			var froms []string
-			for _, m := range members {
-				if m.key == "from" {
-					froms = append(froms, textOf(m.value))
+	if ms, err := members(env.Data); err == nil {
+		out.Data = make(map[string]string, len(ms))
+		froms := 0
+		for _, m := range ms {
+			if m.Key == "body" {
+				// The message keeps its spaces; Data, as documented, not.
+				out.Body = loose.RawText(m.Value)
+				out.Data[m.Key] = strings.TrimSpace(out.Body)
+				continue
+			}
+			v := loose.Text(m.Value)
+			out.Data[m.Key] = v
+			switch m.Key {
+			case "from":
+				// The first is the DID; a second is the referenceID the
+				// prose promises.
+				if froms == 0 {
+					out.From = v
+				} else {
+					out.ReferenceID = v
 				}
-			}
-			if len(froms) > 1 {
-				out.From = froms[0]
-				out.ReferenceID = froms[len(froms)-1]
+				froms++
+			case "to":
+				out.To = v
+			case "did_type":
+				out.DIDType = DIDType(strings.ToUpper(v))
 			}
 		}
-		out.Body = rawText(f["body"])
-		out.DIDType = DIDType(strings.ToUpper(textOf(f["did_type"])))
-		if ref := referenceIn(f); ref != "" {
+		if ref := referenceIn(ms); ref != "" {
 			out.ReferenceID = ref
 		}
 	}

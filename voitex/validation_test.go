@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 // TestValidation checks that bad input is refused with a *ValidationError
@@ -205,22 +206,24 @@ func TestValidation(t *testing.T) {
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Field)
+			assert.Equal(t, "voitex", ve.Vendor)
+			assert.True(t, strings.HasPrefix(err.Error(), "voitex: invalid "+tc.field+": "), err.Error())
 			assert.ErrorIs(t, err, ErrValidation)
-			assert.Empty(t, m.requests(), "nothing may be sent")
+			assert.Empty(t, m.Requests(), "nothing may be sent")
 		})
 	}
 }
 
 func TestNotifyLimitsAccepted(t *testing.T) {
 	c, m := newMockClient(t)
-	m.respond(fixture(t, "notify_single.json"))
+	respond(m, 200, wiretest.Fixture(t, "notify_single.json"))
 	_, err := c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", To: "8451234567", Body: strings.Repeat("👍", MaxNotifyBody)})
 	require.NoError(t, err)
-	assert.Equal(t, strings.Repeat("👍", MaxNotifyBody), m.last(t).Fields.Get("body"))
+	assert.Equal(t, strings.Repeat("👍", MaxNotifyBody), m.Last().Form.Get("body"))
 
 	// to_be_sent keeps the wall clock of the time's own zone.
 	loc := time.FixedZone("IDT", 3*3600)
 	_, err = c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", To: "8451234567", Body: "x", ToBeSent: time.Date(2026, 1, 2, 3, 4, 5, 0, loc)})
 	require.NoError(t, err)
-	assert.Equal(t, "2026-01-02 03:04:05", m.last(t).Fields.Get("to_be_sent"))
+	assert.Equal(t, "2026-01-02 03:04:05", m.Last().Form.Get("to_be_sent"))
 }

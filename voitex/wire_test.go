@@ -10,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 const (
@@ -32,7 +33,7 @@ func TestWire(t *testing.T) {
 		url     string
 		ctype   string
 		fields  url.Values
-		files   map[string][]wireFile
+		files   map[string][]wiretest.File
 		check   func(t *testing.T, res any)
 	}{
 		{
@@ -44,11 +45,11 @@ func TestWire(t *testing.T) {
 			url:    "https://recording.voitexapi.com/upload/",
 			ctype:  multipartType,
 			fields: url.Values{"album_number": {"1"}, "sort_number": {"5"}, "display_name": {"Example Recording — הקלטה 🎙"}},
-			files:  map[string][]wireFile{"upload_file": {{Name: "hello.wav", Data: readFixture(t, "hello.wav")}}},
+			files:  map[string][]wiretest.File{"upload_file": {{Name: "hello.wav", Content: readFixture(t, "hello.wav")}}},
 			check: func(t *testing.T, res any) {
 				r := res.(*Recording)
 				assert.Equal(t, "918357", r.ID)
-				assert.JSONEq(t, fixture(t, "upload_response.json"), string(r.Raw()))
+				assert.JSONEq(t, wiretest.Fixture(t, "upload_response.json"), string(r.Raw()))
 			},
 		},
 		{
@@ -60,7 +61,7 @@ func TestWire(t *testing.T) {
 			url:    "https://recording.voitexapi.com/upload/",
 			ctype:  multipartType,
 			fields: url.Values{"album_number": {"3"}, "override": {"yes"}},
-			files:  map[string][]wireFile{"upload_file": {{Name: "greeting.mp3", ContentType: "audio/mpeg", Data: []byte("ID3fake")}}},
+			files:  map[string][]wiretest.File{"upload_file": {{Name: "greeting.mp3", ContentType: "audio/mpeg", Content: []byte("ID3fake")}}},
 			check:  func(t *testing.T, res any) { assert.Equal(t, "918357", res.(*Recording).ID) },
 		},
 		{
@@ -409,9 +410,9 @@ func TestWire(t *testing.T) {
 			url:    "https://notify.voitexapi.com/notify/",
 			ctype:  multipartType,
 			fields: url.Values{"type": {"SMS"}, "cid": {"8459511000"}, "to": {"8451234567"}, "message": {"תמונה 📷"}},
-			files: map[string][]wireFile{"attachments": {
-				{Name: "logo.png", ContentType: "image/png", Data: readFixture(t, "logo.png")},
-				{Name: "note.txt", Data: []byte("hi")},
+			files: map[string][]wiretest.File{"attachments": {
+				{Name: "logo.png", ContentType: "image/png", Content: readFixture(t, "logo.png")},
+				{Name: "note.txt", Content: []byte("hi")},
 			}},
 		},
 		{
@@ -438,21 +439,21 @@ func TestWire(t *testing.T) {
 			c, m := newMockClient(t)
 			body := tc.fixture
 			if strings.HasSuffix(body, ".json") {
-				body = fixture(t, body)
+				body = wiretest.Fixture(t, body)
 			}
-			m.respond(body)
+			respond(m, 200, body)
 			res, err := tc.call(context.Background(), c)
 			require.NoError(t, err)
-			reqs := m.requests()
+			reqs := m.Requests()
 			require.Len(t, reqs, 1)
 			got := reqs[0]
 			assert.Equal(t, "POST", got.Method)
 			assert.Equal(t, tc.url, got.URL)
 			assert.Equal(t, []string{testKey}, got.Header.Values("Auth-Key"))
 			assert.Equal(t, tc.ctype, got.ContentType)
-			assert.Equal(t, tc.fields, got.Fields)
+			assert.Equal(t, tc.fields, got.Form)
 			if tc.files == nil {
-				tc.files = map[string][]wireFile{}
+				tc.files = map[string][]wiretest.File{}
 			}
 			require.Len(t, got.Files, len(tc.files))
 			for field, want := range tc.files {
@@ -460,7 +461,7 @@ func TestWire(t *testing.T) {
 				for i, w := range want {
 					g := got.Files[field][i]
 					assert.Equal(t, w.Name, g.Name)
-					assert.Equal(t, w.Data, g.Data)
+					assert.Equal(t, w.Content, g.Content)
 					if w.ContentType != "" {
 						assert.Equal(t, w.ContentType, g.ContentType)
 					}
@@ -472,8 +473,6 @@ func TestWire(t *testing.T) {
 		})
 	}
 }
-
-func readFixture(t *testing.T, name string) []byte { return []byte(fixture(t, name)) }
 
 // fixtureFile returns a function opening a testdata file for upload, closed
 // at the end of the test.

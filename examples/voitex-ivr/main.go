@@ -84,8 +84,15 @@ func (a *App) Routes(tokens ...string) (http.Handler, error) {
 	opts := []voitex.BranchOption{
 		voitex.WithBranchFallback(voitex.Goto(BranchOperator).PlayTTS("One moment, connecting you to an operator.")),
 		voitex.WithBranchTimeout(2 * time.Second),
-		voitex.WithBranchOnError(func(ctx context.Context, call *voitex.BranchRequest, err error) {
-			a.logger().Error("API Branch failed; caller sent to the operator", "call", call, "error", err)
+		voitex.WithBranchOnError(func(r *http.Request, err error) {
+			// A failure during a call names the call (printed without
+			// payment data); the others are requests refused before one.
+			var be *voitex.BranchError
+			if errors.As(err, &be) {
+				a.logger().Error("API Branch failed; caller sent to the operator", "call", be.Call, "error", err)
+				return
+			}
+			a.logger().Warn("API Branch request refused", "remote", r.RemoteAddr, "error", err)
 		}),
 	}
 	mux := http.NewServeMux()
@@ -223,11 +230,12 @@ func demo(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range []voitex.CreateContactParams{
-		{Phones: []string{"7325550184"}, FirstName: "Dana", Label: VIPLabel},
-		{Phones: []string{"6465557729"}, FirstName: "יוסי", Label: 2},
+	// The callers Voitex knows, seeded with the values the demo needs.
+	for _, c := range []voitextest.Contact{
+		{Phones: []voitex.ContactPhone{{Phone: "7325550184"}}, Fields: map[string]string{"first_name": "Dana"}, Labels: []int{VIPLabel}},
+		{Phones: []voitex.ContactPhone{{Phone: "6465557729"}}, Fields: map[string]string{"first_name": "יוסי"}, Labels: []int{2}},
 	} {
-		if _, err := client.Contacts.Create(ctx, c); err != nil {
+		if err := sb.SeedContact(c); err != nil {
 			return err
 		}
 	}

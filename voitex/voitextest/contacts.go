@@ -1,6 +1,8 @@
 package voitextest
 
 import (
+	"errors"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,11 +29,67 @@ func (c *contact) hasPhone(p string) int {
 	return -1
 }
 
-// Contact is a sandbox contact as Contact returns it.
+// Contact is a sandbox contact as Contact returns it and SeedContact takes
+// it.
 type Contact struct {
-	Fields map[string]string     // the fields set, custom ones included
-	Phones []voitex.ContactPhone // in the order they were added
-	Labels []int                 // label numbers, sorted
+	// Fields are the fields set by name ("first_name", "field_a"), custom
+	// ones included.
+	Fields map[string]string
+	// Phones are the contact's numbers in the order they were added; a
+	// phone without a Type is PhoneHome, as Voitex defaults it.
+	Phones []voitex.ContactPhone
+	// Labels are label numbers, sorted.
+	Labels []int
+}
+
+// SeedContact stores c as if it had been created through the Contacts API,
+// with the values the test chose, so that documented requests naming a
+// fixed phone ("7325550184") work at once. The Contacts API's rules apply:
+// at least one valid phone, none belonging to another contact, phone types
+// H or M, documented fields or ones enabled with WithCustomFields. Labels
+// that do not exist on the account yet are created. Nothing is stored when
+// it returns an error.
+func (s *Server) SeedContact(c Contact) error {
+	if len(c.Phones) == 0 {
+		return errors.New("voitextest: SeedContact needs at least one phone")
+	}
+	nc := &contact{fields: map[string]string{}, labels: map[int]bool{}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range c.Phones {
+		if !validPhone(p.Phone) {
+			return fmt.Errorf("voitextest: SeedContact: %q is not a valid phone number", p.Phone)
+		}
+		n := normalizePhone(p.Phone)
+		if s.contactByPhone(n) != nil || nc.hasPhone(n) >= 0 {
+			return fmt.Errorf("voitextest: SeedContact: phone %s belongs to another contact", n)
+		}
+		t := p.Type
+		if t == "" {
+			t = voitex.PhoneHome
+		}
+		if t != voitex.PhoneHome && t != voitex.PhoneMobile {
+			return fmt.Errorf("voitextest: SeedContact: phone type %q is not H or M", p.Type)
+		}
+		nc.phones = append(nc.phones, voitex.ContactPhone{Phone: n, Type: t})
+	}
+	for k, v := range c.Fields {
+		if !s.isField(k) {
+			return fmt.Errorf("voitextest: SeedContact: %q is not a contact field (enable custom ones with WithCustomFields)", k)
+		}
+		nc.fields[k] = v
+	}
+	for _, l := range c.Labels {
+		if l <= 0 {
+			return fmt.Errorf("voitextest: SeedContact: label %d is not a label number", l)
+		}
+		nc.labels[l] = true
+	}
+	for l := range nc.labels {
+		s.labels[l] = true
+	}
+	s.contacts = append(s.contacts, nc)
+	return nil
 }
 
 // Contact returns the contact that has phone.

@@ -4,9 +4,9 @@
 // NewServer starts it on a local port. It serves every client-side API at
 // the documented paths (/upload/, /, /notify/, /send/; the contacts API and
 // the notification call share "/" and are told apart by the function
-// field), so a voitex.Client built with voitex.WithBaseURL(s.URL), or with
-// s.NewClient, talks to it unchanged. It keeps state and applies the
-// documented rules:
+// field), so a voitex.Client built with s.NewClient, or with
+// voitex.WithBaseURL(s.URL), talks to it unchanged. It keeps state and
+// applies the documented rules:
 //
 //   - recordings per album and sort number, the next free sort number when
 //     none is given, override=yes to replace one, wav or mp3 only;
@@ -22,16 +22,25 @@
 //     stray spaces, the auth_key header spelling of one sample.
 //
 // Every request needs an accepted Auth-Key (DefaultAuthKey unless
-// WithAuthKeys says otherwise). What was sent can be inspected afterwards
-// (SMSes, NotificationCalls, Notifications, Recordings, Contacts), and the
-// embedded fault injector makes the next calls fail (FailNext), stall
-// (DelayNext), lose the connection before Voitex acts (DropNext) or after
-// it acted (DropResponseNext), to test delivery safety.
+// WithCredentials says otherwise). The sandbox has the controls every
+// Switchboard sandbox has, each a method of Server:
 //
-// For the API Branch, a Simulator plays the IVR's side of a call against
-// your handler: it POSTs the requests Voitex would send (contact_info from
-// the sandbox's contacts or "null", branch_data, variables as a list of
-// objects, payment_info), follows goto, inputs and the % catch-all with
-// scripted key presses, and records the path, what was played and the
-// variables.
+//   - what was sent: SentSMS, SentCalls and SentNotifications, besides
+//     Recordings and Contacts;
+//   - seeding with chosen values, so the documentation's requests with fixed
+//     phones and ids work: SeedContact, SeedRecording, AddLabels;
+//   - a test clock: WithClock sets its base, Now reads it, Advance moves it;
+//   - faults: FailNext, FailNextWithHeader and FailNextError (a named Voitex
+//     failure in Voitex's envelope), DelayNext, DropNext (the connection is
+//     lost before Voitex acts) and DropResponseNext (after it acted),
+//     ClearFaults;
+//   - the request log: Requests, Count and ResetLog.
+//
+// For the API Branch, Receive sends one request the way Voitex's IVR does
+// when a caller reaches the branch (contact_info from the sandbox's
+// contacts or "null", branch_data, variables as a list of objects,
+// payment_info) and returns what your handler answered; Deliveries lists
+// them. A Simulator builds whole calls on it: it follows goto, inputs and
+// the % catch-all with scripted key presses and records the path, what was
+// played and the variables.
 package voitextest

@@ -32,15 +32,18 @@ type SMS struct {
 	At          time.Time // by the sandbox clock
 }
 
-// NotificationCalls returns the notification calls placed, oldest first.
-func (s *Server) NotificationCalls() []NotificationCall {
+// SentCalls returns the notification calls placed through the legacy
+// Notification Call API, oldest first (Notify calls are in
+// SentNotifications).
+func (s *Server) SentCalls() []NotificationCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]NotificationCall(nil), s.calls...)
 }
 
-// SMSes returns the SMS sent through Send SMS, oldest first.
-func (s *Server) SMSes() []SMS {
+// SentSMS returns the SMS sent through the legacy Send SMS API, oldest
+// first (Notify SMS are in SentNotifications).
+func (s *Server) SentSMS() []SMS {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]SMS(nil), s.sms...)

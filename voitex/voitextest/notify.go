@@ -65,8 +65,9 @@ type Notification struct {
 	Received time.Time // when the sandbox received it
 }
 
-// Notifications returns the accepted Notify requests, oldest first.
-func (s *Server) Notifications() []Notification {
+// SentNotifications returns the requests the Notify API accepted (SMS, MMS
+// and calls, to one number, a list or labels), oldest first.
+func (s *Server) SentNotifications() []Notification {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Notification(nil), s.notifies...)

@@ -47,6 +47,59 @@ func (s *Server) Recording(album, sort int) (Recording, bool) {
 	return Recording{}, false
 }
 
+// SeedRecording stores r in the Library as if it had been uploaded, with
+// the id the test chose, so that documented requests naming a fixed
+// sfile_id ("918357") find it. Album must be positive; Sort 0 takes the
+// album's next free number; ID "" is assigned like an upload's. Created
+// defaults to the sandbox clock. It fails, storing nothing, when the id or
+// the album and sort number are taken.
+func (s *Server) SeedRecording(r Recording) error {
+	if r.Album <= 0 || r.Sort < 0 {
+		return fmt.Errorf("voitextest: SeedRecording: album %d, sort %d: need a positive album and a sort number", r.Album, r.Sort)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.ID != "" && s.recordingByID(r.ID) != nil {
+		return fmt.Errorf("voitextest: SeedRecording: id %s is taken", r.ID)
+	}
+	if r.Sort == 0 {
+		r.Sort = s.nextSort(r.Album)
+	} else if s.findRecording(r.Album, r.Sort) != nil {
+		return fmt.Errorf("voitextest: SeedRecording: sort_number %d already exists in album %d", r.Sort, r.Album)
+	}
+	if r.ID == "" {
+		r.ID = s.newRecordingID()
+	}
+	if r.Created.IsZero() {
+		r.Created = s.now()
+	}
+	r.Data = append([]byte(nil), r.Data...)
+	s.recordings = append(s.recordings, &r)
+	return nil
+}
+
+// newRecordingID returns the next backend id, 918357 first as in the
+// documentation's sample, skipping ids a test seeded.
+func (s *Server) newRecordingID() string {
+	for {
+		s.seq++
+		id := strconv.Itoa(918356 + s.seq)
+		if s.recordingByID(id) == nil {
+			return id
+		}
+	}
+}
+
+func (s *Server) nextSort(album int) int {
+	max := 0
+	for _, r := range s.recordings {
+		if r.Album == album && r.Sort > max {
+			max = r.Sort
+		}
+	}
+	return max + 1
+}
+
 func (s *Server) findRecording(album, sort int) *Recording {
 	for _, r := range s.recordings {
 		if r.Album == album && r.Sort == sort {
@@ -114,13 +167,7 @@ func (s *Server) upload(w httpWriter, f *form) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if rec.Sort == 0 {
-		max := 0
-		for _, r := range s.recordings {
-			if r.Album == album && r.Sort > max {
-				max = r.Sort
-			}
-		}
-		rec.Sort = max + 1
+		rec.Sort = s.nextSort(album)
 	} else if old := s.findRecording(album, rec.Sort); old != nil {
 		if !override {
 			fail(w, fmt.Sprintf("sort_number %d already exists in album %d", rec.Sort, album))
@@ -128,8 +175,7 @@ func (s *Server) upload(w httpWriter, f *form) {
 		}
 		s.removeRecording(old)
 	}
-	s.seq++
-	rec.ID = strconv.Itoa(918356 + s.seq)
+	rec.ID = s.newRecordingID()
 	rec.Created = s.now()
 	s.recordings = append(s.recordings, rec)
 	writeData(w, rec.ID)

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -13,12 +14,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/sandbox"
 	"github.com/switchboard-go/switchboard/voitex"
 )
 
-// DefaultAuthKey is the Auth-Key a sandbox accepts unless WithAuthKeys says
-// otherwise.
+// DefaultAuthKey is the Auth-Key a sandbox accepts unless WithCredentials
+// says otherwise.
 const DefaultAuthKey = "voitex-sandbox-auth-key"
 
 // DefaultLabels are the label numbers a sandbox account has unless
@@ -29,21 +31,25 @@ var DefaultLabels = []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
 // Recording.Data and Attachment.Data.
 const MaxStoredFile = 1 << 20
 
+// Recorded is one request the sandbox received, as it arrived, for a test
+// that asserts on the wire. Its fields: Method, Path and RawQuery (the
+// request line's); Header (a copy, the Auth-Key included: it is the test's
+// own traffic); Body (the start of the body, at most 1 MiB); and Fault, the
+// fault injected into it: "fail", "delay", "drop", "drop-response", or ""
+// for none.
+type Recorded = sandbox.Recorded
+
 // Server is a running sandbox. It is safe for concurrent use.
-//
-// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
-// URL, Close and Client (an *http.Client for it); fault injection with
-// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
-// DropNext(n) (the request is read, the connection closes and the vendor
-// never acts), DropResponseNext(n) (the vendor acts, then the answer is
-// lost) and ClearFaults; and the request log: Requests, Count(method, path)
-// and ResetLog.
 type Server struct {
-	*sandbox.Server
+	// URL is the sandbox's base URL ("http://127.0.0.1:port"), serving all
+	// four Voitex hosts' paths; voitex.WithBaseURL(s.URL) points a client
+	// at it.
+	URL string
+
+	sb *sandbox.Server
 
 	mu         sync.Mutex
 	keys       []string
-	now        func() time.Time
 	labels     map[int]bool
 	custom     map[string]bool
 	dnc        map[string]bool
@@ -52,65 +58,76 @@ type Server struct {
 	calls      []NotificationCall
 	sms        []SMS
 	notifies   []Notification
+	deliveries []Delivery
 	seq        int
 }
 
 // Option configures NewServer.
-type Option func(*Server)
+type Option func(*options)
 
-// WithAuthKeys replaces the accepted Auth-Keys (several for rotation tests).
-func WithAuthKeys(keys ...string) Option {
-	return func(s *Server) { s.keys = append([]string(nil), keys...) }
+type options struct {
+	keys   []string
+	labels []int
+	custom []string
+	dnc    []string
+	clock  func() time.Time
+}
+
+// WithCredentials replaces the accepted Auth-Keys (several for rotation
+// tests); NewClient uses the first.
+func WithCredentials(keys ...string) Option {
+	return func(o *options) { o.keys = append([]string(nil), keys...) }
 }
 
 // WithLabels replaces the label numbers that exist on the account.
 func WithLabels(labels ...int) Option {
-	return func(s *Server) {
-		s.labels = map[int]bool{}
-		for _, l := range labels {
-			s.labels[l] = true
-		}
-	}
+	return func(o *options) { o.labels = append([]int{}, labels...) }
 }
 
 // WithCustomFields enables extra contact fields beyond the documented ones
 // (first_name ... field_j, address, city, state, zip).
 func WithCustomFields(names ...string) Option {
-	return func(s *Server) {
-		for _, n := range names {
-			s.custom[n] = true
-		}
-	}
+	return func(o *options) { o.custom = append(o.custom, names...) }
 }
 
 // WithDoNotCall puts numbers on the account's do-not-call list: a Notify
 // sent with dnc=1 skips them (reason "dnc").
 func WithDoNotCall(numbers ...string) Option {
-	return func(s *Server) {
-		for _, n := range numbers {
-			s.dnc[n] = true
-		}
-	}
+	return func(o *options) { o.dnc = append(o.dnc, numbers...) }
 }
 
-// WithClock replaces time.Now for timestamps, ids and scheduling.
-func WithClock(now func() time.Time) Option { return func(s *Server) { s.now = now } }
+// WithClock sets the base of the sandbox's clock (time.Now by default):
+// timestamps, ids, Notify scheduling and date_time of API Branch requests
+// read it, and Advance moves it forward.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
 
 // NewServer starts a sandbox. Close it when done.
 func NewServer(opts ...Option) *Server {
-	s := &Server{keys: []string{DefaultAuthKey}, now: time.Now, custom: map[string]bool{}, dnc: map[string]bool{}}
-	WithLabels(DefaultLabels...)(s)
-	for _, o := range opts {
-		if o != nil {
-			o(s)
+	o := options{keys: []string{DefaultAuthKey}, labels: DefaultLabels}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
 		}
 	}
-	s.Server = sandbox.New(http.HandlerFunc(s.serve))
+	s := &Server{keys: o.keys, labels: map[int]bool{}, custom: map[string]bool{}, dnc: map[string]bool{}}
+	for _, l := range o.labels {
+		s.labels[l] = true
+	}
+	for _, n := range o.custom {
+		s.custom[n] = true
+	}
+	for _, n := range o.dnc {
+		s.dnc[n] = true
+	}
+	s.sb = sandbox.New(http.HandlerFunc(s.serve))
+	s.sb.Clock.SetBase(o.clock)
+	s.URL = s.sb.URL
 	return s
 }
 
 // NewClient returns a voitex.Client pointed at the sandbox (all four hosts)
-// with the first accepted Auth-Key and short retry waits.
+// with the first accepted Auth-Key and short retry waits; opts come after
+// and may change either.
 func (s *Server) NewClient(opts ...voitex.Option) (*voitex.Client, error) {
 	key := DefaultAuthKey
 	if len(s.keys) > 0 {
@@ -118,6 +135,122 @@ func (s *Server) NewClient(opts ...voitex.Option) (*voitex.Client, error) {
 	}
 	all := append([]voitex.Option{voitex.WithBaseURL(s.URL), voitex.WithRetryWait(5*time.Millisecond, 20*time.Millisecond)}, opts...)
 	return voitex.New(key, all...)
+}
+
+// Close shuts the sandbox down, dropping open connections.
+func (s *Server) Close() { s.sb.Close() }
+
+// Client returns an HTTP client that talks to the sandbox, for requests a
+// test writes by hand.
+func (s *Server) Client() *http.Client { return s.sb.Client() }
+
+// Now is the sandbox's current time: the clock's base (WithClock) plus
+// every Advance.
+func (s *Server) Now() time.Time { return s.sb.Clock.Now() }
+
+// Advance moves the sandbox's clock forward by d, so that a scheduled
+// Notify falls due without the test sleeping.
+func (s *Server) Advance(d time.Duration) { s.sb.Clock.Advance(d) }
+
+// FailNext makes the next n requests answer status with body, without
+// Voitex acting on them. A 429 or 503 carries Retry-After: 0, so the client
+// retries it at once. FailNextError writes Voitex's own envelopes for you.
+func (s *Server) FailNext(n, status int, body string) { s.sb.FailNext(n, status, body) }
+
+// FailNextWithHeader is FailNext with response headers of the test's
+// choosing (Retry-After as seconds or a date, or none at all).
+func (s *Server) FailNextWithHeader(n, status int, body string, h http.Header) {
+	s.sb.FailNextWithHeader(n, status, body, h)
+}
+
+// DelayNext holds each of the next n requests for d (or until the client
+// gives up) before Voitex answers it.
+func (s *Server) DelayNext(n int, d time.Duration) { s.sb.DelayNext(n, d) }
+
+// DropNext reads each of the next n requests whole, then closes the
+// connection without answering and without Voitex acting: the client
+// cannot know that, which is what a send's ErrMaybeDelivered is about.
+func (s *Server) DropNext(n int) { s.sb.DropNext(n) }
+
+// DropResponseNext lets Voitex act on each of the next n requests (send the
+// SMS, place the call) and then closes the connection without answering:
+// the case that makes a retried send a duplicate.
+func (s *Server) DropResponseNext(n int) { s.sb.DropResponseNext(n) }
+
+// ClearFaults removes the faults not used yet.
+func (s *Server) ClearFaults() { s.sb.ClearFaults() }
+
+// Requests returns every request received, faulted ones included, oldest
+// first.
+func (s *Server) Requests() []Recorded { return s.sb.Requests() }
+
+// Count reports how many requests with method and path the sandbox saw,
+// faulted ones included ("/send/", "/" for contacts and notification calls).
+func (s *Server) Count(method, path string) int { return s.sb.Count(method, path) }
+
+// ResetLog forgets the requests seen so far.
+func (s *Server) ResetLog() { s.sb.ResetLog() }
+
+// FailNextError makes the next n requests answer the Voitex failure named
+// by code, in Voitex's own envelope and status, without Voitex acting on
+// them. The client then returns a *voitex.Error that matches:
+//
+//	code                        status  Voitex says                          errors.Is
+//	voitex.CodeUnauthorized     401     Invalid Auth-Key                     ErrUnauthorized
+//	voitex.CodePhoneInUse       200     contact already exists with phone(s) ErrPhoneInUse, ErrValidation
+//	voitex.CodeContactNotFound  200     No contact found for phone           ErrContactNotFound, ErrNotFound
+//	voitex.CodeLastPhone        200     Cannot remove the last phone         ErrLastPhone, ErrValidation
+//	voitex.CodeLabelNotFound    200     Invalid label number(s)              ErrLabelNotFound, ErrValidation
+//	voitex.CodeNoValidPhone     200     No valid phone number provided       ErrNoValidPhone, ErrValidation
+//	"validation"                200     body is required                     ErrValidation (Code "error")
+//	"failure"                   200     a Notify failure, every number       ErrValidation (Code "failure")
+//	                                    rejected, with request_id
+//	"rate_limited"              429     Too many requests                    ErrRateLimited (Code "error")
+//	"server_error"              500     Internal server error                none (Code "error")
+//
+// A 429 carries Retry-After: 0, so the client retries it: make n larger
+// than its retries (WithRetryMax, default 3) to see the error. A 500 to a
+// read (a contact select) is retried too. An unknown code is an error and
+// changes nothing.
+func (s *Server) FailNextError(n int, code string) error {
+	status, body, ok := failureBody(code)
+	if !ok {
+		return fmt.Errorf("voitextest: unknown error code %q (want one of %s)", code, strings.Join(failureCodes(), ", "))
+	}
+	s.FailNext(n, status, body)
+	return nil
+}
+
+// failures are the envelopes FailNextError writes, as Voitex writes them.
+var failures = map[string]struct {
+	status int
+	body   string
+}{
+	voitex.CodeUnauthorized:    {http.StatusUnauthorized, `{"status":"error","data":"","errors":["Invalid Auth-Key"]}`},
+	voitex.CodePhoneInUse:      {http.StatusOK, `{"status":"error","errors":["contact already exists with phone(s): 7325550184"]}`},
+	voitex.CodeContactNotFound: {http.StatusOK, `{"status":"error","errors":["No contact found for phone: 7325550184"]}`},
+	voitex.CodeLastPhone:       {http.StatusOK, `{"status":"error","errors":["Cannot remove the last phone on a contact: 7325550184"]}`},
+	voitex.CodeLabelNotFound:   {http.StatusOK, `{"status":"error","errors":["Invalid label number(s): 99"]}`},
+	voitex.CodeNoValidPhone:    {http.StatusOK, `{"status":"error","errors":["No valid phone number provided"]}`},
+	"validation":               {http.StatusOK, `{"status":"error","data":"","errors":["body is required"]}`},
+	"failure": {http.StatusOK, `{"request_id":"req_0a1b2c3d4e","status":"failure","summary":{"route":"single","type":"SMS","mode":"phones",` +
+		`"valid_count":0,"invalid_count":1,"recipient_estimate":0},"invalid":{"123":"invalid_format"},"errors":[]}`},
+	"rate_limited": {http.StatusTooManyRequests, `{"status":"error","errors":["Too many requests"]}`},
+	"server_error": {http.StatusInternalServerError, `{"status":"error","errors":["Internal server error"]}`},
+}
+
+func failureBody(code string) (int, string, bool) {
+	f, ok := failures[code]
+	return f.status, f.body, ok
+}
+
+func failureCodes() []string {
+	out := make([]string, 0, len(failures))
+	for k := range failures {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // AddLabels creates label numbers on the account.
@@ -257,15 +390,7 @@ func randomHex(n int) string {
 // 11 digits starting with 1.
 func validPhone(p string) bool {
 	p = normalizePhone(p)
-	if len(p) != 10 {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		if p[i] < '0' || p[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return len(p) == 10 && loose.IsDigits(p)
 }
 
 func normalizePhone(p string) string {
@@ -321,3 +446,6 @@ func sortedInts(m map[int]bool) []int {
 	sort.Ints(out)
 	return out
 }
+
+// now reads the sandbox clock.
+func (s *Server) now() time.Time { return s.sb.Clock.Now() }

@@ -33,7 +33,7 @@ func TestRawSamples(t *testing.T) {
 	code, body := post(t, s, "/", url.Values{"cid": {"8459511000"}, "to": {"8455009999"}, "type": {"goto"}, "route_number": {"8459511000"}, "branch_number ": {"8459511000"}})
 	assert.Equal(t, 200, code)
 	assert.Contains(t, body, `"reference_id"`)
-	calls := s.NotificationCalls()
+	calls := s.SentCalls()
 	require.Len(t, calls, 1)
 	assert.Equal(t, "8459511000", calls[0].BranchNumber)
 

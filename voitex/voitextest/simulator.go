@@ -37,10 +37,10 @@ const (
 // Simulator.MaxSteps, which usually means a routing loop.
 var ErrTooManySteps = errors.New("voitextest: simulated call exceeded MaxSteps")
 
-// Simulator plays the IVR's side of API Branch calls against your handler:
-// it POSTs each request the way Voitex does, follows goto and inputs with
-// the call's scripted key presses, plays nothing but records everything, and
-// stops when the call leaves the API Branches.
+// Simulator plays the IVR's side of whole API Branch calls against your
+// handler: it sends each request as Receive does, follows goto and inputs
+// with the call's scripted key presses, plays nothing but records
+// everything, and stops when the call leaves the API Branches.
 type Simulator struct {
 	// URL is the API Branch endpoint, including any path or query token.
 	URL string
@@ -56,7 +56,8 @@ type Simulator struct {
 	HTTPClient *http.Client
 	// Header is added to every request (basic auth, for example).
 	Header http.Header
-	// Sandbox, when set, supplies contact_info from its contacts.
+	// Sandbox, when set, sends the requests with its Receive: contact_info
+	// comes from its contacts and each request is in its Deliveries.
 	Sandbox *Server
 	// MaxSteps bounds the API Branch requests of one call (default 20).
 	MaxSteps int
@@ -65,9 +66,10 @@ type Simulator struct {
 }
 
 // Simulator returns a simulator for url whose contact_info comes from this
-// sandbox's contacts.
+// sandbox's contacts, whose date_time reads the sandbox clock, and whose
+// requests are recorded in Deliveries.
 func (s *Server) Simulator(url string, triggers ...string) *Simulator {
-	return &Simulator{URL: url, Triggers: triggers, Sandbox: s, Now: s.now}
+	return &Simulator{URL: url, Triggers: triggers, Sandbox: s, Now: s.Now}
 }
 
 // Payment is a payment the simulated caller made, sent in payment_info.
@@ -79,6 +81,139 @@ type Payment struct {
 	Phone         string // phone
 	Amount        string // amount
 	TransactionID string // transaction_id
+}
+
+// Inbound is one API Branch request: what Voitex POSTs to your URL when a
+// caller reaches an API Branch. Receive sends it.
+type Inbound struct {
+	// URL is the API Branch endpoint, including any path or query token
+	// (required).
+	URL string
+	// Header is added to the request (basic auth, for example).
+	Header http.Header
+	// Client sends the request (http.DefaultClient when nil), for a handler
+	// behind TLS or a custom transport.
+	Client *http.Client
+	// CallID defaults to a generated "SIM-..." id.
+	CallID string
+	CID    string // cid: the number calling
+	CNAM   string // cnam: the caller ID name
+	DID    string // did: the hotline number called
+	// DateTime is sent as date_time (default: the sandbox clock).
+	DateTime time.Time
+	// Contact is sent as contact_info; when nil, the sandbox's contact for
+	// CID is sent, else the string "null" as Voitex sends it.
+	Contact map[string]any
+	// BranchData is the branches the caller went through, oldest first,
+	// with what was pressed at each.
+	BranchData []voitex.BranchStep
+	// Payments are sent in payment_info.
+	Payments []Payment
+	// Variables are the call's variables, sent as a list of one object as
+	// Voitex does.
+	Variables map[string]string
+}
+
+// Delivery is one API Branch request the sandbox sent and what came back.
+type Delivery struct {
+	// URL is where it was posted.
+	URL string
+	// Body is the exact JSON sent.
+	Body json.RawMessage
+	// StatusCode is 0 when no answer came (a refused connection, a
+	// cancelled context).
+	StatusCode int
+	// RawReply is the answer's body (at most 1 MiB).
+	RawReply []byte
+	// Reply is RawReply decoded, when the answer was a 200 with JSON.
+	Reply voitex.BranchResponse
+	// Elapsed is how long the handler took to answer: the caller's silence.
+	Elapsed time.Duration
+	// Err is the failure Receive returned, if any.
+	Err error
+}
+
+// Receive sends one API Branch request, as the IVR does when a caller
+// reaches the branch, and returns what the handler answered. The error is
+// a *StatusError for an answer other than 200, a transport failure, an
+// answer that is not JSON, or one a real IVR could not follow (it fails
+// voitex.BranchResponse.Validate and matches voitex.ErrBranchResponse); the
+// delivery is returned with it whenever a request was sent, and recorded
+// in Deliveries.
+func (s *Server) Receive(ctx context.Context, in Inbound) (*Delivery, error) {
+	if in.DateTime.IsZero() {
+		in.DateTime = s.Now()
+	}
+	var contact any
+	if in.Contact == nil {
+		if c := s.ContactInfo(in.CID); c != nil {
+			contact = c
+		}
+	}
+	d, err := deliver(ctx, in, contact)
+	if d != nil {
+		s.mu.Lock()
+		s.deliveries = append(s.deliveries, *d)
+		s.mu.Unlock()
+	}
+	return d, err
+}
+
+// Deliveries returns the API Branch requests Receive and the sandbox's
+// simulators sent, oldest first.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliveries...)
+}
+
+var simSeq atomic.Int64
+
+// deliver posts in. contact is sent as contact_info when in.Contact is nil
+// (nil meaning the string "null").
+func deliver(ctx context.Context, in Inbound, contact any) (*Delivery, error) {
+	if ctx == nil {
+		return nil, errors.New("voitextest: nil context")
+	}
+	if in.URL == "" {
+		return nil, errors.New("voitextest: Inbound needs the API Branch URL")
+	}
+	if in.DateTime.IsZero() {
+		in.DateTime = time.Now()
+	}
+	if in.CallID == "" {
+		in.CallID = fmt.Sprintf("SIM-%d.%d", in.DateTime.Unix(), simSeq.Add(1))
+	}
+	if in.Contact != nil {
+		contact = in.Contact
+	}
+	body, err := requestBody(in, contact)
+	if err != nil {
+		return nil, err
+	}
+	hc := in.Client
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	d := &Delivery{URL: in.URL, Body: body}
+	start := time.Now()
+	d.StatusCode, d.RawReply, d.Err = post(ctx, hc, in.URL, in.Header, body)
+	d.Elapsed = time.Since(start)
+	if d.Err != nil {
+		return d, d.Err
+	}
+	if err := json.Unmarshal(d.RawReply, &d.Reply); err != nil {
+		d.Err = fmt.Errorf("voitextest: API Branch answered with unreadable JSON: %w", err)
+		return d, d.Err
+	}
+	if err := d.Reply.Validate(); err != nil {
+		// A real IVR cannot follow it (a goto that is not a branch number,
+		// a key it cannot offer): fail the test rather than guess what
+		// Voitex would do.
+		d.Err = fmt.Errorf("%w: %w", voitex.ErrBranchResponse, err)
+		return d, d.Err
+	}
+	return d, nil
 }
 
 // Call describes one simulated caller.
@@ -141,8 +276,6 @@ type Result struct {
 	KeysLeft []string
 }
 
-var simSeq atomic.Int64
-
 // Run simulates call. It returns the result so far together with any error:
 // a non-200 answer (*StatusError), a transport failure, an answer that is not
 // JSON or that a real IVR could not follow (it fails
@@ -163,10 +296,6 @@ func (sim *Simulator) Run(ctx context.Context, call Call) (*Result, error) {
 	}
 	if sim.URL == "" && len(sim.Branches) == 0 {
 		return nil, errors.New("voitextest: Simulator needs a URL")
-	}
-	hc := sim.HTTPClient
-	if hc == nil {
-		hc = http.DefaultClient
 	}
 	now := sim.Now
 	if now == nil {
@@ -203,33 +332,26 @@ func (sim *Simulator) Run(ctx context.Context, call Call) (*Result, error) {
 			res.KeysLeft = keys
 			return res, ErrTooManySteps
 		}
-		body, err := sim.request(call, now(), history, res.Variables)
-		if err != nil {
-			return res, err
-		}
-		st := Step{Branch: branch, Request: body}
-		url := sim.URL
+		in := Inbound{URL: sim.URL, Header: sim.Header, Client: sim.HTTPClient, CallID: call.CallID, CID: call.CID, CNAM: call.CNAM,
+			DID: call.DID, DateTime: now(), Contact: call.Contact, BranchData: history, Payments: call.Payments, Variables: res.Variables}
 		if u, ok := sim.Branches[branch]; ok {
-			url = u
+			in.URL = u
 		}
-		status, answer, err := sim.post(ctx, hc, url, body)
-		st.Status = status
+		var d *Delivery
+		var err error
+		if sim.Sandbox != nil {
+			d, err = sim.Sandbox.Receive(ctx, in)
+		} else {
+			d, err = deliver(ctx, in, nil)
+		}
+		if d == nil {
+			return res, err
+		}
+		st := Step{Branch: branch, Request: d.Body, Status: d.StatusCode, Response: d.Reply}
 		if err != nil {
 			res.Steps = append(res.Steps, st)
 			res.KeysLeft = keys
-			return res, err
-		}
-		if err := json.Unmarshal(answer, &st.Response); err != nil {
-			res.Steps = append(res.Steps, st)
-			return res, fmt.Errorf("voitextest: branch %s answered with unreadable JSON: %w", branch, err)
-		}
-		if err := st.Response.Validate(); err != nil {
-			// A real IVR cannot follow it (a goto that is not a branch
-			// number, a key it cannot offer): fail the test rather than
-			// guess what Voitex would do.
-			res.Steps = append(res.Steps, st)
-			res.KeysLeft = keys
-			return res, fmt.Errorf("%w at branch %s: %w", voitex.ErrBranchResponse, branch, err)
+			return res, fmt.Errorf("voitextest: branch %s: %w", branch, err)
 		}
 		r := st.Response
 		for _, p := range r.Play {
@@ -283,39 +405,33 @@ func (sim *Simulator) Run(ctx context.Context, call Call) (*Result, error) {
 	}
 }
 
-// request builds the JSON body Voitex sends, quirks included: contact_info
-// as the string "null" for an unknown caller, variables as a list of
-// objects.
-func (sim *Simulator) request(call Call, at time.Time, history []voitex.BranchStep, vars map[string]string) ([]byte, error) {
-	var contact any = "null"
-	switch {
-	case call.Contact != nil:
-		contact = call.Contact
-	case sim.Sandbox != nil:
-		if c := sim.Sandbox.ContactInfo(call.CID); c != nil {
-			contact = c
-		}
+// requestBody builds the JSON body Voitex sends, quirks included:
+// contact_info as the string "null" for an unknown caller, variables as a
+// list of objects, date_time without a zone.
+func requestBody(in Inbound, contact any) ([]byte, error) {
+	if contact == nil {
+		contact = "null"
 	}
-	payments := make([]map[string]any, len(call.Payments))
-	for i, p := range call.Payments {
+	payments := make([]map[string]any, len(in.Payments))
+	for i, p := range in.Payments {
 		payments[i] = map[string]any{"last_four": p.LastFour, "expiration": p.Expiration, "cvv": cvvJSON(p.CVV), "zip": p.Zip,
 			"phone": p.Phone, "amount": p.Amount, "transaction_id": p.TransactionID}
 	}
-	bd := history
+	bd := in.BranchData
 	if bd == nil {
 		bd = []voitex.BranchStep{}
 	}
 	variables := []map[string]string{}
-	if len(vars) > 0 {
-		variables = append(variables, vars)
+	if len(in.Variables) > 0 {
+		variables = append(variables, in.Variables)
 	}
 	return json.Marshal(map[string]any{
-		"call_id":      call.CallID,
-		"cid":          call.CID,
-		"cnam":         call.CNAM,
+		"call_id":      in.CallID,
+		"cid":          in.CID,
+		"cnam":         in.CNAM,
 		"contact_info": contact,
-		"date_time":    at.Format("2006-01-02 15:04:05"),
-		"did":          call.DID,
+		"date_time":    in.DateTime.Format("2006-01-02 15:04:05"),
+		"did":          in.DID,
 		"branch_data":  bd,
 		"payment_info": payments,
 		"variables":    variables,
@@ -331,12 +447,12 @@ func cvvJSON(cvv string) any {
 	return cvv
 }
 
-func (sim *Simulator) post(ctx context.Context, hc *http.Client, url string, body []byte) (int, []byte, error) {
+func post(ctx context.Context, hc *http.Client, url string, h http.Header, body []byte) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
-	for k, vs := range sim.Header {
+	for k, vs := range h {
 		req.Header[k] = vs
 	}
 	req.Header.Set("Content-Type", "application/json")

@@ -6,9 +6,9 @@ import (
 	"errors"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -23,8 +23,21 @@ type envelope struct {
 	RequestID   string
 	// Invalid is the Notify API's rejected numbers with their reasons.
 	Invalid map[string]string
-	// fields holds every top-level member, keys trimmed, last one winning.
-	fields map[string]json.RawMessage
+	// members holds every top-level member in order, keys trimmed.
+	members []loose.Member
+}
+
+// get returns the last value of key among the envelope's members, as
+// encoding/json would keep it, or nil.
+func (e *envelope) get(key string) json.RawMessage { return lastOf(e.members, key) }
+
+func lastOf(ms []loose.Member, key string) json.RawMessage {
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].Key == key {
+			return ms[i].Value
+		}
+	}
+	return nil
 }
 
 // parseEnvelope decodes a response body the way Voitex writes it: keys with
@@ -32,24 +45,33 @@ type envelope struct {
 // and even an object pasted into a string without escaping its quotes, as
 // the Send SMS sample shows.
 func parseEnvelope(body []byte) (*envelope, error) {
-	fields, err := objectFields(repairJSON(body))
+	ms, err := members(body)
 	if err != nil {
 		return nil, err
 	}
-	env := &envelope{fields: fields}
-	env.Status = strings.ToLower(textOf(fields["status"]))
-	env.Data = fields["data"]
-	env.Errors = messagesOf(fields["errors"])
+	env := &envelope{members: ms}
+	env.Status = strings.ToLower(loose.Text(env.get("status")))
+	env.Data = env.get("data")
+	env.Errors = messagesOf(env.get("errors"))
 	if len(env.Errors) == 0 {
 		// Some failures carry a single "error" or "message" instead.
-		if m := textOf(fields["error"]); m != "" {
+		if m := loose.Text(env.get("error")); m != "" {
 			env.Errors = []string{m}
 		}
 	}
-	env.ReferenceID = textOf(fields["reference_id"])
-	env.RequestID = textOf(fields["request_id"])
-	env.Invalid = stringMap(fields["invalid"])
+	env.ReferenceID = loose.Text(env.get("reference_id"))
+	env.RequestID = loose.Text(env.get("request_id"))
+	env.Invalid = stringMap(env.get("invalid"))
 	return env, nil
+}
+
+// envelopeOf returns the envelope the failure hook parsed, or parses the
+// body when the hook could not (then the error is the decoding failure).
+func envelopeOf(resp *transport.Response) (*envelope, error) {
+	if env, ok := resp.Envelope.(*envelope); ok {
+		return env, nil
+	}
+	return parseEnvelope(resp.Body)
 }
 
 // failed reports whether the envelope reports a failure: status "error" or
@@ -64,13 +86,16 @@ func (e *envelope) failed() bool {
 	return len(e.Errors) > 0
 }
 
-// decodeFailure is the transport's DecodeError hook: it turns a failure
-// Voitex reports, in any HTTP status, into an *Error.
-func decodeFailure(status int, _ http.Header, body []byte) *transport.Error {
-	env, err := parseEnvelope(body)
+// failure is the transport's Failure hook: it turns a failure Voitex
+// reports, in any HTTP status, into an *Error, and leaves the parsed
+// envelope for the result decoder so that each answer is parsed once.
+func failure(resp *transport.Response) *transport.Error {
+	env, err := parseEnvelope(resp.Body)
 	if err != nil {
 		return nil // not JSON: a non-2xx still becomes an *Error
 	}
+	resp.Envelope = env
+	status := resp.StatusCode
 	if !env.failed() && (status < 300 || len(env.Errors) == 0) {
 		return nil
 	}
@@ -120,125 +145,66 @@ func withStatus(kind error, status int) error {
 	return errors.Join(kind, byStatus)
 }
 
-// decodeEnvelope reads a successful response body. sent reports a request
-// that is not safe to repeat (a send, an upload, a contact change): Voitex
-// answered 2xx, so it acted, and an unreadable answer must still match
-// ErrMaybeDelivered rather than invite a retry that would duplicate it.
-func decodeEnvelope(resp *transport.Response, path string, sent bool) (*envelope, error) {
-	env, err := parseEnvelope(resp.Body)
-	if err != nil {
-		return nil, decodeError(resp, path, sent, err)
-	}
-	return env, nil
-}
-
-// decodeError describes a 2xx answer the SDK could not read, the way the
-// transport describes one it could not decode.
-func decodeError(resp *transport.Response, path string, sent bool, err error) error {
-	return &transport.DecodeError{Vendor: vendor, Method: http.MethodPost, Path: path, StatusCode: resp.StatusCode, Accepted: sent, Err: err}
-}
-
-// objectFields decodes a JSON object into its members with trimmed keys; a
-// key that appears twice (even differing only by spaces) keeps its last
-// value. A JSON string holding an object is unwrapped first.
-func objectFields(b []byte) (map[string]json.RawMessage, error) {
-	members, err := objectMembers(b)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]json.RawMessage, len(members))
-	for _, m := range members {
-		out[m.key] = m.value
-	}
-	return out, nil
-}
-
-// member is one key of a JSON object, trimmed, with its value.
-type member struct {
-	key   string
-	value json.RawMessage
-}
-
-// objectMembers is objectFields keeping every member in order, repeated
-// keys included, for answers whose repeated key means something (Send SMS).
-func objectMembers(b []byte) ([]member, error) {
+// objectBytes is the Voitex quirk on top of the loose policy: an object may
+// come as a JSON string holding it (data in the Send SMS and select
+// answers, contact_info). It returns the bytes of b's object, unquoted
+// when they came in a string.
+func objectBytes(b []byte) ([]byte, error) {
 	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return nil, err
-		}
-		b = bytes.TrimSpace(repairJSON([]byte(s)))
+	if len(b) == 0 || b[0] != '"' {
+		return b, nil
 	}
-	if len(b) == 0 || b[0] != '{' {
-		return nil, errors.New("voitex: expected a JSON object")
+	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 {
+		// Nothing escaped: the text is the bytes themselves (and Members
+		// validates them), no copy needed.
+		return bytes.TrimSpace(b[1 : len(b)-1]), nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if _, err := dec.Token(); err != nil {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, err
 	}
-	var out []member
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		k, ok := t.(string)
-		if !ok {
-			return nil, errors.New("voitex: malformed object key")
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, member{strings.TrimSpace(k), v})
-	}
-	if _, err := dec.Token(); err != nil {
+	return bytes.TrimSpace([]byte(s)), nil
+}
+
+// members splits an object, or a string holding one, into its members in
+// order, repeated keys kept and keys trimmed, for answers whose repeated
+// key means something (Send SMS). An object Voitex pasted into a string
+// without escaping it (the Send SMS sample) is repaired first.
+func members(b []byte) ([]loose.Member, error) {
+	b, err := objectBytes(b)
+	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	ms, err := loose.Members(b)
+	if err == nil || len(b) == 0 || b[0] != '{' {
+		return ms, err
+	}
+	// The slow path, for an object that is not valid as it stands.
+	r := repairJSON(b)
+	if len(r) == len(b) {
+		return nil, err
+	}
+	return members(r)
 }
 
-// textOf renders a scalar JSON value as text: strings as they are (trimmed
-// of the stray spaces the samples show), numbers and booleans as written,
-// null and "null" as "". Objects and arrays come back as their JSON.
-func textOf(raw json.RawMessage) string {
-	b := bytes.TrimSpace(raw)
-	if len(b) == 0 || string(b) == "null" {
-		return ""
+// fieldsOf is members as a map, the last of a repeated key winning.
+func fieldsOf(b []byte) (map[string]json.RawMessage, error) {
+	ms, err := members(b)
+	if err != nil {
+		return nil, err
 	}
-	if b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return ""
-		}
-		s = strings.TrimSpace(s)
-		if s == "null" {
-			return ""
-		}
-		return s
+	m := make(map[string]json.RawMessage, len(ms))
+	for _, x := range ms {
+		m[x.Key] = x.Value
 	}
-	return string(b)
-}
-
-// rawText is textOf without trimming, for free text such as a message body.
-func rawText(raw json.RawMessage) string {
-	b := bytes.TrimSpace(raw)
-	if len(b) > 0 && b[0] == '"' {
-		var s string
-		if err := json.Unmarshal(b, &s); err == nil {
-			return s
-		}
-		return ""
-	}
-	return textOf(raw)
+	return m, nil
 }
 
 // messagesOf reads an "errors" or "warnings" member: a list of strings, a
 // single string, a list of anything, or an object of messages per field.
 func messagesOf(raw json.RawMessage) []string {
 	b := bytes.TrimSpace(raw)
-	if len(b) == 0 || string(b) == "null" {
+	if loose.IsNull(b) || string(b) == "[]" {
 		return nil
 	}
 	switch b[0] {
@@ -253,7 +219,7 @@ func messagesOf(raw json.RawMessage) []string {
 		}
 		return out
 	case '{':
-		fields, err := objectFields(b)
+		fields, err := loose.Fields(b)
 		if err != nil {
 			return nil
 		}
@@ -265,43 +231,31 @@ func messagesOf(raw json.RawMessage) []string {
 		}
 		return out
 	}
-	if s := textOf(b); s != "" {
+	if s := loose.Text(b); s != "" {
 		return []string{s}
 	}
 	return nil
 }
 
 // stringMap reads an object of scalars (Notify's "invalid", branch
-// variables) into a map with trimmed keys.
+// variables), or a string holding one, into a map with trimmed keys.
 func stringMap(raw json.RawMessage) map[string]string {
 	b := bytes.TrimSpace(raw)
 	if len(b) == 0 || (b[0] != '{' && b[0] != '"') {
 		return nil
 	}
-	fields, err := objectFields(b)
+	fields, err := fieldsOf(b)
 	if err != nil || len(fields) == 0 {
 		return nil
 	}
 	out := make(map[string]string, len(fields))
 	for k, v := range fields {
-		out[k] = textOf(v)
+		out[k] = loose.Text(v)
 	}
 	return out
 }
 
-func intOf(raw json.RawMessage) int {
-	s := textOf(raw)
-	if s == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return int(n)
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == float64(int64(f)) {
-		return int(f)
-	}
-	return 0
-}
+func intOf(raw json.RawMessage) int { return int(loose.ParseInt(raw)) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
@@ -420,15 +374,15 @@ func matchBracket(b []byte, start int) int {
 // place for an identifier if Voitex ever wraps it.
 func dataText(raw json.RawMessage) string {
 	b := bytes.TrimSpace(raw)
-	if len(b) > 0 && (b[0] == '{' || (b[0] == '"' && bytes.HasPrefix(bytes.TrimSpace([]byte(textOf(b))), []byte("{")))) {
-		if f, err := objectFields(b); err == nil {
+	if len(b) > 0 && (b[0] == '{' || (b[0] == '"' && strings.HasPrefix(loose.Text(b), "{"))) {
+		if f, err := fieldsOf(b); err == nil {
 			for _, k := range []string{"id", "recording_id", "file_id", "sfile_id"} {
-				if v := textOf(f[k]); v != "" {
+				if v := loose.Text(f[k]); v != "" {
 					return v
 				}
 			}
 			return ""
 		}
 	}
-	return textOf(raw)
+	return loose.Text(raw)
 }
