@@ -31,9 +31,16 @@ type BranchRequest struct {
 	// string "null").
 	Contact *Contact `json:"contact_info"`
 	// DateTime is the call's current date and time (date_time). Voitex
-	// sends a wall-clock time without zone; it is read in UTC unless the
-	// handler was given WithBranchLocation.
+	// sends a wall-clock time without zone ("2023-07-20 11:35:35"); it is
+	// read in UTC unless the handler was given WithBranchLocation. RFC 3339
+	// and unix seconds are read too. Any other layout leaves it zero, with
+	// the text kept in DateTimeText (and, in the handler, reported as a
+	// *DateTimeError).
 	DateTime time.Time `json:"date_time"`
+	// DateTimeText is date_time exactly as Voitex sent it, whether or not
+	// it could be read: when DateTime is zero and DateTimeText is not
+	// empty, the layout was not recognised and the text is here to parse.
+	DateTimeText string `json:"date_time_text,omitempty"`
 	// DID is the hotline number the caller called (did).
 	DID string `json:"did"`
 	// BranchData lists each branch the caller went through and what was
@@ -134,9 +141,16 @@ func (p Payment) LogValue() slog.Value {
 // JSON (or, tolerated, a urlencoded form with the same members), with
 // contact_info as an object, null or "null", values as strings or numbers,
 // variables as a list of objects with stray spaces in keys. date_time is
-// read in UTC. It never panics; malformed members are skipped rather than
+// read in UTC; its text is kept in DateTimeText, and a layout that cannot be
+// read leaves DateTime zero without failing the decoding (DateTimeErr
+// reports it). It never panics; malformed members are skipped rather than
 // failing the whole call, except a body that is not an object at all.
 func ParseBranchRequest(body []byte) (*BranchRequest, error) {
+	return parseBranchRequest(body, time.UTC)
+}
+
+// parseBranchRequest is ParseBranchRequest reading date_time in loc.
+func parseBranchRequest(body []byte, loc *time.Location) (*BranchRequest, error) {
 	fields, err := branchFields(body)
 	if err != nil {
 		return nil, err
@@ -151,7 +165,8 @@ func ParseBranchRequest(body []byte) (*BranchRequest, error) {
 	if c, err := decodeContact(fields["contact_info"]); err == nil {
 		r.Contact = c
 	}
-	r.DateTime = parseDateTime(loose.Text(fields["date_time"]), time.UTC)
+	r.DateTimeText = loose.Text(fields["date_time"])
+	r.DateTime = parseDateTime(r.DateTimeText, loc)
 	for _, it := range objectList(fields["branch_data"]) {
 		r.BranchData = append(r.BranchData, BranchStep{Branch: loose.Text(it["branch"]), Input: loose.Text(it["input"])})
 	}
@@ -264,22 +279,68 @@ func objectList(raw json.RawMessage) []map[string]json.RawMessage {
 	return out
 }
 
-// parseDateTime reads "2006-01-02 15:04:05" in loc, or RFC 3339, or unix
-// seconds; anything else is the zero time.
+// DateTimeLayout is the layout of the API Branch's date_time, a wall-clock
+// time without zone.
+const DateTimeLayout = "2006-01-02 15:04:05"
+
+// parseDateTime reads DateTimeLayout in loc, or RFC 3339 or unix seconds
+// (instants, shown in loc); anything else is the zero time.
 func parseDateTime(s string, loc *time.Location) time.Time {
+	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}
 	}
-	if t, err := time.ParseInLocation("2006-01-02 15:04:05", s, loc); err == nil {
+	if t, err := time.ParseInLocation(DateTimeLayout, s, loc); err == nil {
 		return t
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t
+		return t.In(loc)
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return time.Unix(n, 0).In(loc)
 	}
 	return time.Time{}
+}
+
+// ErrBranchDateTime matches a *DateTimeError: an API Branch request whose
+// date_time could not be read.
+var ErrBranchDateTime = errors.New("voitex: unreadable API Branch date_time")
+
+// DateTimeError reports an API Branch request whose date_time is in none
+// of the layouts the SDK reads (DateTimeLayout, RFC 3339, unix seconds).
+// The request was still decoded, with DateTime zero: the handler reports
+// this error through WithBranchOnError, wrapped in a *BranchError naming
+// the call, and goes on to call BranchFunc. errors.Is(err,
+// ErrBranchDateTime) matches it; Text is what Voitex sent.
+type DateTimeError struct {
+	// Text is date_time as Voitex sent it (BranchRequest.DateTimeText).
+	Text string
+}
+
+// maxDateTimeInError bounds how much of the text Error quotes, so that an
+// odd request cannot flood a log line.
+const maxDateTimeInError = 64
+
+// Error quotes the text, cut at 64 bytes.
+func (e *DateTimeError) Error() string {
+	t, cut := e.Text, ""
+	if len(t) > maxDateTimeInError {
+		t, cut = strings.ToValidUTF8(t[:maxDateTimeInError], ""), "..."
+	}
+	return fmt.Sprintf("voitex: API Branch date_time %q%s is not in the layout %s (nor RFC 3339, nor unix seconds); DateTime is zero, the text is in DateTimeText", t, cut, DateTimeLayout)
+}
+
+// Is matches ErrBranchDateTime.
+func (e *DateTimeError) Is(target error) bool { return target == ErrBranchDateTime }
+
+// DateTimeErr returns a *DateTimeError when date_time was sent but could not
+// be read (DateTime is zero, DateTimeText holds the text), and nil
+// otherwise, including when date_time was absent.
+func (r *BranchRequest) DateTimeErr() error {
+	if r == nil || !r.DateTime.IsZero() || strings.TrimSpace(r.DateTimeText) == "" {
+		return nil
+	}
+	return &DateTimeError{Text: r.DateTimeText}
 }
 
 // PlayType is the kind of a play item.
@@ -319,8 +380,11 @@ type BranchResponse struct {
 	Goto string
 	// Play is what the caller hears first, in order (play).
 	Play []Play
-	// Inputs maps a key the caller may press while Play runs (0-9, *, #, or
-	// % for any key) to the branch it leads to (inputs).
+	// Inputs maps what the caller may enter while Play runs to the branch
+	// it leads to (inputs): one key or a sequence of keys, made of digits,
+	// * and # ("1", "*", "17", "123#"; a caller entering 17 reaches the
+	// "17" entry, as branch_data records it), or CatchAll, %, for anything
+	// else. Any other key, an empty one or % inside a sequence is refused.
 	Inputs map[string]string
 	// Variables are stored for later branches of the call (variables).
 	Variables map[string]string
@@ -350,7 +414,8 @@ func (r *BranchResponse) PlayTTS(text string) *BranchResponse {
 	return r
 }
 
-// Input routes key (0-9, *, #) to branch while the play items run.
+// Input routes key to branch while the play items run: one key or a
+// sequence of digits, * and # ("1", "17", "123#"), as in Inputs.
 func (r *BranchResponse) Input(key, branch string) *BranchResponse {
 	if r.Inputs == nil {
 		r.Inputs = map[string]string{}
@@ -403,7 +468,7 @@ func (r *BranchResponse) Validate() error {
 	}
 	for k, b := range r.Inputs {
 		if !validKey(k) {
-			return invalid("inputs", fmt.Sprintf("key %q must be 0-9, *, # or %%", k))
+			return invalid("inputs", fmt.Sprintf("key %q must be keys a caller can press, digits, * and # (one or a sequence such as \"17\"), or %% for any", k))
 		}
 		if !loose.IsDigits(b) {
 			return invalid("inputs", fmt.Sprintf("key %q must lead to a branch number", k))
@@ -417,12 +482,21 @@ func (r *BranchResponse) Validate() error {
 	return nil
 }
 
+// validKey accepts an input key: the catch-all, or a non-empty sequence
+// of the keys of a phone's keypad.
 func validKey(k string) bool {
-	if len(k) != 1 {
+	if k == CatchAll {
+		return true
+	}
+	if k == "" {
 		return false
 	}
-	c := k[0]
-	return (c >= '0' && c <= '9') || c == '*' || c == '#' || c == '%'
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; (c < '0' || c > '9') && c != '*' && c != '#' {
+			return false
+		}
+	}
+	return true
 }
 
 type playJSON struct {

@@ -160,8 +160,15 @@ func TestBranchResponseSample(t *testing.T) {
 func TestBranchResponseValidation(t *testing.T) {
 	bad := map[string]*BranchResponse{
 		"goto":          Goto("abc"),
-		"key":           NewBranchResponse().Input("12", "3"),
 		"key letter":    NewBranchResponse().Input("a", "3"),
+		"empty key":     NewBranchResponse().Input("", "3"),
+		"key and %":     NewBranchResponse().Input("1%", "3"),
+		"% twice":       NewBranchResponse().Input("%%", "3"),
+		"key spaced":    NewBranchResponse().Input("1 7", "3"),
+		"key padded":    NewBranchResponse().Input(" 17", "3"),
+		"key letters":   NewBranchResponse().Input("17a", "3"),
+		"key plus":      NewBranchResponse().Input("+1", "3"),
+		"key unicode":   NewBranchResponse().Input("١٧", "3"),
 		"input branch":  NewBranchResponse().Input("1", ""),
 		"file album":    NewBranchResponse().PlayFile(0, 1),
 		"file sort":     NewBranchResponse().PlayFile(1, -1),
@@ -178,9 +185,14 @@ func TestBranchResponseValidation(t *testing.T) {
 		_, err := json.Marshal(r)
 		assert.Error(t, err, name)
 	}
-	for _, k := range []string{"0", "9", "*", "#", "%"} {
-		assert.NoError(t, NewBranchResponse().Input(k, "1").Validate())
+	// One key, or a sequence of them: the request sample shows a caller
+	// entering 17, which an input "17" routes (it was refused before).
+	for _, k := range []string{"0", "9", "*", "#", "%", "17", "12", "123#", "*9", "#*0", "0000"} {
+		assert.NoError(t, NewBranchResponse().Input(k, "1").Validate(), k)
 	}
+	b, err := json.Marshal(NewBranchResponse().Input("17", "300").AnyInput("900"))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"inputs":{"17":"300","%":"900"}}`, string(b))
 }
 
 const testToken = "tok-0123456789abcdef"
@@ -474,4 +486,133 @@ func TestBranchHandlerLimitsReported(t *testing.T) {
 		require.ErrorAs(t, err, &be)
 		assert.Equal(t, "AST10-1689867312.264", be.Call.CallID)
 	}
+}
+
+// TestBranchDateTime: date_time is kept as sent in DateTimeText; a layout
+// the SDK cannot read leaves DateTime zero, and DateTimeErr says so, but
+// decoding still succeeds.
+func TestBranchDateTime(t *testing.T) {
+	est := time.FixedZone("EST", -5*3600)
+	cases := []struct {
+		name, raw string
+		want      time.Time
+		unread    bool
+	}{
+		{"the documented layout", `"2023-07-20 11:35:35"`, time.Date(2023, 7, 20, 11, 35, 35, 0, time.UTC), false},
+		{"fractional seconds", `"2023-07-20 11:35:35.25"`, time.Date(2023, 7, 20, 11, 35, 35, 250e6, time.UTC), false},
+		{"RFC 3339", `"2023-07-20T11:35:35-04:00"`, time.Date(2023, 7, 20, 15, 35, 35, 0, time.UTC), false},
+		{"unix seconds as a number", `1689852935`, time.Date(2023, 7, 20, 11, 35, 35, 0, time.UTC), false},
+		{"day first", `"20/07/2023 11:35:35"`, time.Time{}, true},
+		{"US style", `"07/20/2023 11:35 AM"`, time.Time{}, true},
+		{"no seconds", `"2023-07-20 11:35"`, time.Time{}, true},
+		{"words", `"Thursday"`, time.Time{}, true},
+		{"Hebrew digits and text", `"יום ה׳ 20.7.2023"`, time.Time{}, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := ParseBranchRequest([]byte(`{"call_id":"A1","date_time":` + tc.raw + `}`))
+			require.NoError(t, err, "decoding never fails over date_time")
+			text := strings.Trim(tc.raw, `"`) // the text, or the number's digits
+			assert.Equal(t, text, r.DateTimeText)
+			assert.True(t, tc.want.Equal(r.DateTime), "%v", r.DateTime)
+			err = r.DateTimeErr()
+			if !tc.unread {
+				assert.NoError(t, err)
+				return
+			}
+			assert.True(t, r.DateTime.IsZero())
+			assert.ErrorIs(t, err, ErrBranchDateTime)
+			var de *DateTimeError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, text, de.Text)
+			assert.Contains(t, err.Error(), fmt.Sprintf("%q", text))
+		})
+	}
+	for _, body := range []string{`{"call_id":"A1"}`, `{"date_time":""}`, `{"date_time":null}`} {
+		r, err := ParseBranchRequest([]byte(body))
+		require.NoError(t, err)
+		assert.Empty(t, r.DateTimeText, body)
+		assert.True(t, r.DateTime.IsZero(), body)
+		assert.NoError(t, r.DateTimeErr(), "absent is not unreadable: %s", body)
+	}
+	long := strings.Repeat("9", 500)
+	r, err := ParseBranchRequest([]byte(`{"date_time":"x` + long + `"}`))
+	require.NoError(t, err)
+	assert.Equal(t, "x"+long, r.DateTimeText, "kept whole")
+	assert.Less(t, len(r.DateTimeErr().Error()), 250, "the error quotes the start only")
+
+	// In a handler with a location, the wall-clock layout is read in it and
+	// an instant keeps its instant.
+	var seen []*BranchRequest
+	var mu sync.Mutex
+	h, err := NewBranchHandler(tokenGuard(t), func(_ context.Context, call *BranchRequest) (*BranchResponse, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, call)
+		return nil, nil
+	}, WithBranchLocation(est))
+	require.NoError(t, err)
+	postBranch(t, h, "/ivr?token="+testToken, `{"date_time":"2023-07-20 11:35:35"}`)
+	postBranch(t, h, "/ivr?token="+testToken, `{"date_time":"2023-07-20T15:35:35Z"}`)
+	postBranch(t, h, "/ivr?token="+testToken, `{"date_time":"1689867335"}`)
+	require.Len(t, seen, 3)
+	assert.Equal(t, time.Date(2023, 7, 20, 11, 35, 35, 0, est), seen[0].DateTime)
+	for _, c := range seen[1:] {
+		assert.True(t, time.Date(2023, 7, 20, 15, 35, 35, 0, time.UTC).Equal(c.DateTime), "%v", c.DateTime)
+		assert.Equal(t, "EST", c.DateTime.Location().String())
+		assert.Equal(t, 10, c.DateTime.Hour())
+	}
+}
+
+// TestBranchHandlerReportsDateTime: a date_time the SDK cannot read is
+// reported through the OnError hook as a *DateTimeError inside a
+// *BranchError, and the call goes on: BranchFunc runs and its answer, not
+// the fallback, is written.
+func TestBranchHandlerReportsDateTime(t *testing.T) {
+	var mu sync.Mutex
+	var reported []error
+	var seen *BranchRequest
+	h, err := NewBranchHandler(tokenGuard(t), func(_ context.Context, call *BranchRequest) (*BranchResponse, error) {
+		seen = call
+		return Goto("150"), nil
+	}, WithBranchFallback(Goto("900")), WithBranchOnError(func(_ *http.Request, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		reported = append(reported, err)
+	}))
+	require.NoError(t, err)
+
+	body := strings.Replace(wiretest.Fixture(t, "branch_request.json"), `"2023-07-20 11:35:35"`, `"20/07/2023 11:35:35"`, 1)
+	require.Contains(t, body, "20/07/2023")
+	rec := postBranch(t, h, "/ivr?token="+testToken, body)
+	assert.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"goto":"150"}`, rec.Body.String(), "BranchFunc's answer, not the fallback")
+	require.NotNil(t, seen)
+	assert.True(t, seen.DateTime.IsZero())
+	assert.Equal(t, "20/07/2023 11:35:35", seen.DateTimeText)
+
+	mu.Lock()
+	require.Len(t, reported, 1)
+	err = reported[0]
+	mu.Unlock()
+	assert.ErrorIs(t, err, ErrBranchDateTime)
+	var be *BranchError
+	require.ErrorAs(t, err, &be)
+	assert.Equal(t, "AST10-1689867312.264", be.Call.CallID)
+	var de *DateTimeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "20/07/2023 11:35:35", de.Text)
+	for _, s := range []string{"4444", "0126", "CVV:9", "10950"} {
+		assert.NotContains(t, fmt.Sprintf("%v %+v", err, be.Call), s, "no payment data in the report")
+	}
+
+	// The documented layout is not reported.
+	seen = nil
+	rec = postBranch(t, h, "/ivr?token="+testToken, wiretest.Fixture(t, "branch_request.json"))
+	assert.JSONEq(t, `{"goto":"150"}`, rec.Body.String())
+	require.NotNil(t, seen)
+	assert.Equal(t, "2023-07-20 11:35:35", seen.DateTimeText)
+	mu.Lock()
+	assert.Len(t, reported, 1)
+	mu.Unlock()
 }

@@ -36,9 +36,11 @@ const (
 	DefaultBranchReadTimeout = inbound.DefaultReadTimeout
 )
 
-// Errors reported to the WithBranchOnError callback. For all but the first
-// three the caller got the fallback; those three were answered with their
-// HTTP status, since the request never became a call.
+// Errors reported to the WithBranchOnError callback. The first three were
+// answered with their HTTP status, since the request never became a call;
+// for ErrCallbackTimeout, ErrBranchRequest and ErrBranchResponse the caller
+// got the fallback. A *DateTimeError (ErrBranchDateTime) is reported
+// without changing the answer: BranchFunc still runs.
 var (
 	// ErrBodyTooLarge: the body exceeded WithBranchMaxBody (answered 413).
 	ErrBodyTooLarge = inbound.ErrBodyTooLarge
@@ -68,8 +70,9 @@ type PanicError = inbound.PanicError
 // BranchError is what WithBranchOnError receives for a failure after the
 // request was read as a call: the call the caller is in, so a log line can
 // name it, and the cause. errors.Is and errors.As see through it to Err
-// (ErrCallbackTimeout, ErrBranchResponse, a *PanicError or BranchFunc's own
-// error). Call prints without payment data.
+// (ErrCallbackTimeout, ErrBranchResponse, a *PanicError, BranchFunc's own
+// error, or a *DateTimeError, the one report after which the call went on
+// as usual). Call prints without payment data.
 type BranchError struct {
 	// Call is the request the caller's IVR sent.
 	Call *BranchRequest
@@ -137,8 +140,12 @@ func WithBranchFallback(r *BranchResponse) BranchOption {
 // without BranchFunc's response, for logging and alerting: ErrBodyTooLarge,
 // ErrReadTimeout, ErrBranchRequest, and, wrapped in a *BranchError naming
 // the call, ErrCallbackTimeout, ErrBranchResponse, a *PanicError or
-// BranchFunc's own error. It runs on the request's goroutine before the
-// answer is written, so keep it quick; a panic in it is contained.
+// BranchFunc's own error. It also receives, wrapped the same way, a
+// *DateTimeError (errors.Is(err, ErrBranchDateTime)) for a request whose
+// date_time could not be read: that call is not failed, BranchFunc runs
+// with DateTime zero and the text in DateTimeText. It runs on the request's
+// goroutine before the answer is written, so keep it quick; a panic in it
+// is contained.
 func WithBranchOnError(fn func(*http.Request, error)) BranchOption {
 	return func(c *branchConfig) error {
 		c.onError = fn
@@ -172,7 +179,8 @@ func WithBranchReadTimeout(d time.Duration) BranchOption {
 }
 
 // WithBranchLocation reads date_time in loc, the zone the Voitex account is
-// set to (default UTC).
+// set to (default UTC). A date_time sent as an instant (RFC 3339 or unix
+// seconds) keeps its instant and is shown in loc.
 func WithBranchLocation(loc *time.Location) BranchOption {
 	return func(c *branchConfig) error {
 		if loc == nil {
@@ -282,14 +290,15 @@ func (h *branchCore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	call, err := ParseBranchRequest(body)
+	call, err := parseBranchRequest(body, h.loc)
 	if err != nil {
 		h.fail(w, r, fmt.Errorf("%w: %v", ErrBranchRequest, err))
 		return
 	}
-	if h.loc != time.UTC && !call.DateTime.IsZero() {
-		d := call.DateTime
-		call.DateTime = time.Date(d.Year(), d.Month(), d.Day(), d.Hour(), d.Minute(), d.Second(), d.Nanosecond(), h.loc)
+	if err := call.DateTimeErr(); err != nil {
+		// Worth knowing, not worth failing a live call over: the call goes
+		// on with DateTime zero and the text in DateTimeText.
+		h.run.Report(r, &BranchError{Call: call, Err: err})
 	}
 	resp, err := inbound.Invoke(r.Context(), h.timeout, func(ctx context.Context) (*BranchResponse, error) {
 		return h.fn(ctx, call)

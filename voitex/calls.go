@@ -33,14 +33,18 @@ func (t CallType) String() string { return string(t) }
 
 // CallParams are the Notification Call API's fields.
 type CallParams struct {
-	// CID is the hotline number the call is sent from (cid, required).
+	// CID is the hotline number the call is sent from (cid, required): a
+	// 10-digit North American number, "8459511000", or the same with +1
+	// and spaces, dashes, dots or parentheses ("+1 845-951-1000"), sent as
+	// its 10 digits (see Phone numbers in the package documentation).
 	CID string
-	// To is the number called (to, required).
+	// To is the number called (to, required), written as CID is; a number
+	// outside North America is refused.
 	To string
 	// Type is goto or stream (type, required).
 	Type CallType
 	// RouteNumber is the hotline DID the person called is routed to
-	// (route_number, required for goto).
+	// (route_number, required for goto), written as CID is.
 	RouteNumber string
 	// BranchNumber is the branch the person called is routed to
 	// (branch_number, required for goto).
@@ -67,22 +71,22 @@ type callForm struct {
 	SFileID      string `url:"sfile_id,omitempty"`
 }
 
-// Send places one notification call. It is never repeated once written: on
-// a broken connection the error matches ErrMaybeDelivered, and the person
-// may already be ringing.
+// Send places one notification call. A malformed cid, to or route_number
+// (see CallParams) is refused with a *ValidationError before anything is
+// sent. It is never repeated once written: when Voitex may have acted (a
+// broken connection, a 5xx answer) the error matches ErrMaybeDelivered, and
+// the person may already be ringing.
 func (s *CallsService) Send(ctx context.Context, p CallParams) (*Call, error) {
-	if err := p.validate(); err != nil {
+	form, err := p.form()
+	if err != nil {
 		return nil, err
 	}
 	return transport.Call(ctx, s.tc, &transport.Request{
-		Method:  http.MethodPost,
-		Service: serviceNotify,
-		Path:    PathCall,
-		Multipart: &transport.Multipart{Fields: callForm{
-			CID: p.CID, To: p.To, Type: string(p.Type),
-			RouteNumber: p.RouteNumber, BranchNumber: p.BranchNumber, SFileID: p.SFileID,
-		}},
-		Delivery: transport.AtMostOnce,
+		Method:    http.MethodPost,
+		Service:   serviceNotify,
+		Path:      PathCall,
+		Multipart: &transport.Multipart{Fields: form},
+		Delivery:  transport.AtMostOnce,
 	}, decodeCall)
 }
 
@@ -104,52 +108,44 @@ func decodeCall(resp *transport.Response) (*Call, error) {
 	return c, nil
 }
 
-func (p *CallParams) validate() error {
-	if err := requirePhone("cid", p.CID); err != nil {
-		return err
+// form checks p against the documented rules and builds the wire form,
+// with the phone numbers as their 10 digits.
+func (p *CallParams) form() (*callForm, error) {
+	f := &callForm{Type: string(p.Type), BranchNumber: p.BranchNumber, SFileID: p.SFileID}
+	var err error
+	if f.CID, err = phoneNumber("cid", p.CID); err != nil {
+		return nil, err
 	}
-	if err := requirePhone("to", p.To); err != nil {
-		return err
+	if f.To, err = phoneNumber("to", p.To); err != nil {
+		return nil, err
 	}
 	switch p.Type {
 	case CallGoto:
-		if err := requirePhone("route_number", p.RouteNumber); err != nil {
-			return invalid("route_number", "required when type is goto")
+		if strings.TrimSpace(p.RouteNumber) == "" {
+			return nil, invalid("route_number", "required when type is goto")
+		}
+		if f.RouteNumber, err = phoneNumber("route_number", p.RouteNumber); err != nil {
+			return nil, err
 		}
 		if strings.TrimSpace(p.BranchNumber) == "" {
-			return invalid("branch_number", "required when type is goto")
+			return nil, invalid("branch_number", "required when type is goto")
 		}
 		if p.SFileID != "" {
-			return invalid("sfile_id", "applies only when type is stream")
+			return nil, invalid("sfile_id", "applies only when type is stream")
 		}
 	case CallStream:
 		if strings.TrimSpace(p.SFileID) == "" {
-			return invalid("sfile_id", "required when type is stream")
+			return nil, invalid("sfile_id", "required when type is stream")
 		}
 		if p.RouteNumber != "" || p.BranchNumber != "" {
-			return invalid("route_number", "route_number and branch_number apply only when type is goto")
+			return nil, invalid("route_number", "route_number and branch_number apply only when type is goto")
 		}
 	case "":
-		return invalid("type", "required: goto or stream")
+		return nil, invalid("type", "required: goto or stream")
 	default:
-		return invalid("type", "must be goto or stream")
+		return nil, invalid("type", "must be goto or stream")
 	}
-	return nil
-}
-
-// requirePhone checks a single phone number field: present, one number,
-// no stray separators that would make Voitex read two.
-func requirePhone(field, v string) error {
-	if strings.TrimSpace(v) == "" {
-		return invalid(field, "required")
-	}
-	if strings.TrimSpace(v) != v {
-		return invalid(field, "must not have leading or trailing spaces")
-	}
-	if strings.ContainsAny(v, ",; \t\r\n") {
-		return invalid(field, "must be a single phone number")
-	}
-	return nil
+	return f, nil
 }
 
 // referenceIn finds a reference id among an object's members, whatever the

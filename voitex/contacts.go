@@ -48,8 +48,12 @@ const (
 // CreateContactParams are the fields of function=create.
 type CreateContactParams struct {
 	// Phones are the contact's numbers (phone, required; sent
-	// comma-separated). If any already belongs to a contact, the request
-	// fails with ErrPhoneInUse.
+	// comma-separated), one per element: each a 10-digit North American
+	// number, "7325550184", or the same with +1 and spaces, dashes, dots or
+	// parentheses ("+1 (732) 555-0184"), sent as its 10 digits (see Phone
+	// numbers in the package documentation). A malformed number, or one
+	// given twice, is refused before sending. If any already belongs to a
+	// contact, the request fails with ErrPhoneInUse.
 	Phones []string
 	// PhoneType applies to every phone (phone_type); empty means Voitex's
 	// default, H.
@@ -68,7 +72,9 @@ type CreateContactParams struct {
 //
 //	voitex.UpdateContactParams{Phone: "7325550184", Email: voitex.String("")} // clears email
 type UpdateContactParams struct {
-	// Phone locates the contact: any phone already on it (phone, required).
+	// Phone locates the contact: any phone already on it (phone,
+	// required), a 10-digit North American number written as in
+	// CreateContactParams.Phones.
 	Phone string
 
 	FirstName *string // first_name
@@ -98,15 +104,15 @@ type UpdateContactParams struct {
 	// PhoneType changes the type of the locator phone only (phone_type).
 	PhoneType PhoneType
 
-	// AddPhone adds one phone (add_phone). It fails with ErrPhoneInUse if
-	// the phone belongs to another contact; one already on this contact is
-	// not duplicated (its type may change).
+	// AddPhone adds one phone (add_phone), written as Phone is. It fails
+	// with ErrPhoneInUse if the phone belongs to another contact; one
+	// already on this contact is not duplicated (its type may change).
 	AddPhone string
 	// AddPhoneType is the added phone's type (add_phone_type); empty means
 	// Voitex's default, H.
 	AddPhoneType PhoneType
-	// RemovePhone removes one phone (remove_phone), never the last one:
-	// that fails with ErrLastPhone; use Delete instead.
+	// RemovePhone removes one phone (remove_phone), written as Phone is,
+	// never the last one: that fails with ErrLastPhone; use Delete instead.
 	RemovePhone string
 
 	// AddLabels and RemoveLabels change label membership by label number
@@ -124,14 +130,17 @@ func String(s string) *string { return &s }
 
 // DeleteContactParams are the fields of function=delete.
 type DeleteContactParams struct {
-	// Phone is any phone on the contact (phone, required). The whole
-	// contact goes, with all its phones and label memberships; labels stay.
+	// Phone is any phone on the contact (phone, required), a 10-digit
+	// North American number written as in CreateContactParams.Phones. The
+	// whole contact goes, with all its phones and label memberships; labels
+	// stay.
 	Phone string
 }
 
 // SelectContactParams are the fields of function=select.
 type SelectContactParams struct {
-	// Phone is any phone on the contact (phone, required).
+	// Phone is any phone on the contact (phone, required), a 10-digit
+	// North American number written as in CreateContactParams.Phones.
 	Phone string
 }
 
@@ -204,21 +213,14 @@ type phoneForm struct {
 	Phone    string `url:"phone"`
 }
 
-// Create adds a contact. It fails with ErrPhoneInUse when any of its phones
-// already exists for the account. It is never repeated once written.
+// Create adds a contact. A malformed phone (see CreateContactParams) is
+// refused with a *ValidationError before anything is sent. It fails with
+// ErrPhoneInUse when any of its phones already exists for the account. It
+// is never repeated once written.
 func (s *ContactsService) Create(ctx context.Context, p CreateContactParams) (*ContactResult, error) {
-	if len(p.Phones) == 0 {
-		return nil, invalid("phone", "required: at least one phone")
-	}
-	seen := map[string]bool{}
-	for _, ph := range p.Phones {
-		if err := requirePhone("phone", ph); err != nil {
-			return nil, err
-		}
-		if seen[ph] {
-			return nil, invalid("phone", "lists "+ph+" twice")
-		}
-		seen[ph] = true
+	phones, err := phoneList("phone", p.Phones)
+	if err != nil {
+		return nil, err
 	}
 	if p.PhoneType != "" && !p.PhoneType.valid() {
 		return nil, invalid("phone_type", "must be H or M")
@@ -227,7 +229,7 @@ func (s *ContactsService) Create(ctx context.Context, p CreateContactParams) (*C
 		return nil, invalid("label", "must be a label number")
 	}
 	return s.change(ctx, createForm{
-		Function: FunctionCreate, Phone: strings.Join(p.Phones, ","), PhoneType: string(p.PhoneType),
+		Function: FunctionCreate, Phone: phones, PhoneType: string(p.PhoneType),
 		FirstName: p.FirstName, LastName: p.LastName, Label: p.Label,
 	})
 }
@@ -264,8 +266,9 @@ var reservedUpdateNames = map[string]bool{
 
 // Update changes the contact located by p.Phone: fields, the locator
 // phone's type, one added and one removed phone, and labels, all in one
-// request. A request that changes nothing is refused before sending. It is
-// never repeated once written.
+// request. A malformed phone, add_phone or remove_phone (see
+// UpdateContactParams) and a request that changes nothing are refused
+// before sending. It is never repeated once written.
 func (s *ContactsService) Update(ctx context.Context, p UpdateContactParams) (*ContactResult, error) {
 	form, err := p.form()
 	if err != nil {
@@ -275,10 +278,11 @@ func (s *ContactsService) Update(ctx context.Context, p UpdateContactParams) (*C
 }
 
 func (p *UpdateContactParams) form() (url.Values, error) {
-	if err := requirePhone("phone", p.Phone); err != nil {
+	locator, err := phoneNumber("phone", p.Phone)
+	if err != nil {
 		return nil, err
 	}
-	v := url.Values{"function": {FunctionUpdate}, "phone": {p.Phone}}
+	v := url.Values{"function": {FunctionUpdate}, "phone": {locator}}
 	for _, f := range updateFields {
 		if s := f.get(p); s != nil {
 			v.Set(f.name, *s)
@@ -305,11 +309,12 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 		}
 		v.Set("phone_type", string(p.PhoneType))
 	}
+	add := ""
 	if p.AddPhone != "" {
-		if err := requirePhone("add_phone", p.AddPhone); err != nil {
+		if add, err = phoneNumber("add_phone", p.AddPhone); err != nil {
 			return nil, err
 		}
-		v.Set("add_phone", p.AddPhone)
+		v.Set("add_phone", add)
 	}
 	if p.AddPhoneType != "" {
 		switch {
@@ -321,13 +326,14 @@ func (p *UpdateContactParams) form() (url.Values, error) {
 		v.Set("add_phone_type", string(p.AddPhoneType))
 	}
 	if p.RemovePhone != "" {
-		if err := requirePhone("remove_phone", p.RemovePhone); err != nil {
+		remove, err := phoneNumber("remove_phone", p.RemovePhone)
+		if err != nil {
 			return nil, err
 		}
-		if p.RemovePhone == p.AddPhone {
+		if remove == add {
 			return nil, invalid("remove_phone", "must differ from add_phone")
 		}
-		v.Set("remove_phone", p.RemovePhone)
+		v.Set("remove_phone", remove)
 	}
 	if len(p.AddLabels) > 0 {
 		s, err := labelList("add_label", p.AddLabels)
@@ -387,26 +393,31 @@ func labelList(field string, labels []int) (string, error) {
 	return strings.Join(parts, ","), nil
 }
 
-// Delete removes the whole contact located by p.Phone. It is never
+// Delete removes the whole contact located by p.Phone. A malformed phone is
+// refused with a *ValidationError before anything is sent. It is never
 // repeated once written.
 func (s *ContactsService) Delete(ctx context.Context, p DeleteContactParams) (*ContactResult, error) {
-	if err := requirePhone("phone", p.Phone); err != nil {
+	phone, err := phoneNumber("phone", p.Phone)
+	if err != nil {
 		return nil, err
 	}
-	return s.change(ctx, phoneForm{Function: FunctionDelete, Phone: p.Phone})
+	return s.change(ctx, phoneForm{Function: FunctionDelete, Phone: phone})
 }
 
 // Select returns the contact that has p.Phone, with all its phones and
-// labels. It only reads, so it is retried like a GET.
+// labels. A malformed phone (a withheld or international caller id, say) is
+// refused with a *ValidationError before anything is sent. It only reads,
+// so it is retried like a GET.
 func (s *ContactsService) Select(ctx context.Context, p SelectContactParams) (*Contact, error) {
-	if err := requirePhone("phone", p.Phone); err != nil {
+	phone, err := phoneNumber("phone", p.Phone)
+	if err != nil {
 		return nil, err
 	}
 	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:   http.MethodPost,
 		Service:  serviceContacts,
 		Path:     PathContacts,
-		Form:     phoneForm{Function: FunctionSelect, Phone: p.Phone},
+		Form:     phoneForm{Function: FunctionSelect, Phone: phone},
 		Delivery: transport.Idempotent,
 	}, decodeSelect)
 }

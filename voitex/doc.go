@@ -33,12 +33,40 @@
 // partial_success is a result whose Invalid map lists the rejected numbers.
 //
 // Input is checked against the documented rules before anything is sent
-// (exactly one of to, phones and label; an SMS body of at most 1000
-// characters; the fields each call type needs; wav or mp3 recordings) and
-// refused with *ValidationError. Uploads, calls, SMS, Notify and contact
-// changes are never repeated once written: a broken connection returns an
-// error matching ErrMaybeDelivered. A contact select is a read and is
-// retried.
+// (phone numbers, below; exactly one of to, phones and label; an SMS body of
+// at most 1000 characters; the fields each call type needs; wav or mp3
+// recordings) and refused with *ValidationError. Uploads, calls, SMS, Notify
+// and contact changes are never repeated once written. When Voitex may have
+// acted on one (the connection broke after it was written, Voitex or its
+// gateway answered a 5xx other than 501, 505 or 503 with Retry-After, or a
+// success came back unreadable) the error matches ErrMaybeDelivered: check
+// before sending again. A 5xx whose message is one of the documented rules
+// (a Code constant: ErrPhoneInUse, ErrUnauthorized...) or a Notify listing
+// the numbers it rejected proves a refusal and does not match it. A contact
+// select is a read and is retried.
+//
+// # Phone numbers
+//
+// Every number in Voitex's documentation, in every field, is a 10-digit
+// North American (NANP) number such as 8451239876, and the lists it takes
+// (Notify's phones, the phones of a new contact) are such numbers separated
+// by commas, which the client writes from a []string. Every phone field
+// (from, to, cid, route_number, phones, and the contacts' phone, add_phone
+// and remove_phone) is checked before anything is sent, and accepts:
+//
+//   - 10 digits whose area code does not start with 0 or 1: "8451239876";
+//   - the same after the country code 1, with or without "+":
+//     "18451239876", "+18451239876";
+//   - either written with spaces, dashes, dots or parentheses between the
+//     digits: "(845) 123-9876", "+1 845.123.9876".
+//
+// The number is sent as its 10 digits ("8451239876"), the form the
+// documentation shows. Anything else is refused with a *ValidationError
+// naming the field: letters ("not-a-phone"), other signs, too few or too
+// many digits, another country code ("+44 20 7946 0958"), several numbers
+// in one field, or spaces around the number. Whether a well-formed number
+// is in service is Voitex's to say: the Notify API lists the ones it
+// rejects (unallocated 555 numbers, for example) in NotifyResult.Invalid.
 //
 // # API Branch
 //

@@ -114,11 +114,28 @@ func failure(resp *transport.Response) *transport.Error {
 		// A Notify failure because every number was rejected.
 		kind = transport.ErrValidation
 	}
+	if status >= http.StatusInternalServerError && !provesRefusal(code, env) {
+		// A 5xx answer to a send leaves open that Voitex, or the gateway
+		// in front of it, acted: the transport says ErrMaybeDelivered
+		// unless Kind is set. Only a documented rule or a per-number
+		// rejection proves that nothing went out; a message merely worded
+		// like a validation failure does not.
+		kind = nil
+	}
 	if code == "" {
 		code = env.Status
 	}
 	e.Code, e.Kind = code, withStatus(kind, status)
 	return e
+}
+
+// provesRefusal reports whether a failure's content shows that Voitex
+// refused the request outright: a message of one of the documented rules
+// (the Code constants: a phone in use, no such contact, the last phone, an
+// unknown label, no valid phone, a bad Auth-Key), or a Notify listing the
+// numbers it rejected.
+func provesRefusal(code string, env *envelope) bool {
+	return code != "" || len(env.Invalid) > 0
 }
 
 // withStatus adds the sentinel the HTTP status stands for to kind. The

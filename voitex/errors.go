@@ -34,7 +34,16 @@ type (
 	//   - Kind, what the failure matches: errors.Is(err, ErrPhoneInUse),
 	//     ErrContactNotFound, ErrLastPhone, ErrLabelNotFound,
 	//     ErrNoValidPhone, ErrUnauthorized, ErrNotFound, ErrValidation or
-	//     ErrRateLimited.
+	//     ErrRateLimited. On a 5xx it is set only when the content proves a
+	//     refusal: one of the Code constants, or a Notify listing the
+	//     numbers it rejected;
+	//   - MaybeDelivered, true when an upload, call, SMS, Notify or contact
+	//     change was answered with a 5xx other than 501, 505 or a 503 with
+	//     Retry-After, and Kind is not set: Voitex, or the gateway in front
+	//     of it, may have acted, so the request was not repeated and
+	//     errors.Is(err, ErrMaybeDelivered) matches;
+	//   - Uncertain, which Voitex never sets: it has no code meaning "outcome
+	//     unknown".
 	//
 	// %+v adds the attempts, the request id and a body excerpt.
 	Error = transport.Error
@@ -64,9 +73,14 @@ type (
 	// File is a recording or an MMS attachment to upload, streamed from its
 	// Reader. Set Reader (required); Name, the file name sent (defaults to
 	// an *os.File's base name, or "file"); ContentType (defaults to the
-	// type for Name's extension); and Size, measured when left 0. An
-	// *os.File, an io.ReaderAt or an io.ReadSeeker can be read again; any
-	// other io.Reader is sent once. OpenFile fills one from a path.
+	// type for Name's extension); Size, measured when left 0; and
+	// Progress, an optional func(sent, total int64) called after each chunk
+	// of the file is written to the connection, with the bytes of this file
+	// sent so far (increasing, ending at total) and its size (-1 when it
+	// cannot be known); it runs on the goroutine writing the request, so it
+	// must return quickly. An *os.File, an io.ReaderAt or an io.ReadSeeker
+	// can be read again; any other io.Reader is sent once. OpenFile fills
+	// one from a path.
 	File = transport.File
 )
 
@@ -83,8 +97,11 @@ var (
 	// envelope errors Voitex reports about the input.
 	ErrValidation = transport.ErrValidation
 	// ErrMaybeDelivered matches an upload, call, SMS, Notify or contact
-	// change that failed after it was written: Voitex may have acted on it,
-	// so it was not repeated. Check before sending again.
+	// change that Voitex may have acted on although the call failed: the
+	// connection broke after it was written, the answer was a 5xx other
+	// than 501, 505 or 503 with Retry-After (unless its message proves a
+	// refusal), or a success could not be read. It was not repeated; check
+	// before sending again.
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
 

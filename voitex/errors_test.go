@@ -49,9 +49,11 @@ func TestContactRuleErrors(t *testing.T) {
 				_, err := c.Contacts.Select(ctx, SelectContactParams{Phone: "7325550184"})
 				return err
 			}, ErrContactNotFound, ErrNotFound, CodeContactNotFound, "No contact found"},
+		// "abc" is now refused before sending (TestPhoneValidation); Voitex
+		// may still judge a well-formed number invalid.
 		{"select without a valid phone", wiretest.Fixture(t, "contact_no_phone.json"),
 			func(ctx context.Context, c *Client) error {
-				_, err := c.Contacts.Select(ctx, SelectContactParams{Phone: "abc"})
+				_, err := c.Contacts.Select(ctx, SelectContactParams{Phone: "2015550123"})
 				return err
 			}, ErrNoValidPhone, ErrValidation, CodeNoValidPhone, "No valid phone number provided"},
 		{"remove the last phone", `{"status":"error","errors":["Cannot remove the last phone on a contact: 7325550184"]}`,
@@ -156,12 +158,14 @@ func TestNotifyFailures(t *testing.T) {
 	t.Run("failure lists the invalid numbers", func(t *testing.T) {
 		c, m := newMockClient(t)
 		respond(m, 200, wiretest.Fixture(t, "notify_failure.json"))
-		_, err := c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", Phones: []string{"123", "5551234567"}, Body: "x"})
+		// Well-formed numbers that Voitex finds unallocated (a malformed
+		// one never leaves the client).
+		_, err := c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", Phones: []string{"2115550123", "5551234567"}, Body: "x"})
 		var e *Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, "req_9z8y7x", e.RequestID)
 		assert.Equal(t, "failure", e.Code)
-		assert.Equal(t, []string{"invalid 123: invalid_format", "invalid 5551234567: unallocated_nanp"}, e.Messages)
+		assert.Equal(t, []string{"invalid 2115550123: unallocated_nanp", "invalid 5551234567: unallocated_nanp"}, e.Messages)
 		assert.ErrorIs(t, err, ErrValidation)
 	})
 }

@@ -238,10 +238,13 @@ func ExampleParseBranchRequest() {
 func ExampleNotifyService_Send() {
 	s, c := newSandbox()
 	defer s.Close()
-	res, err := c.Notify.Send(context.Background(), voitex.NotifyParams{
+	ctx := context.Background()
+	// Numbers may carry punctuation and +1; they are sent as 10 digits.
+	// Voitex itself rejects numbers not in service, such as 555 ones.
+	res, err := c.Notify.Send(ctx, voitex.NotifyParams{
 		Type:   voitex.NotifySMS,
 		CID:    "8459511000",
-		Phones: []string{"8451234567", "8459998888", "123"},
+		Phones: []string{"8451234567", "+1 (845) 999-8888", "5551234567"},
 		Body:   "Your table is ready 🍽",
 	})
 	var e *voitex.Error
@@ -252,7 +255,16 @@ func ExampleNotifyService_Send() {
 		log.Fatal(err)
 	}
 	fmt.Println(res.Status, res.BatchID, res.Invalid)
-	// Output: partial_success 2_S_8451234567_8459511000_2606241530_001 map[123:invalid_format]
+
+	// A malformed number refuses the whole send before anything goes out.
+	_, err = c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"8451234567", "not-a-phone"}, Body: "x"})
+	var ve *voitex.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Println(ve.Field, "refused:", ve.Rule)
+	}
+	// Output:
+	// partial_success 2_S_8451234567_8459511000_2606241530_001 map[5551234567:unallocated_nanp]
+	// phones refused: number at index 1: must be a 10-digit North American number such as 8451239876 (or +1 and 10 digits): only digits, spaces, dashes, dots, parentheses and a leading + are allowed
 }
 
 func ExampleNewBranchHandler() {
@@ -289,18 +301,19 @@ func ExampleBranchResponse() {
 	r := voitex.Goto("150").
 		PlayFile(10, 25).
 		PlayTTS("This is a reply TTS recording from the API.").
-		Input("1", "3").AnyInput("105").
+		Input("1", "3").Input("17", "4").AnyInput("105").
 		SetVariable("album_num", "13")
 	b, err := json.Marshal(r)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(string(b))
+	// A key no keypad has is refused before anything is written.
 	_, err = json.Marshal(voitex.NewBranchResponse().Input("A", "3"))
-	fmt.Println(strings.Contains(err.Error(), "0-9, *, # or %"))
+	fmt.Println(errors.Is(err, voitex.ErrValidation), strings.Contains(err.Error(), `key "A" must be keys a caller can press`))
 	// Output:
-	// {"goto":"150","play":[{"type":"file","album":"10","sort":"25"},{"type":"tts","text":"This is a reply TTS recording from the API."}],"inputs":{"%":"105","1":"3"},"variables":{"album_num":"13"}}
-	// true
+	// {"goto":"150","play":[{"type":"file","album":"10","sort":"25"},{"type":"tts","text":"This is a reply TTS recording from the API."}],"inputs":{"%":"105","1":"3","17":"4"},"variables":{"album_num":"13"}}
+	// true true
 }
 
 func ExamplePayment() {

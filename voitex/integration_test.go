@@ -166,14 +166,21 @@ func TestSandboxContactRules(t *testing.T) {
 	assert.ErrorIs(t, err, voitex.ErrContactNotFound)
 	_, err = c.Contacts.Delete(ctx, voitex.DeleteContactParams{Phone: "9175550111"})
 	assert.ErrorIs(t, err, voitex.ErrContactNotFound)
+	// A malformed phone no longer reaches the sandbox (which would answer
+	// ErrNoValidPhone, as TestRawRequestsWithBadPhones in voitextest
+	// shows): the client refuses it.
+	before := len(s.Requests())
 	_, err = c.Contacts.Select(ctx, voitex.SelectContactParams{Phone: "12"})
-	assert.ErrorIs(t, err, voitex.ErrNoValidPhone)
+	var ve *voitex.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "phone", ve.Field)
+	assert.Len(t, s.Requests(), before)
 	assert.Len(t, s.Contacts(), 1)
 }
 
 func TestSandboxNotify(t *testing.T) {
 	now := time.Date(2026, 6, 24, 15, 30, 0, 0, time.UTC)
-	_, c := sandbox(t, voitextest.WithClock(func() time.Time { return now }))
+	s, c := sandbox(t, voitextest.WithClock(func() time.Time { return now }))
 	ctx := context.Background()
 
 	single, err := c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", To: "8451234567", Body: "שלום 👋"})
@@ -213,18 +220,29 @@ func TestSandboxNotify(t *testing.T) {
 	assert.True(t, r.Partial())
 	assert.Equal(t, map[string]string{"5551234567": "unallocated_nanp"}, r.Invalid)
 
-	partial, err := c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"8451234567", "123", "5551234567"}, Body: "x"})
+	// Well-formed numbers Voitex does not serve (555, N11 area codes) are
+	// its to reject; a malformed one is refused before anything is sent.
+	partial, err := c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"8451234567", "2115550123", "5551234567"}, Body: "x"})
 	require.NoError(t, err)
 	assert.True(t, partial.Partial())
-	assert.Equal(t, map[string]string{"123": "invalid_format", "5551234567": "unallocated_nanp"}, partial.Invalid)
+	assert.Equal(t, map[string]string{"2115550123": "unallocated_nanp", "5551234567": "unallocated_nanp"}, partial.Invalid)
 	assert.Equal(t, 2, partial.Summary.InvalidCount)
 
-	_, err = c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"123", "5551234567"}, Body: "x"})
+	_, err = c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"2115550123", "5551234567"}, Body: "x"})
 	var e *voitex.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "failure", e.Code)
 	assert.True(t, strings.HasPrefix(e.RequestID, "req_"))
-	assert.Contains(t, e.Messages, "invalid 123: invalid_format")
+	assert.Contains(t, e.Messages, "invalid 2115550123: unallocated_nanp")
+
+	sent := len(s.SentNotifications())
+	before := len(s.Requests())
+	_, err = c.Notify.Send(ctx, voitex.NotifyParams{Type: voitex.NotifySMS, CID: "8459511000", Phones: []string{"8451234567", "123", "5551234567"}, Body: "x"})
+	var ve *voitex.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "phones", ve.Field)
+	assert.Len(t, s.Requests(), before, "nothing sent")
+	assert.Len(t, s.SentNotifications(), sent)
 
 	// Labels: a group broadcast to the labelled contacts' phones of the
 	// requested types.

@@ -66,16 +66,24 @@ const AttachmentsField = "attachments"
 type NotifyParams struct {
 	// Type is NotifySMS or NotifyCall (type, required).
 	Type NotifyType
-	// CID is the DID on the account to send from (cid, required).
+	// CID is the DID on the account to send from (cid, required): a
+	// 10-digit North American number, "8459511000", or the same with +1
+	// and spaces, dashes, dots or parentheses ("+1 (845) 951-1000"), sent
+	// as its 10 digits (see Phone numbers in the package documentation).
 	CID string
-	// From is the documented alias of cid; it is sent as from. Set CID or
-	// From, not both.
+	// From is the documented alias of cid, written as CID is; it is sent as
+	// from. Set CID or From, not both.
 	From string
 
-	// To is a single recipient (to).
+	// To is a single recipient (to), written as CID is; a number outside
+	// North America is refused.
 	To string
-	// Phones are several recipients (phones, sent comma-separated). 1 to 19
-	// are sent individually; 20 or more are queued as a group broadcast.
+	// Phones are several recipients (phones, sent comma-separated), one
+	// number per element, each written as CID is; one malformed number or
+	// one given twice (once written as 10 digits) refuses the whole send
+	// before anything goes out, so that a list never half-sends by
+	// surprise. 1 to 19 are sent individually; 20 or more are queued as a
+	// group broadcast.
 	Phones []string
 	// Labels are contact label numbers (label, sent comma-separated); always
 	// a group broadcast.
@@ -103,6 +111,8 @@ type NotifyParams struct {
 	// Body or Message, not both.
 	Message string
 	// Attachments are MMS files (attachments), streamed as form-data parts.
+	// A File's Progress, when set, is called as that file is written, with
+	// the bytes of it sent so far and its size.
 	Attachments []*File
 
 	// CallType is stream or goto (call_type, required for CALL).
@@ -117,7 +127,7 @@ type NotifyParams struct {
 	// goto).
 	BranchNumber string
 	// RouteNumber is the DID used to bridge the call (route_number,
-	// required for goto).
+	// required for goto), written as CID is.
 	RouteNumber string
 	// Greeting is optional JSON for the greeting (greeting, goto only),
 	// sent as a JSON string.
@@ -194,10 +204,15 @@ type notifyForm struct {
 	Variables    string `url:"variables,omitempty"`
 }
 
-// Send submits a Notify request. A partial_success is returned as a result
-// with Partial() true and the rejected numbers in Invalid; a failure or
-// error is an *Error carrying the request id. It is never repeated once
-// written: on a broken connection the error matches ErrMaybeDelivered.
+// Send submits a Notify request. Its phone fields (cid or from, to, each of
+// phones, route_number) are checked first and a malformed one is refused
+// with a *ValidationError naming it, before anything is sent (see
+// NotifyParams). A partial_success, numbers Voitex itself rejected, is
+// returned as a result with Partial() true and those numbers in Invalid; a
+// failure or error is an *Error carrying the request id. Attachments
+// stream from their readers, reporting to each File's Progress. It is never
+// repeated once written: when Voitex may have acted (a broken connection, a
+// 5xx answer) the error matches ErrMaybeDelivered.
 func (s *NotifyService) Send(ctx context.Context, p NotifyParams) (*NotifyResult, error) {
 	form, err := p.form()
 	if err != nil {
@@ -274,15 +289,17 @@ func (p *NotifyParams) form() (*notifyForm, error) {
 	case p.CID != "" && p.From != "":
 		return nil, invalid("cid", "set cid or its alias from, not both")
 	case p.CID != "":
-		if err := requirePhone("cid", p.CID); err != nil {
+		n, err := phoneNumber("cid", p.CID)
+		if err != nil {
 			return nil, err
 		}
-		f.CID = p.CID
+		f.CID = n
 	case p.From != "":
-		if err := requirePhone("from", p.From); err != nil {
+		n, err := phoneNumber("from", p.From)
+		if err != nil {
 			return nil, err
 		}
-		f.From = p.From
+		f.From = n
 	default:
 		return nil, invalid("cid", "required")
 	}
@@ -316,22 +333,17 @@ func (p *NotifyParams) recipients(f *notifyForm) error {
 	}
 	switch {
 	case p.To != "":
-		if err := requirePhone("to", p.To); err != nil {
+		n, err := phoneNumber("to", p.To)
+		if err != nil {
 			return err
 		}
-		f.To = p.To
+		f.To = n
 	case len(p.Phones) > 0:
-		seen := map[string]bool{}
-		for _, ph := range p.Phones {
-			if err := requirePhone("phones", ph); err != nil {
-				return err
-			}
-			if seen[ph] {
-				return invalid("phones", "lists "+ph+" twice")
-			}
-			seen[ph] = true
+		list, err := phoneList("phones", p.Phones)
+		if err != nil {
+			return err
 		}
-		f.Phones = strings.Join(p.Phones, ",")
+		f.Phones = list
 	default:
 		s, err := labelList("label", p.Labels)
 		if err != nil {
@@ -417,7 +429,11 @@ func (p *NotifyParams) callFields(f *notifyForm) error {
 		case p.Recording != "" || p.SFileID != "":
 			return invalid("recording", "recording and sfile_id apply only when call_type is stream")
 		}
-		f.BranchNumber, f.RouteNumber = p.BranchNumber, p.RouteNumber
+		route, err := phoneNumber("route_number", p.RouteNumber)
+		if err != nil {
+			return err
+		}
+		f.BranchNumber, f.RouteNumber = p.BranchNumber, route
 		if len(p.Greeting) > 0 {
 			if !json.Valid(p.Greeting) {
 				return invalid("greeting", "must be valid JSON")

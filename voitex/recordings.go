@@ -25,6 +25,8 @@ type UploadParams struct {
 	SortNumber int
 	// File is the recording (upload_file, required), in wav or mp3. It is
 	// streamed, so a large file costs no memory; open one with OpenFile.
+	// Set its Progress to follow a long upload: it is called after each
+	// chunk written, with the bytes sent so far and the file's size.
 	File *File
 	// DisplayName labels the recording on the portal (display_name).
 	DisplayName string
@@ -69,9 +71,11 @@ type uploadForm struct {
 // UploadFileField is the form field the recording file travels in.
 const UploadFileField = "upload_file"
 
-// Upload sends an audio file to an album and returns the recording id. An
-// upload is never repeated once any of it was written: on a broken
-// connection the error matches ErrMaybeDelivered.
+// Upload sends an audio file to an album and returns the recording id. The
+// file streams from its reader, and its Progress, when set, hears of each
+// chunk written (sent so far, total). An upload is never repeated once any
+// of it was written: when Voitex may have acted (a broken connection, a
+// 5xx answer) the error matches ErrMaybeDelivered.
 func (s *RecordingsService) Upload(ctx context.Context, p UploadParams) (*Recording, error) {
 	if err := checkAlbum(p.AlbumNumber, p.SortNumber); err != nil {
 		return nil, err

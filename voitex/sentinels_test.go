@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,7 +16,11 @@ import (
 // TestSentinelsWithKind pins what each failure matches now that Error.Kind,
 // once set, alone decides: the contact rules keep matching the generic
 // sentinel they document, and the HTTP status keeps its own sentinel even
-// when the message reads like another failure.
+// when the message reads like another failure. A 5xx to a send (a delete
+// here) may have gone out and matches ErrMaybeDelivered, unless it is 501,
+// 505 or a 503 with Retry-After, or its message is a documented rule, which
+// proves a refusal; a message that merely reads like a validation failure
+// proves nothing.
 func TestSentinelsWithKind(t *testing.T) {
 	all := []error{ErrRateLimited, ErrUnauthorized, ErrNotFound, ErrValidation, ErrMaybeDelivered,
 		ErrPhoneInUse, ErrContactNotFound, ErrLastPhone, ErrLabelNotFound, ErrNoValidPhone}
@@ -40,7 +45,16 @@ func TestSentinelsWithKind(t *testing.T) {
 		{404, "No contact found for phone: 7325550184", []error{ErrContactNotFound, ErrNotFound}},
 		{422, "contact already exists with phone(s): 1", []error{ErrPhoneInUse, ErrValidation}},
 		{429, "Too many requests, you must slow down", []error{ErrRateLimited, ErrValidation}},
-		{500, "something went wrong", nil},
+		{500, "something went wrong", []error{ErrMaybeDelivered}},
+		{502, "Bad gateway", []error{ErrMaybeDelivered}},
+		{504, "Gateway timeout", []error{ErrMaybeDelivered}},
+		{503, "Service unavailable", []error{ErrMaybeDelivered}},
+		{500, "body is required", []error{ErrMaybeDelivered}},
+		{500, "No contact found for phone: 7325550184", []error{ErrContactNotFound, ErrNotFound}},
+		{500, "contact already exists with phone(s): 7325550184", []error{ErrPhoneInUse, ErrValidation}},
+		{502, "Invalid Auth-Key", []error{ErrUnauthorized}},
+		{501, "Not implemented", nil},
+		{505, "HTTP version not supported", nil},
 	}
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%d %s", tc.status, tc.msg), func(t *testing.T) {
@@ -58,8 +72,34 @@ func TestSentinelsWithKind(t *testing.T) {
 				}
 				assert.Equal(t, want, errors.Is(err, s), "errors.Is(%v)", s)
 			}
+			assert.Equal(t, slices.Contains(tc.want, ErrMaybeDelivered), e.MaybeDelivered)
+			assert.Len(t, m.Requests(), 1, "a send is never repeated")
 		})
 	}
+
+	// The same answers to a read: retried (a select is safe to repeat),
+	// and never "maybe delivered".
+	for _, status := range []int{500, 502, 503, 504} {
+		c, m := newMockClient(t, WithRetryMax(1))
+		respond(m, status, `{"status":"error","errors":["something went wrong"]}`)
+		_, err := c.Contacts.Select(context.Background(), SelectContactParams{Phone: "7325550184"})
+		var e *Error
+		require.ErrorAs(t, err, &e, status)
+		assert.NotErrorIs(t, err, ErrMaybeDelivered, status)
+		assert.Len(t, m.Requests(), 2, "retried: %d", status)
+	}
+
+	// The sentinels hold for Notify too, whose envelope lists the numbers
+	// it rejected: on a 5xx that list proves the refusal.
+	c, m := newMockClient(t, WithRetryMax(0))
+	respond(m, 500, `{"request_id":"req_1","status":"failure","invalid":{"5551234567":"unallocated_nanp"},"errors":[]}`)
+	_, err := c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", To: "5551234567", Body: "x"})
+	assert.ErrorIs(t, err, ErrValidation)
+	assert.NotErrorIs(t, err, ErrMaybeDelivered)
+	respond(m, 500, `{"request_id":"req_2","status":"error","errors":["queue unavailable"]}`)
+	_, err = c.Notify.Send(context.Background(), NotifyParams{Type: NotifySMS, CID: "8459511000", To: "8451234567", Body: "x"})
+	assert.ErrorIs(t, err, ErrMaybeDelivered)
+	assert.NotErrorIs(t, err, ErrValidation)
 }
 
 // TestUnreadableSuccess: a 2xx the SDK cannot read means Voitex acted on a

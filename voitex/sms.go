@@ -17,9 +17,13 @@ type SMSService struct{ tc *transport.Client }
 
 // SMSParams are the Send SMS API's fields.
 type SMSParams struct {
-	// From is the SMS-enabled DID on the account (from, required).
+	// From is the SMS-enabled DID on the account (from, required): a
+	// 10-digit North American number, "8459511000", or the same with +1
+	// and spaces, dashes, dots or parentheses ("+1 (845) 951-1000"), sent
+	// as its 10 digits (see Phone numbers in the package documentation).
 	From string
-	// To is the recipient (to, required).
+	// To is the recipient (to, required), written as From is; a number
+	// outside North America is refused.
 	To string
 	// Body is the message (body, required). Voitex documents no limit for
 	// this API; the Notify API's is 1000 characters.
@@ -61,13 +65,17 @@ type SMS struct {
 	Data map[string]string
 }
 
-// Send sends one SMS. It is never repeated once written: on a broken
-// connection the error matches ErrMaybeDelivered.
+// Send sends one SMS. A malformed from or to (see SMSParams) is refused
+// with a *ValidationError before anything is sent. It is never repeated
+// once written: when Voitex may have acted (a broken connection, a 5xx
+// answer) the error matches ErrMaybeDelivered.
 func (s *SMSService) Send(ctx context.Context, p SMSParams) (*SMS, error) {
-	if err := requirePhone("from", p.From); err != nil {
+	from, err := phoneNumber("from", p.From)
+	if err != nil {
 		return nil, err
 	}
-	if err := requirePhone("to", p.To); err != nil {
+	to, err := phoneNumber("to", p.To)
+	if err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(p.Body) == "" {
@@ -75,7 +83,7 @@ func (s *SMSService) Send(ctx context.Context, p SMSParams) (*SMS, error) {
 	}
 	// Three fixed fields: url.Values spares the reflection of a tagged
 	// struct on the hottest send.
-	fields := url.Values{"from": {p.From}, "to": {p.To}, "body": {p.Body}}
+	fields := url.Values{"from": {from}, "to": {to}, "body": {p.Body}}
 	return transport.Call(ctx, s.tc, &transport.Request{
 		Method:    http.MethodPost,
 		Service:   serviceSMS,

@@ -88,6 +88,12 @@ func (a *App) Routes(tokens ...string) (http.Handler, error) {
 			// A failure during a call names the call (printed without
 			// payment data); the others are requests refused before one.
 			var be *voitex.BranchError
+			if errors.Is(err, voitex.ErrBranchDateTime) && errors.As(err, &be) {
+				// Not a failure: the call went on without DateTime, and
+				// the text Voitex sent is in DateTimeText.
+				a.logger().Warn("API Branch date_time in an unknown layout", "call", be.Call, "date_time", be.Call.DateTimeText)
+				return
+			}
 			if errors.As(err, &be) {
 				a.logger().Error("API Branch failed; caller sent to the operator", "call", be.Call, "error", err)
 				return
@@ -119,10 +125,13 @@ func (a *App) Welcome(ctx context.Context, call *voitex.BranchRequest) (*voitex.
 	contact := call.Contact
 	if contact == nil && call.CID != "" {
 		// Voitex sends contact_info only for numbers it matched; look the
-		// caller up ourselves otherwise (a select is safe to retry).
+		// caller up ourselves otherwise (a select is safe to retry). A
+		// caller id that is not a North American number (withheld, or from
+		// abroad) cannot be a contact: the client refuses it unsent.
 		c, err := a.Contacts.Select(ctx, voitex.SelectContactParams{Phone: call.CID})
+		var notAPhone *voitex.ValidationError
 		switch {
-		case errors.Is(err, voitex.ErrContactNotFound), errors.Is(err, voitex.ErrNoValidPhone):
+		case errors.Is(err, voitex.ErrContactNotFound), errors.Is(err, voitex.ErrNoValidPhone), errors.As(err, &notAPhone):
 		case err != nil:
 			return nil, fmt.Errorf("looking up the caller: %w", err)
 		default:

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,6 +84,43 @@ func TestUnknownCallerGetsTheMenu(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{BranchWelcome, BranchSupport}, res.Path)
 	assert.True(t, strings.HasPrefix(res.Played[0], "tts: Hello and welcome."))
+}
+
+// TestCallerIDThatIsNoPhoneGetsTheMenu: a withheld or international caller
+// id is not looked up (the client refuses it before sending) and the caller
+// is greeted like any unknown one.
+func TestCallerIDThatIsNoPhoneGetsTheMenu(t *testing.T) {
+	e := setup(t)
+	for _, cid := range []string{"anonymous", "+442079460958", "0000000000"} {
+		before := e.sb.Count(http.MethodPost, "/")
+		res, err := Simulator(e.url, token).Run(context.Background(), voitextest.Call{CID: cid, Keys: []string{"2"}})
+		require.NoError(t, err, cid)
+		assert.Equal(t, []string{BranchWelcome, BranchSupport}, res.Path, cid)
+		assert.True(t, strings.HasPrefix(res.Played[0], "tts: Hello and welcome."), cid)
+		assert.Equal(t, before, e.sb.Count(http.MethodPost, "/"), "no lookup sent for %s", cid)
+	}
+}
+
+// TestUnreadableDateTimeIsOnlyAWarning: a date_time in another layout is
+// logged as a warning and the call goes on as usual.
+func TestUnreadableDateTimeIsOnlyAWarning(t *testing.T) {
+	var logs bytes.Buffer
+	// contact_info comes with the request: no lookup, so no Contacts.
+	h, err := (&App{Logger: slog.New(slog.NewTextHandler(&logs, nil))}).Routes(token)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := `{"call_id":"AST10-9","cid":"8459511000","date_time":"20/07/2023 11:35:35","contact_info":{"first_name":"Dana","labels":[7]}}`
+	resp, err := http.Post(srv.URL+"/voitex/"+token+"/welcome", "application/json", strings.NewReader(body))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var got voitex.BranchResponse
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+	assert.Equal(t, BranchPriority, got.Goto, "the VIP route, not the operator fallback")
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "date_time in an unknown layout")
+	assert.Contains(t, logs.String(), "20/07/2023 11:35:35")
+	assert.NotContains(t, logs.String(), "level=ERROR")
 }
 
 func TestLookupFailureGoesToOperator(t *testing.T) {

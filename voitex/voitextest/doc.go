@@ -16,6 +16,13 @@
 //     individually (batch_id) and 20 or more, or any label, as a group
 //     broadcast (group_id), invalid numbers giving partial_success (failure
 //     when none is left), dnc (WithDoNotCall) and to_be_sent scheduling;
+//   - phone numbers as the voitex client accepts and sends them: 10 digits
+//     whose area code does not start with 0 or 1 (or 11 starting with 1) in
+//     every phone field (from, to, cid, route_number, the contacts' phone,
+//     add_phone, remove_phone, SeedContact); anything else is refused in
+//     Voitex's envelope, except in Notify's recipients, where it is listed
+//     in invalid as invalid_format as Voitex does (and 555 or N11 area codes
+//     as unallocated_nanp);
 //   - Voitex's envelopes and quirks: failures in HTTP 200 with
 //     "status":"error", the Send SMS answer with its object in a string and
 //     its repeated key, valid_count null for a single send, form keys with

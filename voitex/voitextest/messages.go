@@ -55,8 +55,11 @@ func (s *Server) notificationCall(w httpWriter, f *form) {
 	c := NotificationCall{CID: f.get("cid"), To: f.get("to"), Type: strings.ToLower(f.get("type")),
 		RouteNumber: f.get("route_number"), BranchNumber: f.get("branch_number"), SFileID: f.get("sfile_id")}
 	var errs []string
-	if !validPhone(c.CID) {
+	switch {
+	case c.CID == "":
 		errs = append(errs, "cid is required")
+	case !validPhone(c.CID):
+		errs = append(errs, "cid must be a valid phone number")
 	}
 	if !validPhone(c.To) {
 		errs = append(errs, "to must be a valid phone number")
@@ -65,8 +68,11 @@ func (s *Server) notificationCall(w httpWriter, f *form) {
 	defer s.mu.Unlock()
 	switch c.Type {
 	case "goto":
-		if c.RouteNumber == "" {
+		switch {
+		case c.RouteNumber == "":
 			errs = append(errs, "route_number is required when type is goto")
+		case !validPhone(c.RouteNumber):
+			errs = append(errs, "route_number must be a valid phone number")
 		}
 		if c.BranchNumber == "" {
 			errs = append(errs, "branch_number is required when type is goto")
@@ -96,8 +102,11 @@ func (s *Server) notificationCall(w httpWriter, f *form) {
 func (s *Server) sendSMS(w httpWriter, f *form) {
 	m := SMS{From: f.get("from"), To: f.get("to"), Body: f.raw("body")}
 	var errs []string
-	if !validPhone(m.From) {
+	switch {
+	case m.From == "":
 		errs = append(errs, "from is required")
+	case !validPhone(m.From):
+		errs = append(errs, "from must be a valid phone number")
 	}
 	if !validPhone(m.To) {
 		errs = append(errs, "to must be a valid phone number")

@@ -103,8 +103,12 @@ func (s *Server) notify(w httpWriter, f *form) {
 	if n.CID == "" {
 		n.CID = f.get("from")
 	}
-	if !validPhone(n.CID) {
+	switch {
+	case n.CID == "":
 		reject("error", "cid is required")
+		return
+	case !validPhone(n.CID):
+		reject("error", "cid must be a valid phone number")
 		return
 	}
 	given := 0
@@ -152,8 +156,11 @@ func (s *Server) notify(w httpWriter, f *form) {
 			if n.BranchNumber == "" {
 				errs = append(errs, "branch_number is required when call_type is goto")
 			}
-			if n.RouteNumber == "" {
+			switch {
+			case n.RouteNumber == "":
 				errs = append(errs, "route_number is required when call_type is goto")
+			case !validPhone(n.RouteNumber):
+				errs = append(errs, "route_number must be a valid phone number")
 			}
 			if n.Greeting != "" && !json.Valid([]byte(n.Greeting)) {
 				errs = append(errs, "greeting must be a JSON string")

@@ -206,12 +206,16 @@ func (s *Server) ResetLog() { s.sb.ResetLog() }
 //	"failure"                   200     a Notify failure, every number       ErrValidation (Code "failure")
 //	                                    rejected, with request_id
 //	"rate_limited"              429     Too many requests                    ErrRateLimited (Code "error")
-//	"server_error"              500     Internal server error                none (Code "error")
+//	"server_error"              500     Internal server error                ErrMaybeDelivered for a send,
+//	                                                                         none for a select (Code "error")
 //
-// A 429 carries Retry-After: 0, so the client retries it: make n larger
-// than its retries (WithRetryMax, default 3) to see the error. A 500 to a
-// read (a contact select) is retried too. An unknown code is an error and
-// changes nothing.
+// A 500 does not prove that Voitex refused a send (it, or its gateway, may
+// have acted first), so the client's error for an upload, call, SMS, Notify
+// or contact change matches ErrMaybeDelivered even though the sandbox did
+// nothing. A 429 carries Retry-After: 0, so the client retries it: make n
+// larger than its retries (WithRetryMax, default 3) to see the error. A 500
+// to a read (a contact select) is retried too. An unknown code is an error
+// and changes nothing.
 func (s *Server) FailNextError(n int, code string) error {
 	status, body, ok := failureBody(code)
 	if !ok {
@@ -386,11 +390,13 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-// validPhone accepts the 10-digit NANP numbers the documentation uses, or
-// 11 digits starting with 1.
+// validPhone accepts what the documentation shows and the voitex client
+// sends, and nothing the client refuses: 10 digits whose area code does not
+// start with 0 or 1, or 11 digits starting with 1. The client removes
+// punctuation and a "+1" before sending, so the wire carries digits only.
 func validPhone(p string) bool {
 	p = normalizePhone(p)
-	return len(p) == 10 && loose.IsDigits(p)
+	return len(p) == 10 && loose.IsDigits(p) && p[0] >= '2'
 }
 
 func normalizePhone(p string) string {
@@ -407,9 +413,6 @@ func nanpReason(p string) string {
 		return "invalid_format"
 	}
 	p = normalizePhone(p)
-	if p[0] < '2' {
-		return "invalid_format"
-	}
 	area := p[:3]
 	if area == "555" || (area[1] == '1' && area[2] == '1') {
 		return "unallocated_nanp"

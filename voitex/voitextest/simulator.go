@@ -226,8 +226,8 @@ type Call struct {
 	// Start is the first API Branch (default Triggers[0]).
 	Start string
 	// Keys are what the caller enters at each prompt that offers inputs,
-	// in order: a single key ("1", "#") or several digits ("1234") that only
-	// a % catch-all accepts.
+	// in order: a single key ("1", "#") or several ("17", "1234#"). An entry
+	// takes the input of exactly that sequence, else the % catch-all.
 	Keys []string
 	// Contact is sent as contact_info; when nil, the Sandbox's contact for
 	// CID is used, else the string "null" as Voitex sends it.

@@ -41,8 +41,8 @@ func scripted(t *testing.T, answers map[string]string, got *[]map[string]json.Ra
 }
 
 // TestSimulatorFollowsTheDocumentedRules pins each rule of the API Branch
-// response: inputs pick the branch, % takes any key without its own entry
-// (several digits included), goto applies when no key is left or none
+// response: inputs pick the branch (one key or a sequence such as "17"), %
+// takes any entry without its own (several digits included), goto applies when no key is left or none
 // matches, an answer with play only or nothing falls back to No Route Found,
 // and variables come back in later requests as a list of objects.
 func TestSimulatorFollowsTheDocumentedRules(t *testing.T) {
@@ -60,6 +60,9 @@ func TestSimulatorFollowsTheDocumentedRules(t *testing.T) {
 		{"a key with its own entry wins over %", map[string]string{"": menu}, []string{"1"}, []string{"1", "10"}, voitextest.OutcomeGoto, []string{"tts: שלום 👋 press 1"}, nil},
 		{"% takes any other key", map[string]string{"": menu}, []string{"7"}, []string{"1", "20"}, voitextest.OutcomeGoto, []string{"tts: שלום 👋 press 1"}, nil},
 		{"% takes several digits", map[string]string{"": menu}, []string{"1234#", "9"}, []string{"1", "20"}, voitextest.OutcomeGoto, []string{"tts: שלום 👋 press 1"}, []string{"9"}},
+		{"a sequence with its own entry takes it", map[string]string{"": `{"inputs":{"1":"10","17":"17","%":"20"}}`}, []string{"17"}, []string{"1", "17"}, voitextest.OutcomeGoto, nil, nil},
+		{"a longer sequence takes %", map[string]string{"": `{"inputs":{"1":"10","17":"17","%":"20"}}`}, []string{"171"}, []string{"1", "20"}, voitextest.OutcomeGoto, nil, nil},
+		{"a sequence ending in # has its own entry", map[string]string{"": `{"inputs":{"*9#":"30"}}`}, []string{"*9#"}, []string{"1", "30"}, voitextest.OutcomeGoto, nil, nil},
 		{"inputs without % or goto refuse an unknown key", map[string]string{"": `{"inputs":{"1":"10"}}`}, []string{"2"}, []string{"1"}, voitextest.OutcomeInvalidInput, nil, nil},
 		{"goto catches an unknown key when inputs have no %", map[string]string{"": `{"goto":"30","inputs":{"1":"10"}}`}, []string{"2"}, []string{"1", "30"}, voitextest.OutcomeGoto, nil, nil},
 		{"goto applies when no key is left", map[string]string{"": `{"goto":"30","inputs":{"1":"10"}}`}, nil, []string{"1", "30"}, voitextest.OutcomeGoto, nil, nil},
