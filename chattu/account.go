@@ -2,7 +2,6 @@ package chattu
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -25,27 +24,24 @@ type Profile struct {
 	redactedRaw
 }
 
-type profileWire struct {
-	Username    transport.String `json:"username"`
-	Role        transport.String `json:"role"`
-	APIKey      APIKey           `json:"apiKey"`
-	ClientCount transport.Int    `json:"clientCount"`
-}
-
-// UnmarshalJSON decodes the documented fields leniently.
-func (p *Profile) UnmarshalJSON(b []byte) error {
-	var w profileWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+func decodeProfile(resp *transport.Response) (*Profile, error) {
+	p := &Profile{}
+	if !isEmpty(resp) {
+		o, err := envelope(resp)
+		if err != nil {
+			return nil, err
+		}
+		p.Username, p.Role = textOf(o.get("username")), textOf(o.get("role"))
+		p.APIKey, p.ClientCount = APIKey(textOf(o.get("apiKey"))), intOf(o.get("clientCount"))
 	}
-	p.Username, p.Role, p.APIKey, p.ClientCount = string(w.Username), string(w.Role), w.APIKey, int64(w.ClientCount)
-	return nil
+	p.SetRaw(resp.Body)
+	return p, nil
 }
 
 // Profile returns the account's username, role, API key and client count.
 func (s *AccountService) Profile(ctx context.Context) (*Profile, error) {
-	out := &Profile{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/profile"}}, out); err != nil {
+	out, err := do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/profile"}}, decodeProfile)
+	if err != nil {
 		return nil, err
 	}
 	s.c.tc.AddSecret(string(out.APIKey))
@@ -77,19 +73,21 @@ type ResetAPIKeyResult struct {
 	redactedRaw
 }
 
-type resetWire struct {
-	Message   transport.String `json:"message"`
-	NewAPIKey APIKey           `json:"newApiKey"`
-}
-
-// UnmarshalJSON decodes the documented fields leniently.
-func (r *ResetAPIKeyResult) UnmarshalJSON(b []byte) error {
-	var w resetWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+// decodeReset reads the reset's answer. An answer without the new key is
+// a decode failure: Chattu accepted the reset, so the old key may be void
+// already, and the call is not safe to repeat (the *DecodeError matches
+// ErrMaybeDelivered).
+func decodeReset(resp *transport.Response) (*ResetAPIKeyResult, error) {
+	o, err := envelope(resp)
+	if err != nil {
+		return nil, err
 	}
-	r.Message, r.NewAPIKey = string(w.Message), w.NewAPIKey
-	return nil
+	r := &ResetAPIKeyResult{Message: textOf(o.get("message")), NewAPIKey: APIKey(textOf(o.get("newApiKey")))}
+	if r.NewAPIKey == "" {
+		return nil, errNoNewKey
+	}
+	r.SetRaw(resp.Body)
+	return r, nil
 }
 
 // ResetAPIKey replaces the account's API key. When the key being reset is
@@ -101,7 +99,7 @@ func (r *ResetAPIKeyResult) UnmarshalJSON(b []byte) error {
 // ErrMaybeDelivered the old key may already be void.
 func (s *AccountService) ResetAPIKey(ctx context.Context, p ResetAPIKeyParams) (*ResetAPIKeyResult, error) {
 	if p.Username == "" {
-		return nil, transport.Invalid("username", "required")
+		return nil, invalid("username", "required")
 	}
 	c := s.c
 	// One reset at a time, so that two concurrent resets cannot leave the
@@ -113,15 +111,10 @@ func (s *AccountService) ResetAPIKey(ctx context.Context, p ResetAPIKeyParams) (
 		p.CurrentAPIKey = APIKey(current)
 	}
 	c.tc.AddSecret(string(p.CurrentAPIKey))
-	out := &ResetAPIKeyResult{}
 	req := &transport.Request{Method: http.MethodPost, Path: "/api/reset-api-key", JSON: resetParamsWire{p.Username, string(p.CurrentAPIKey)}}
-	if _, err := c.do(ctx, &call{req: req}, out); err != nil {
+	out, err := do(ctx, c, &endpoint{req: req}, decodeReset)
+	if err != nil {
 		return nil, err
-	}
-	if out.NewAPIKey == "" {
-		// Chattu accepted the reset but the answer has no key: the old key
-		// may be void already, so this matches ErrMaybeDelivered.
-		return out, c.tc.DecodeFailure(req, http.StatusOK, errNoNewKey)
 	}
 	c.tc.AddSecret(string(out.NewAPIKey))
 	if string(p.CurrentAPIKey) == current {

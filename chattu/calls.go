@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -34,27 +35,21 @@ type Call struct {
 }
 
 type callWire struct {
-	ID        transport.Int    `json:"id"`
-	ClientID  transport.String `json:"client_id"`
-	CallFrom  transport.String `json:"call_from"`
-	IsVideo   transport.Bool   `json:"is_video"`
-	StartTime transport.Time   `json:"start_time"`
-	EndTime   transport.Time   `json:"end_time"`
-	Duration  transport.Int    `json:"duration"`
-	CreatedAt transport.Time   `json:"created_at"`
+	ID        loose.Int    `json:"id"`
+	ClientID  loose.String `json:"client_id"`
+	CallFrom  loose.String `json:"call_from"`
+	IsVideo   loose.Bool   `json:"is_video"`
+	StartTime loose.Time   `json:"start_time"`
+	EndTime   loose.Time   `json:"end_time"`
+	Duration  loose.Int    `json:"duration"`
+	CreatedAt loose.Time   `json:"created_at"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (c *Call) UnmarshalJSON(b []byte) error {
-	var w callWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*c = Call{
+func (w *callWire) value() Call {
+	return Call{
 		ID: int64(w.ID), ClientID: string(w.ClientID), CallFrom: string(w.CallFrom), IsVideo: bool(w.IsVideo),
 		StartTime: w.StartTime.Time, EndTime: w.EndTime.Time, Duration: int64(w.Duration), CreatedAt: w.CreatedAt.Time,
 	}
-	return nil
 }
 
 // Calls is {"status": "success", "calls": [...]}.
@@ -66,14 +61,18 @@ type Calls struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON reads the envelope, or a bare array.
-func (l *Calls) UnmarshalJSON(b []byte) error {
-	st, err := envelopeStatus(b)
+func decodeCalls(resp *transport.Response) (*Calls, error) {
+	l := &Calls{}
+	raw, env, err := listIn(resp, "calls", "logs", "data")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	l.Status = st
-	return decodeList(b, &l.Calls, "calls", "logs", "data")
+	if l.Calls, err = decodeList(raw, (*callWire).value); err != nil {
+		return nil, err
+	}
+	l.Status = textOf(env.get("status"))
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // Incoming lists the last 100 incoming calls of the WhatsApp client
@@ -82,22 +81,14 @@ func (s *CallsService) Incoming(ctx context.Context, clientID string) (*Calls, e
 	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	out := &Calls{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/incoming-calls/" + url.PathEscape(clientID)}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/incoming-calls/" + url.PathEscape(clientID)}}, decodeCalls)
 }
 
 // Logs lists the last 50 calls of all the account's clients (GET
 // /api/call-logs). The docs do not show the body; it is decoded as calls
 // (a bare array or under "calls"), and Raw keeps it whole.
 func (s *CallsService) Logs(ctx context.Context) (*Calls, error) {
-	out := &Calls{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/call-logs"}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/call-logs"}}, decodeCalls)
 }
 
 // LogsService reads the application logs.
@@ -112,29 +103,22 @@ type AppLogs struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON collects the entries.
-func (l *AppLogs) UnmarshalJSON(b []byte) error {
-	return decodeList(b, &l.Entries, "logs", "data")
+func decodeAppLogs(resp *transport.Response) (*AppLogs, error) {
+	l := &AppLogs{}
+	raw, _, err := listIn(resp, "logs", "data")
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > 0 {
+		if err := loose.Unmarshal(raw, &l.Entries); err != nil {
+			return nil, err
+		}
+	}
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // List returns the application logs, for debugging and monitoring.
 func (s *LogsService) List(ctx context.Context) (*AppLogs, error) {
-	out := &AppLogs{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/logs"}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-func isObject(b []byte) bool {
-	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-			continue
-		case '{':
-			return true
-		}
-		return false
-	}
-	return false
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/logs"}}, decodeAppLogs)
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -39,29 +40,6 @@ func (a Ack) String() string {
 	return "ack(" + strconv.Itoa(int(a)) + ")"
 }
 
-// serializedID reads {"_serialized": "..."} (or a bare string).
-type serializedID string
-
-// UnmarshalJSON accepts both forms WhatsApp ids take in Chattu's bodies.
-func (s *serializedID) UnmarshalJSON(b []byte) error {
-	if isObject(b) {
-		var w struct {
-			Serialized transport.String `json:"_serialized"`
-		}
-		if err := json.Unmarshal(b, &w); err != nil {
-			return err
-		}
-		*s = serializedID(w.Serialized)
-		return nil
-	}
-	var v transport.String
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*s = serializedID(v)
-	return nil
-}
-
 // LastMessage is a chat's, group's or channel's latest message.
 type LastMessage struct {
 	// Body is the text ("" for media without a caption).
@@ -73,13 +51,18 @@ type LastMessage struct {
 }
 
 type lastMessageWire struct {
-	Body      transport.String `json:"body"`
-	Timestamp transport.Time   `json:"timestamp"`
-	FromMe    transport.Bool   `json:"fromMe"`
+	Body      loose.String `json:"body"`
+	Timestamp loose.Time   `json:"timestamp"`
+	FromMe    loose.Bool   `json:"fromMe"`
 }
 
-func (w *lastMessageWire) value() LastMessage {
-	return LastMessage{Body: string(w.Body), Timestamp: w.Timestamp.Time, FromMe: bool(w.FromMe)}
+// lastMessageOf reads a lastMessage member: nil unless it is an object.
+func lastMessageOf(raw json.RawMessage) *LastMessage {
+	var w lastMessageWire
+	if !decodeValue(raw, &w) {
+		return nil
+	}
+	return &LastMessage{Body: string(w.Body), Timestamp: w.Timestamp.Time, FromMe: bool(w.FromMe)}
 }
 
 // Chat is a private (one-to-one) chat.
@@ -103,31 +86,21 @@ type Chat struct {
 }
 
 type chatWire struct {
-	ID          serializedID     `json:"id"`
-	Name        transport.String `json:"name"`
-	ProfilePic  transport.String `json:"profilePic"`
-	LastMessage *lastMessageWire `json:"lastMessage"`
-	Timestamp   transport.Time   `json:"timestamp"`
-	UnreadCount transport.Int    `json:"unreadCount"`
-	IsMuted     transport.Bool   `json:"isMuted"`
-	Pinned      transport.Bool   `json:"pinned"`
+	ID          serializedID    `json:"id"`
+	Name        loose.String    `json:"name"`
+	ProfilePic  loose.String    `json:"profilePic"`
+	LastMessage json.RawMessage `json:"lastMessage"`
+	Timestamp   loose.Time      `json:"timestamp"`
+	UnreadCount loose.Int       `json:"unreadCount"`
+	IsMuted     loose.Bool      `json:"isMuted"`
+	Pinned      loose.Bool      `json:"pinned"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (c *Chat) UnmarshalJSON(b []byte) error {
-	var w chatWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+func (w *chatWire) value() Chat {
+	return Chat{
+		ID: ChatID(w.ID), Name: string(w.Name), ProfilePic: string(w.ProfilePic), LastMessage: lastMessageOf(w.LastMessage),
+		Timestamp: w.Timestamp.Time, UnreadCount: int64(w.UnreadCount), IsMuted: bool(w.IsMuted), Pinned: bool(w.Pinned),
 	}
-	*c = Chat{
-		ID: ChatID(w.ID), Name: string(w.Name), ProfilePic: string(w.ProfilePic), Timestamp: w.Timestamp.Time,
-		UnreadCount: int64(w.UnreadCount), IsMuted: bool(w.IsMuted), Pinned: bool(w.Pinned),
-	}
-	if w.LastMessage != nil {
-		lm := w.LastMessage.value()
-		c.LastMessage = &lm
-	}
-	return nil
 }
 
 // Chats is {"chats": [...]}, most recent first.
@@ -137,8 +110,18 @@ type Chats struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON reads the documented envelope.
-func (l *Chats) UnmarshalJSON(b []byte) error { return decodeList(b, &l.Chats, "chats") }
+func decodeChats(resp *transport.Response) (*Chats, error) {
+	l := &Chats{}
+	raw, _, err := listIn(resp, "chats")
+	if err != nil {
+		return nil, err
+	}
+	if l.Chats, err = decodeList(raw, (*chatWire).value); err != nil {
+		return nil, err
+	}
+	l.SetRaw(resp.Body)
+	return l, nil
+}
 
 // List returns the private chats (groups are left out) of the WhatsApp
 // client clientID, most recent first (GET /api/chats/:clientId).
@@ -146,13 +129,9 @@ func (s *ChatsService) List(ctx context.Context, clientID string) (*Chats, error
 	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	out := &Chats{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
 		Method: http.MethodGet, Path: "/api/chats/" + url.PathEscape(clientID), Header: jsonHeader(ctJSON),
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	}}, decodeChats)
 }
 
 // Reaction is an emoji reaction to a message.
@@ -164,8 +143,8 @@ type Reaction struct {
 }
 
 type reactionWire struct {
-	Reaction transport.String `json:"reaction"`
-	SenderID transport.String `json:"senderId"`
+	Reaction loose.String `json:"reaction"`
+	SenderID loose.String `json:"senderId"`
 }
 
 // ChatMessage is one message of a chat.
@@ -193,32 +172,29 @@ type ChatMessage struct {
 }
 
 type chatMessageWire struct {
-	ID          serializedID     `json:"id"`
-	Body        transport.String `json:"body"`
-	FromMe      transport.Bool   `json:"fromMe"`
-	Timestamp   transport.Time   `json:"timestamp"`
-	Type        transport.String `json:"type"`
-	HasMedia    transport.Bool   `json:"hasMedia"`
-	HasReaction transport.Bool   `json:"hasReaction"`
-	Reactions   []reactionWire   `json:"reactions"`
-	Ack         transport.Int    `json:"ack"`
-	Filename    transport.String `json:"filename"`
+	ID          serializedID    `json:"id"`
+	Body        loose.String    `json:"body"`
+	FromMe      loose.Bool      `json:"fromMe"`
+	Timestamp   loose.Time      `json:"timestamp"`
+	Type        loose.String    `json:"type"`
+	HasMedia    loose.Bool      `json:"hasMedia"`
+	HasReaction loose.Bool      `json:"hasReaction"`
+	Reactions   []*reactionWire `json:"reactions"`
+	Ack         loose.Int       `json:"ack"`
+	Filename    loose.String    `json:"filename"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (m *ChatMessage) UnmarshalJSON(b []byte) error {
-	var w chatMessageWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = ChatMessage{
+func (w *chatMessageWire) value() ChatMessage {
+	m := ChatMessage{
 		ID: string(w.ID), Body: string(w.Body), FromMe: bool(w.FromMe), Timestamp: w.Timestamp.Time, Type: string(w.Type),
 		HasMedia: bool(w.HasMedia), HasReaction: bool(w.HasReaction), Ack: Ack(w.Ack), Filename: string(w.Filename),
 	}
 	for _, r := range w.Reactions {
-		m.Reactions = append(m.Reactions, Reaction{Reaction: string(r.Reaction), SenderID: string(r.SenderID)})
+		if r != nil {
+			m.Reactions = append(m.Reactions, Reaction{Reaction: string(r.Reaction), SenderID: string(r.SenderID)})
+		}
 	}
-	return nil
+	return m
 }
 
 // ChatMessages is {"messages": [...]}, earliest first.
@@ -228,9 +204,17 @@ type ChatMessages struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON reads the documented envelope.
-func (l *ChatMessages) UnmarshalJSON(b []byte) error {
-	return decodeList(b, &l.Messages, "messages")
+func decodeChatMessages(resp *transport.Response) (*ChatMessages, error) {
+	l := &ChatMessages{}
+	raw, _, err := listIn(resp, "messages")
+	if err != nil {
+		return nil, err
+	}
+	if l.Messages, err = decodeList(raw, (*chatMessageWire).value); err != nil {
+		return nil, err
+	}
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // ChatMessagesParams filters a chat's messages. A nil *ChatMessagesParams
@@ -254,19 +238,15 @@ func (s *ChatsService) Messages(ctx context.Context, clientID string, chatID Cha
 	var q url.Values
 	if opts != nil {
 		if opts.Limit < 0 {
-			return nil, transport.Invalid("limit", "must not be negative")
+			return nil, invalid("limit", "must not be negative")
 		}
 		if opts.Limit > 0 {
 			q = url.Values{"limit": {strconv.Itoa(opts.Limit)}}
 		}
 	}
-	out := &ChatMessages{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
 		Method: http.MethodGet, Path: chatPath(clientID, chatID) + "/messages", Query: q, Header: jsonHeader(ctJSON),
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	}}, decodeChatMessages)
 }
 
 func chatPath(clientID string, chat ChatID) string {
@@ -286,20 +266,10 @@ type SentMessageInfo struct {
 }
 
 type sentInfoWire struct {
-	ID        serializedID     `json:"id"`
-	Body      transport.String `json:"body"`
-	Timestamp transport.Time   `json:"timestamp"`
-	Type      transport.String `json:"type"`
-}
-
-// UnmarshalJSON decodes the documented fields leniently.
-func (m *SentMessageInfo) UnmarshalJSON(b []byte) error {
-	var w sentInfoWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = SentMessageInfo{ID: string(w.ID), Body: string(w.Body), Timestamp: w.Timestamp.Time, Type: string(w.Type)}
-	return nil
+	ID        serializedID `json:"id"`
+	Body      loose.String `json:"body"`
+	Timestamp loose.Time   `json:"timestamp"`
+	Type      loose.String `json:"type"`
 }
 
 // SendResult is {"success": true, "message": {...}} from the chat and group
@@ -316,25 +286,22 @@ type SendResult struct {
 	transport.RawJSON
 }
 
-type sendResultWire struct {
-	Success   transport.Bool   `json:"success"`
-	Message   json.RawMessage  `json:"message"`
-	GroupID   transport.String `json:"groupId"`
-	GroupName transport.String `json:"groupName"`
-}
-
-// UnmarshalJSON decodes the documented fields leniently.
-func (r *SendResult) UnmarshalJSON(b []byte) error {
-	var w sendResultWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+func decodeSendResult(resp *transport.Response) (*SendResult, error) {
+	r := &SendResult{}
+	if isEmpty(resp) {
+		return r, nil
 	}
-	r.Success, r.GroupID, r.GroupName = bool(w.Success), GroupID(w.GroupID), string(w.GroupName)
-	r.Message = SentMessageInfo{}
-	if isObject(w.Message) {
-		return json.Unmarshal(w.Message, &r.Message)
+	o, err := envelope(resp)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	r.Success, r.GroupID, r.GroupName = boolOf(o.get("success")), GroupID(textOf(o.get("groupId"))), textOf(o.get("groupName"))
+	var w sentInfoWire
+	if decodeValue(o.get("message"), &w) {
+		r.Message = SentMessageInfo{ID: string(w.ID), Body: string(w.Body), Timestamp: w.Timestamp.Time, Type: string(w.Type)}
+	}
+	r.SetRaw(resp.Body)
+	return r, nil
 }
 
 // ChatSendParams is the body of a text message to a chat.
@@ -354,15 +321,11 @@ func (s *ChatsService) Send(ctx context.Context, clientID string, chatID ChatID,
 		return nil, err
 	}
 	if p.Message == "" {
-		return nil, transport.Invalid("message", "required")
+		return nil, invalid("message", "required")
 	}
-	out := &SendResult{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodPost, Path: chatPath(clientID, chatID) + "/send", JSON: p,
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
+		Method: http.MethodPost, Path: chatPath(clientID, chatID) + "/send", JSON: &p,
+	}}, decodeSendResult)
 }
 
 // MarkRead marks every message of the private chat chatID of the WhatsApp
@@ -376,13 +339,9 @@ func (s *ChatsService) MarkRead(ctx context.Context, clientID string, chatID Cha
 	if err := chatID.Validate(); err != nil {
 		return nil, err
 	}
-	out := &Result{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
 		Method: http.MethodPost, Path: chatPath(clientID, chatID) + "/read", Header: jsonHeader(ctJSON), Delivery: transport.Idempotent,
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	}}, decodeResult)
 }
 
 // Media downloads the media of the message messageID (ChatMessage.ID) seen
@@ -394,9 +353,9 @@ func (s *ChatsService) Media(ctx context.Context, clientID, messageID string) (*
 		return nil, err
 	}
 	if messageID == "" {
-		return nil, transport.Invalid("messageId", "required")
+		return nil, invalid("messageId", "required")
 	}
-	return s.c.stream(ctx, &call{auth: sessionAuth, req: &transport.Request{
+	return s.c.stream(ctx, &endpoint{auth: sessionAuth, req: &transport.Request{
 		Method: http.MethodGet, Path: "/api/chats/" + url.PathEscape(clientID) + "/media/" + url.PathEscape(messageID),
 		Header: http.Header{"Content-Type": {ctJSON}, "Accept": {"*/*"}},
 	}})

@@ -19,36 +19,17 @@ const vendor = "chattu"
 // lower case; HTTP header names are case-insensitive).
 const apiKeyHeader = "x-api-key"
 
-type (
-	// Option configures New. It is the option type shared by every
-	// Switchboard vendor package.
-	Option = transport.Option
-	// Stream is a binary download (a media file): read and close Body.
-	Stream = transport.Stream
-)
-
-// Options shared by every Switchboard client.
-var (
-	// WithBaseURL replaces the base URL given to New, for a proxy.
-	WithBaseURL = transport.WithBaseURL
-	// WithHTTPClient sends requests through the given *http.Client (its
-	// Transport is used as is).
-	WithHTTPClient = transport.WithHTTPClient
-	// WithLogger logs attempts and failures to a *slog.Logger, without any
-	// credential. Nothing is logged without it.
-	WithLogger = transport.WithLogger
-	// WithUserAgent puts the application's product token in front of the
-	// SDK's own.
-	WithUserAgent = transport.WithUserAgent
-	// WithRetryMax sets how many times a failed request may be retried.
-	// Sends are never retried once written, whatever the value.
-	WithRetryMax = transport.WithRetryMax
-	// WithRetryWait sets the first and the longest backoff between attempts.
-	WithRetryWait = transport.WithRetryWait
-	// WithRetryAfterMax caps how long a 429, or a 503 with Retry-After, is
-	// waited for.
-	WithRetryAfterMax = transport.WithRetryAfterMax
-)
+// Stream is a binary download (a chat's media file): the caller reads
+// Body and closes it. Its fields:
+//
+//   - Body (io.ReadCloser): the content, streamed from Chattu; close it.
+//   - ContentType (string): the media type Chattu sent ("image/jpeg").
+//   - FileName (string): the name from Content-Disposition, "" if none.
+//   - ContentLength (int64): the size when Chattu sent it, -1 when unknown.
+//   - Header (http.Header): every response header.
+//
+// Stream itself is an io.ReadCloser over Body.
+type Stream = transport.Stream
 
 // Client calls one Chattu deployment. It is safe for concurrent use by many
 // goroutines, including while ResetAPIKey switches it to a new key.
@@ -80,34 +61,39 @@ type Client struct {
 // New returns a client for the Chattu deployment at baseURL (for example
 // "https://bot.example.com"; the docs show no fixed host because every
 // customer has their own) authenticating with apiKey, an account or client
-// API key. Both are required.
+// API key. Both are required; a bad option value is New's error too.
 func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if strings.TrimSpace(baseURL) == "" {
-		return nil, transport.Invalid("baseURL", "required: Chattu is deployed per customer")
+		return nil, invalid("baseURL", "required: Chattu is deployed per customer")
 	}
-	if err := transport.CheckCredential("apiKey", apiKey); err != nil {
+	if err := transport.CheckCredential(vendor, "apiKey", apiKey); err != nil {
 		return nil, err
 	}
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	if s.err != nil {
+		return nil, s.err
+	}
 	tc, err := transport.New(transport.Config{
-		Vendor:      vendor,
-		BaseURL:     baseURL,
-		Auth:        http.Header{http.CanonicalHeaderKey(apiKeyHeader): {apiKey}},
-		DecodeError: decodeError,
-		Extensions:  []any{sessionCookieKey{}, rateLimitKey{}},
-	}, opts...)
+		Vendor:  vendor,
+		BaseURL: baseURL,
+		Auth:    http.Header{http.CanonicalHeaderKey(apiKeyHeader): {apiKey}},
+		Failure: failure,
+	}, s.transport...)
 	if err != nil {
 		return nil, err
 	}
-	session, _ := tc.Extension(sessionCookieKey{}).(string)
-	c := &Client{tc: tc, session: session}
+	c := &Client{tc: tc, session: s.session}
 	c.apiKey.Store(&apiKey)
-	if session != "" {
-		tc.AddSecret(session)
-		for _, ck := range splitCookies(session) {
-			tc.AddSecret(ck)
-		}
+	if s.session != "" {
+		tc.AddSecret(s.session)
+		tc.AddSecret(splitCookies(s.session)...)
 	}
-	if on, _ := tc.Extension(rateLimitKey{}).(bool); on {
+	if s.rateLimit {
 		c.limiter = newLimiter(documentedLimits(), nil)
 	}
 	c.Clients = &ClientsService{c: c}
@@ -133,7 +119,7 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 // as secrets. Account.ResetAPIKey calls it for you.
 func (c *Client) SetAPIKey(key string) error {
 	k := key
-	if err := transport.CheckCredential("apiKey", k); err != nil {
+	if err := transport.CheckCredential(vendor, "apiKey", k); err != nil {
 		return err
 	}
 	c.tc.SetAuth(http.Header{http.CanonicalHeaderKey(apiKeyHeader): {k}})
@@ -154,46 +140,51 @@ const (
 	eitherAuth              // either: the cookie is sent when configured
 )
 
-// call is one endpoint invocation: it applies the session rules and the
-// optional client-side limits, then hands the request to the transport.
-type call struct {
+// endpoint is one call as Chattu documents it: the request and how the
+// endpoint authenticates.
+type endpoint struct {
 	req  *transport.Request
 	auth auth
 }
 
-func (c *Client) prepare(ctx context.Context, cl *call) error {
+// prepare applies the session rules and the optional client-side limits
+// before anything is sent.
+func (c *Client) prepare(ctx context.Context, e *endpoint) error {
 	if ctx == nil {
-		return transport.Invalid("ctx", "must not be nil")
+		return invalid("ctx", "must not be nil")
 	}
-	if cl.auth != apiKeyAuth && c.session != "" {
-		if cl.req.Header == nil {
-			cl.req.Header = http.Header{}
+	if e.auth != apiKeyAuth && c.session != "" {
+		if e.req.Header == nil {
+			e.req.Header = http.Header{}
 		}
-		cl.req.Header.Set("Cookie", c.session)
+		e.req.Header.Set("Cookie", c.session)
 	}
-	if cl.auth == sessionAuth && c.session == "" {
-		return transport.Invalid("session", cl.req.Method+" "+cl.req.Path+" needs the dashboard login session: configure WithSessionCookie")
+	if e.auth == sessionAuth && c.session == "" {
+		return invalid("session", e.req.Method+" "+e.req.Path+" needs the dashboard login session: configure WithSessionCookie")
 	}
 	if c.limiter != nil {
-		if err := c.limiter.wait(ctx, bucketsFor(cl.req.Method, cl.req.Path, cl.auth)...); err != nil {
+		if err := c.limiter.wait(ctx, bucketsFor(e.req.Method, e.req.Path, e.auth)...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (c *Client) do(ctx context.Context, cl *call, out any) (*transport.Response, error) {
-	if err := c.prepare(ctx, cl); err != nil {
-		return nil, err
+// do is every JSON endpoint's one path: the session and limit rules, then
+// transport.Call with the endpoint's decoder.
+func do[R any](ctx context.Context, c *Client, e *endpoint, decode func(*transport.Response) (R, error)) (R, error) {
+	if err := c.prepare(ctx, e); err != nil {
+		var zero R
+		return zero, err
 	}
-	return c.tc.Do(ctx, cl.req, out)
+	return transport.Call(ctx, c.tc, e.req, decode)
 }
 
-func (c *Client) stream(ctx context.Context, cl *call) (*transport.Stream, error) {
-	if err := c.prepare(ctx, cl); err != nil {
+func (c *Client) stream(ctx context.Context, e *endpoint) (*transport.Stream, error) {
+	if err := c.prepare(ctx, e); err != nil {
 		return nil, err
 	}
-	return c.tc.DoStream(ctx, cl.req)
+	return c.tc.DoStream(ctx, e.req)
 }
 
 // jsonHeader is the Content-Type the docs show for an endpoint: on requests

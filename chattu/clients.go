@@ -4,15 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -45,10 +44,10 @@ func (p *AddNumberParams) validate() error {
 		return err
 	}
 	if strings.HasPrefix(p.PhoneNumber, "+") {
-		return transport.Invalid("phoneNumber", `digits only, without the "+" sign`)
+		return invalid("phoneNumber", `digits only, without the "+" sign`)
 	}
-	if !isDigits(p.PhoneNumber) || len(p.PhoneNumber) < 5 || len(p.PhoneNumber) > 20 {
-		return transport.Invalid("phoneNumber", "required: the number with country code, digits only")
+	if !loose.IsDigits(p.PhoneNumber) || len(p.PhoneNumber) < 5 || len(p.PhoneNumber) > 20 {
+		return invalid("phoneNumber", "required: the number with country code, digits only")
 	}
 	return nil
 }
@@ -74,25 +73,20 @@ type AddNumberResult struct {
 	redactedRaw
 }
 
-type addNumberWire struct {
-	Status  transport.String `json:"status"`
-	Message transport.String `json:"message"`
-	QRCode  transport.String `json:"qrCode"`
-	APIKey  APIKey           `json:"apiKey"`
-}
-
-// UnmarshalJSON decodes the documented fields leniently.
-func (r *AddNumberResult) UnmarshalJSON(b []byte) error {
-	var w addNumberWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+func decodeAddNumber(resp *transport.Response) (*AddNumberResult, error) {
+	r := &AddNumberResult{}
+	if !isEmpty(resp) {
+		o, err := envelope(resp)
+		if err != nil {
+			return nil, err
+		}
+		r.Status, r.Message = NumberStatus(textOf(o.get("status"))), textOf(o.get("message"))
+		r.QRCodeDataURL = textOf(o.get("qrCode"))
+		r.QRCode = decodeDataURL(r.QRCodeDataURL)
+		r.APIKey = APIKey(textOf(o.get("apiKey")))
 	}
-	r.Status = NumberStatus(w.Status)
-	r.Message = string(w.Message)
-	r.QRCodeDataURL = string(w.QRCode)
-	r.QRCode = decodeDataURL(r.QRCodeDataURL)
-	r.APIKey = w.APIKey
-	return nil
+	r.SetRaw(resp.Body)
+	return r, nil
 }
 
 // decodeDataURL returns the bytes of a base64 data URL (or of bare base64),
@@ -131,8 +125,8 @@ func (s *ClientsService) AddNumber(ctx context.Context, p AddNumberParams) (*Add
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	out := &AddNumberResult{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/add-number", JSON: p}}, out); err != nil {
+	out, err := do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodPost, Path: "/api/add-number", JSON: &p}}, decodeAddNumber)
+	if err != nil {
 		return nil, err
 	}
 	s.c.tc.AddSecret(string(out.APIKey))
@@ -178,27 +172,21 @@ func (ci ClientInfo) Connected() (ChatID, bool) {
 }
 
 type clientInfoWire struct {
-	ClientID        transport.String `json:"clientId"`
-	PhoneNumber     transport.String `json:"phoneNumber"`
-	APIKey          APIKey           `json:"apiKey"`
-	ConnectedNumber transport.String `json:"connectedNumber"`
-	Status          transport.String `json:"status"`
+	ClientID        loose.String `json:"clientId"`
+	PhoneNumber     loose.String `json:"phoneNumber"`
+	APIKey          loose.String `json:"apiKey"`
+	ConnectedNumber loose.String `json:"connectedNumber"`
+	Status          loose.String `json:"status"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (ci *ClientInfo) UnmarshalJSON(b []byte) error {
-	var w clientInfoWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*ci = ClientInfo{
+func (w *clientInfoWire) value() ClientInfo {
+	return ClientInfo{
 		ClientID:        string(w.ClientID),
 		PhoneNumber:     string(w.PhoneNumber),
-		APIKey:          w.APIKey,
+		APIKey:          APIKey(w.APIKey),
 		ConnectedNumber: string(w.ConnectedNumber),
 		Status:          ClientStatus(w.Status),
 	}
-	return nil
 }
 
 // ClientList is GET /api/clients.
@@ -208,16 +196,24 @@ type ClientList struct {
 	redactedRaw
 }
 
-// UnmarshalJSON reads the documented array (or {"clients": [...]}).
-func (l *ClientList) UnmarshalJSON(b []byte) error {
-	return decodeList(b, &l.Clients, "clients", "data")
+func decodeClientList(resp *transport.Response) (*ClientList, error) {
+	l := &ClientList{}
+	raw, _, err := listIn(resp, "clients", "data")
+	if err != nil {
+		return nil, err
+	}
+	if l.Clients, err = decodeList(raw, (*clientInfoWire).value); err != nil {
+		return nil, err
+	}
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // List returns every client of the account. Their API keys are registered
 // as secrets of this Client.
 func (s *ClientsService) List(ctx context.Context) (*ClientList, error) {
-	out := &ClientList{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/clients"}}, out); err != nil {
+	out, err := do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/clients"}}, decodeClientList)
+	if err != nil {
 		return nil, err
 	}
 	for _, ci := range out.Clients {
@@ -234,7 +230,8 @@ type QRImage struct {
 	ContentType string
 }
 
-// maxQRBytes bounds the QR download; a QR PNG is a few kilobytes.
+// maxQRBytes bounds the QR image; a QR PNG is a few kilobytes, and a
+// larger answer is not a QR.
 const maxQRBytes = 4 << 20
 
 // QR fetches the QR code image (GET /api/qr/:clientId) of the client
@@ -244,22 +241,17 @@ func (s *ClientsService) QR(ctx context.Context, clientID string) (*QRImage, err
 	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	st, err := s.c.stream(ctx, &call{req: &transport.Request{
+	return do(ctx, s.c, &endpoint{req: &transport.Request{
 		Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(clientID),
 		Header: http.Header{"Accept": {"image/png"}},
-	}})
-	if err != nil {
-		return nil, err
+	}}, decodeQR)
+}
+
+func decodeQR(resp *transport.Response) (*QRImage, error) {
+	if len(resp.Body) > maxQRBytes {
+		return nil, errQRTooLarge
 	}
-	defer st.Close()
-	b, err := io.ReadAll(io.LimitReader(st.Body, maxQRBytes+1))
-	if err != nil {
-		return nil, &transport.RequestError{Vendor: vendor, Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(clientID), Err: err}
-	}
-	if len(b) > maxQRBytes {
-		return nil, s.c.tc.DecodeFailure(&transport.Request{Method: http.MethodGet, Path: "/api/qr/" + url.PathEscape(clientID)}, http.StatusOK, errQRTooLarge)
-	}
-	return &QRImage{PNG: b, ContentType: st.ContentType}, nil
+	return &QRImage{PNG: resp.Body, ContentType: resp.Header.Get("Content-Type")}, nil
 }
 
 var errQRTooLarge = errors.New("QR image larger than 4 MiB")
@@ -289,20 +281,20 @@ type Result struct {
 	transport.RawJSON
 }
 
-type resultWire struct {
-	Message json.RawMessage `json:"message"`
-	Success transport.Bool  `json:"success"`
-}
-
-// UnmarshalJSON decodes the message leniently.
-func (r *Result) UnmarshalJSON(b []byte) error {
-	var w resultWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+// decodeResult reads a Result from any object answer; an empty answer is
+// an empty Result.
+func decodeResult(resp *transport.Response) (*Result, error) {
+	r := &Result{}
+	if isEmpty(resp) {
+		return r, nil
 	}
-	r.Message = text(w.Message)
-	r.Success = bool(w.Success)
-	return nil
+	o, err := envelope(resp)
+	if err != nil {
+		return nil, err
+	}
+	r.Message, r.Success = textOf(o.get("message")), boolOf(o.get("success"))
+	r.SetRaw(resp.Body)
+	return r, nil
 }
 
 // UpdateWebhook sets the URL that receives the client's events
@@ -314,11 +306,7 @@ func (s *ClientsService) UpdateWebhook(ctx context.Context, p UpdateWebhookParam
 	if err := checkHTTPURL("webhookUrl", p.WebhookURL, true); err != nil {
 		return nil, err
 	}
-	out := &Result{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/update-webhook", JSON: p}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodPost, Path: "/api/update-webhook", JSON: &p}}, decodeResult)
 }
 
 // DeleteClientParams is the body confirming a client's deletion.
@@ -358,26 +346,22 @@ func (s *ClientsService) Delete(ctx context.Context, clientID string, p DeleteCl
 		return nil, err
 	}
 	if p.Password == "" {
-		return nil, transport.Invalid("password", "required to confirm the deletion")
+		return nil, invalid("password", "required to confirm the deletion")
 	}
 	s.c.tc.AddSecret(p.Password)
-	out := &Result{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
-		Method: http.MethodDelete, Path: "/clients/" + url.PathEscape(clientID), JSON: p,
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
+		Method: http.MethodDelete, Path: "/clients/" + url.PathEscape(clientID), JSON: &p,
+	}}, decodeResult)
 }
 
 // checkClientID rejects an empty or blank client id and one with characters
 // that have no place in an id (control characters, "/").
 func checkClientID(id string) error {
 	if strings.TrimSpace(id) == "" {
-		return transport.Invalid("clientId", "required")
+		return invalid("clientId", "required")
 	}
 	if strings.ContainsAny(id, "/\\?#") || strings.IndexFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
-		return transport.Invalid("clientId", "must not contain '/', '?', '#' or control characters")
+		return invalid("clientId", "must not contain '/', '?', '#' or control characters")
 	}
 	return nil
 }
@@ -386,56 +370,13 @@ func checkClientID(id string) error {
 func checkHTTPURL(field, raw string, required bool) error {
 	if raw == "" {
 		if required {
-			return transport.Invalid(field, "required")
+			return invalid(field, "required")
 		}
 		return nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return transport.Invalid(field, "must be an absolute http or https URL")
+		return invalid(field, "must be an absolute http or https URL")
 	}
 	return nil
-}
-
-// decodeList reads a JSON array into dst, or the array under the first of
-// keys present when the body is an object. Null, or anything but an array
-// under the key, decodes to an empty list: the raw body stays reachable.
-// envelopeStatus returns the "status" of a list envelope, or "" for a bare
-// array.
-func envelopeStatus(b []byte) (string, error) {
-	if !isObject(b) {
-		return "", nil
-	}
-	var w struct {
-		Status transport.String `json:"status"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return "", err
-	}
-	return string(w.Status), nil
-}
-
-func decodeList[T any](b []byte, dst *[]T, keys ...string) error {
-	*dst = nil
-	t := bytes.TrimSpace(b)
-	if isNullJSON(t) {
-		return nil
-	}
-	if t[0] == '{' {
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(t, &m); err != nil {
-			return err
-		}
-		t = nil
-		for _, k := range keys {
-			if v, ok := m[k]; ok {
-				t = bytes.TrimSpace(v)
-				break
-			}
-		}
-		if len(t) == 0 || t[0] != '[' {
-			return nil
-		}
-	}
-	return json.Unmarshal(t, dst)
 }

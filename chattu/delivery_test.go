@@ -27,7 +27,7 @@ func TestSendsAreNeverRepeated(t *testing.T) {
 		{"send message", "POST", "/api/send-message", func(ctx context.Context, c *chattu.Client) error {
 			_, err := c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: "shop", Number: "972529999999", Message: "once"})
 			return err
-		}, func(s *chattutest.Server) int { return len(s.Sent()) }},
+		}, func(s *chattutest.Server) int { return len(s.SentMessages()) }},
 		{"group message", "POST", "/api/send-group-message", func(ctx context.Context, c *chattu.Client) error {
 			_, err := c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: grp, Message: "פעם אחת"})
 			return err
@@ -39,7 +39,7 @@ func TestSendsAreNeverRepeated(t *testing.T) {
 		{"chat send", "POST", "/api/chats/shop/972529999999@c.us/send", func(ctx context.Context, c *chattu.Client) error {
 			_, err := c.Chats.Send(ctx, "shop", "972529999999@c.us", chattu.ChatSendParams{Message: "once"})
 			return err
-		}, func(s *chattutest.Server) int { return len(s.Sent()) }},
+		}, func(s *chattutest.Server) int { return len(s.SentMessages()) }},
 		{"schedule", "POST", "/schedule-message", func(ctx context.Context, c *chattu.Client) error {
 			_, err := c.Schedules.Create(ctx, chattu.ScheduleParams{ClientID: "shop", Number: "972529999999", Message: "later",
 				ScheduleTime: time.Now().Add(time.Hour)})

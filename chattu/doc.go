@@ -23,6 +23,11 @@
 //     read, media download).
 //   - Groups: groups and channels, and sending to them.
 //
+// Options are functions of this package's Option type (WithBaseURL,
+// WithHTTPClient, WithLogger, WithUserAgent, WithRetryMax, WithRetryWait,
+// WithRetryAfterMax, WithSessionCookie, WithRateLimit), so an option of
+// another Switchboard vendor does not compile here.
+//
 // Some endpoints are reserved to the dashboard's login session rather than
 // the API key (the chat interface, schedules, deleting a client). They need
 // WithSessionCookie; calling one without it fails with a *ValidationError
@@ -55,8 +60,21 @@
 //
 // # Webhooks
 //
-// NewWebhookHandler checks X-Api-Key in constant time, decodes
+// NewWebhookHandler checks X-Api-Key in constant time, reads the body under
+// a cap (WithWebhookMaxBody, 413 above it) and a read deadline
+// (WithWebhookReadTimeout, 408 for a sender trickling bytes), decodes
 // message_received, message_sent and call_rejected, and writes the
 // callback's Reply (an auto-reply or a call rejection message) as the JSON
-// answer within Chattu's deadline (5 s, 3 s for calls).
+// answer within Chattu's deadline (5 s, 3 s for calls): a callback slower
+// than its budget (WithWebhookTimeout) is answered with the fallback
+// (WithWebhookFallback). A callback that fails or panics is answered 500
+// and reported to WithWebhookOnError (a panic as a *PanicError); the
+// process never crashes.
+//
+// # Testing
+//
+// Package chattutest is an in-memory Chattu: NewServer, then NewClient for
+// a client of it, ReadyClient for a connected WhatsApp number, Seed* for
+// the ids the docs use, FailNextError for Chattu's error codes, and
+// Receive to send a webhook to a handler.
 package chattu

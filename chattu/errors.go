@@ -4,23 +4,73 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
-// Error types shared by every Switchboard vendor package.
+// Error types shared by every Switchboard vendor package. They are aliases,
+// so go doc shows no fields: each comment lists what a caller can read.
 type (
 	// Error is a failure Chattu reported: a non-2xx status, or a 2xx whose
 	// body says the call failed ("success": false, "status": "error").
+	// Match it with errors.As(err, &e) (e *chattu.Error) and read:
+	//
+	//   - Vendor (string): "chattu".
+	//   - Method, Path (string): the call, Path relative to the base URL
+	//     with a leading slash and no query ("/api/send-group-message").
+	//   - StatusCode (int): the HTTP status; 200 for a failure reported
+	//     inside a successful answer.
+	//   - Code (string): Chattu's code (CodeGroupNotFound, ...), "" if none.
+	//   - Messages ([]string): Chattu's texts ("error", "message",
+	//     "details"), credentials redacted.
+	//   - Fields (map[string][]string): per-field messages; Chattu sends none.
+	//   - RequestID (string): a request id header, when Chattu sent one.
+	//   - RetryAfter (time.Duration): the wait a 429 asked for, when it was
+	//     longer than WithRetryAfterMax or the retries ran out.
+	//   - Attempts (int): how many times the request was sent.
+	//   - Body ([]byte): the start of the answer (64 KiB at most), redacted.
+	//   - Kind (error): what the code means; errors.Is reads it.
+	//
+	// errors.Is matches Chattu's sentinel for the code (ErrGroupNotFound,
+	// ...) and the shared one named with it (ErrNotFound, ...); without a
+	// code, the status decides (401/403 ErrUnauthorized, 404 ErrNotFound,
+	// 400 ErrValidation, 429 ErrRateLimited). %+v adds the request id, the
+	// attempts and a body excerpt.
 	Error = transport.Error
-	// ValidationError is input rejected before anything was sent.
+	// ValidationError is input rejected before anything was sent, so
+	// nothing reached Chattu. Match it with errors.As or
+	// errors.Is(err, ErrValidation) and read:
+	//
+	//   - Vendor (string): "chattu".
+	//   - Field (string): the parameter as the docs name it ("clientId"),
+	//     or the option ("WithSessionCookie").
+	//   - Rule (string): what the value must satisfy ("required").
 	ValidationError = transport.ValidationError
-	// RequestError is a failure to exchange with Chattu at all.
+	// RequestError is a failure to exchange with Chattu at all: the
+	// connection was refused, reset or timed out, or the context ended.
+	// Match it with errors.As and read:
+	//
+	//   - Vendor, Method, Path (string): the call, as in Error.
+	//   - Attempts (int): how many times the request was sent.
+	//   - MaybeDelivered (bool): a send was written and no answer came, so
+	//     Chattu may have sent the message; errors.Is(err,
+	//     ErrMaybeDelivered) reports the same.
+	//   - Err (error): the cause; errors.Is(err, context.DeadlineExceeded)
+	//     and net errors see through it.
+	//   - Response (*Error): Chattu's last answer before the failure (a 429
+	//     whose wait the context cut short), or nil; errors.As finds it.
 	RequestError = transport.RequestError
-	// DecodeError is a 2xx answer that could not be decoded; for a send it
-	// matches ErrMaybeDelivered (Chattu accepted it).
+	// DecodeError is a 2xx answer that could not be decoded. Match it with
+	// errors.As and read:
+	//
+	//   - Vendor, Method, Path (string): the call, as in Error.
+	//   - StatusCode (int): Chattu's (successful) status.
+	//   - Accepted (bool): the request was a send or create that Chattu
+	//     accepted: the message went out, and errors.Is(err,
+	//     ErrMaybeDelivered) is true so that it is not sent again.
+	//   - Err (error): what could not be read.
 	DecodeError = transport.DecodeError
 )
 
@@ -108,30 +158,33 @@ var kinds = map[string]error{
 	CodeMediaError:        errors.Join(ErrMediaError, ErrValidation),
 }
 
-// failureBody is every shape a Chattu failure has been seen or documented
-// in: {"error": "..."}, {"error": {"code", "message"}}, {"success": false,
-// "message"}, {"status": "error", "message"} and a code under "code",
-// "errorCode" or "error_code".
-type failureBody struct {
-	Success   *json.RawMessage `json:"success"`
-	Status    json.RawMessage  `json:"status"`
-	Error     json.RawMessage  `json:"error"`
-	Message   json.RawMessage  `json:"message"`
-	Details   json.RawMessage  `json:"details"`
-	Code      json.RawMessage  `json:"code"`
-	ErrorCode json.RawMessage  `json:"errorCode"`
-	ErrorCod2 json.RawMessage  `json:"error_code"`
-}
+// invalid returns the *ValidationError, naming Chattu, for field breaking
+// rule: a program with clients of several vendors learns which one refused.
+func invalid(field, rule string) error { return transport.InvalidFor(vendor, field, rule) }
 
-// decodeError is the transport hook: it reports the failure a response
-// describes, in any status, or nil.
-func decodeError(status int, _ http.Header, body []byte) *transport.Error {
-	ok := status >= 200 && status < 300
-	t := bytes.TrimSpace(body)
-	var f failureBody
-	isObject := len(t) > 0 && t[0] == '{' && json.Unmarshal(t, &f) == nil
+// failure is the transport's Failure hook: it reports the failure a
+// response describes, in any status, or nil. Chattu's failures take every
+// shape the docs and the service show: {"error": "..."}, {"error": {"code",
+// "message"}}, {"success": false, "message"}, {"status": "error",
+// "message"}, a code under "code", "errorCode" or "error_code", and plain
+// text from the proxy in front. A successful object answer is split into
+// its members once and left in resp.Envelope for the result decoder.
+func failure(resp *transport.Response) *transport.Error {
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
+	t := bytes.TrimSpace(resp.Body)
+	var o object
+	isObject := false
+	if len(t) > 0 && t[0] == '{' {
+		if ms, err := loose.Members(t); err == nil {
+			o, isObject = ms, true
+		}
+	}
 	if ok {
-		if !isObject || !f.reportsFailure() {
+		if !isObject {
+			return nil
+		}
+		resp.Envelope = o
+		if !reportsFailure(o) {
 			return nil
 		}
 	}
@@ -142,25 +195,24 @@ func decodeError(status int, _ http.Header, body []byte) *transport.Error {
 		}
 		return e
 	}
-	code := firstText(f.Code, f.ErrorCode, f.ErrorCod2)
-	var nested struct {
-		Code    json.RawMessage `json:"code"`
-		Message json.RawMessage `json:"message"`
-	}
-	if len(f.Error) > 0 && f.Error[0] == '{' && json.Unmarshal(f.Error, &nested) == nil {
-		if code == "" {
-			code = text(nested.Code)
+	code := firstText(o.get("code"), o.get("errorCode"), o.get("error_code"))
+	errVal := o.get("error")
+	if isObjectJSON(errVal) {
+		if nested, err := loose.Members(errVal); err == nil {
+			if code == "" {
+				code = stringText(object(nested).get("code"))
+			}
+			if m := stringText(object(nested).get("message")); m != "" {
+				e.Messages = append(e.Messages, m)
+			}
 		}
-		if m := text(nested.Message); m != "" {
-			e.Messages = append(e.Messages, m)
-		}
-	} else if m := text(f.Error); m != "" {
+	} else if m := stringText(errVal); m != "" {
 		e.Messages = append(e.Messages, m)
 	}
-	if m := text(f.Message); m != "" && (len(e.Messages) == 0 || e.Messages[0] != m) {
+	if m := stringText(o.get("message")); m != "" && (len(e.Messages) == 0 || e.Messages[0] != m) {
 		e.Messages = append(e.Messages, m)
 	}
-	if m := text(f.Details); m != "" {
+	if m := stringText(o.get("details")); m != "" {
 		e.Messages = append(e.Messages, m)
 	}
 	if code == "" {
@@ -179,41 +231,44 @@ func decodeError(status int, _ http.Header, body []byte) *transport.Error {
 	return e
 }
 
-// reportsFailure says whether a 2xx body describes a failure.
-func (f *failureBody) reportsFailure() bool {
-	if f.Success != nil {
-		var b transport.Bool
-		if json.Unmarshal(*f.Success, &b) == nil && !bool(b) && !isNullJSON(*f.Success) {
-			return true
+// reportsFailure says whether a 2xx object describes a failure. Only a
+// plain "no" counts: a success flag Chattu garbled must not turn a message
+// it sent into a refusal the caller would send again.
+func reportsFailure(o object) bool {
+	if v := o.get("success"); v != nil {
+		for _, no := range [...]string{"false", "0", "no", "off"} {
+			if isWord(v, no) {
+				return true
+			}
 		}
 	}
-	switch strings.ToLower(text(f.Status)) {
-	case "error", "fail", "failed", "failure":
-		return true
+	if v := o.get("status"); isStringJSON(v) {
+		for _, bad := range [...]string{"error", "fail", "failed", "failure"} {
+			if isWord(v, bad) {
+				return true
+			}
+		}
 	}
-	if len(f.Error) > 0 && !isNullJSON(f.Error) && string(f.Error) != "false" && string(f.Error) != `""` {
+	if v := o.get("error"); v != nil && !loose.IsNull(v) && !isWord(v, "false") {
 		return true
 	}
 	return false
 }
 
-func isNullJSON(b []byte) bool {
-	t := bytes.TrimSpace(b)
-	return len(t) == 0 || string(t) == "null"
-}
-
-// text returns a JSON string's content, or "" for any other JSON value.
-func text(b json.RawMessage) string {
-	var s string
-	if len(b) == 0 || b[0] != '"' || json.Unmarshal(b, &s) != nil {
+// stringText returns a JSON string's text, trimmed, or "" for any other
+// JSON value: a code or message is text, and a number or object in its
+// place says nothing a person can read.
+func stringText(v json.RawMessage) string {
+	t := bytes.TrimSpace(v)
+	if len(t) == 0 || t[0] != '"' {
 		return ""
 	}
-	return strings.TrimSpace(s)
+	return loose.Text(t)
 }
 
-func firstText(bs ...json.RawMessage) string {
-	for _, b := range bs {
-		if s := text(b); s != "" {
+func firstText(vs ...json.RawMessage) string {
+	for _, v := range vs {
+		if s := stringText(v); s != "" {
 			return s
 		}
 	}

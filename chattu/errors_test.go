@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 func TestErrorMapping(t *testing.T) {
@@ -50,12 +54,12 @@ func TestErrorMapping(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt, rec := mockClient(t, WithRetryMax(0))
-			body := []byte(tc.body)
-			if len(tc.body) > 5 && tc.body[len(tc.body)-5:] == ".json" {
-				body = fixture(t, tc.body)
+			c, m := mockClient(t, WithRetryMax(0))
+			body := tc.body
+			if strings.HasSuffix(tc.body, ".json") {
+				body = wiretest.Fixture(t, tc.body)
 			}
-			respond(mt, rec, "POST", testBase+"/api/send-group-message", tc.status, body, nil)
+			respond(m, "POST", testBase+"/api/send-group-message", tc.status, body, nil)
 			_, err := c.Groups.Send(context.Background(), GroupMessageParams{ClientID: "client-id", GroupID: "120363123456789012@g.us", Message: "שלום"})
 			var e *Error
 			require.ErrorAs(t, err, &e)
@@ -74,17 +78,45 @@ func TestErrorMapping(t *testing.T) {
 	}
 }
 
+// hook runs the Failure hook on an answer, as the transport does.
+func hook(status int, body string) *Error {
+	return failure(&transport.Response{StatusCode: status, Body: []byte(body)})
+}
+
 func TestSuccessBodiesAreNotFailures(t *testing.T) {
-	for _, b := range []string{`{"status":"success","messages":[]}`, `[]`, `{"success":true}`, `{"error":null,"message":"ok"}`, `{"message":"Client deleted successfully."}`, ``} {
-		assert.Nil(t, decodeError(200, nil, []byte(b)), b)
+	for _, b := range []string{`{"status":"success","messages":[]}`, `[]`, `{"success":true}`, `{"error":null,"message":"ok"}`, `{"message":"Client deleted successfully."}`, ``,
+		`{"success":"maybe","message":"garbled flag"}`, `{"error":false}`, `{"error":"null"}`} {
+		assert.Nil(t, hook(200, b), b)
 	}
-	assert.NotNil(t, decodeError(200, nil, []byte(`{"success":"false"}`)))
-	assert.NotNil(t, decodeError(200, nil, []byte(`{"error":"boom"}`)))
+	assert.NotNil(t, hook(200, `{"success":"false"}`))
+	assert.NotNil(t, hook(200, `{"success":0}`))
+	assert.NotNil(t, hook(200, `{"error":"boom"}`))
+	assert.NotNil(t, hook(200, `{"status":"Failed"}`))
+}
+
+// TestHookLeavesTheEnvelope: a successful object answer is split into its
+// members once, by the hook, and the decoder reads them from there.
+func TestHookLeavesTheEnvelope(t *testing.T) {
+	resp := &transport.Response{StatusCode: 200, Body: []byte(`{"success":true,"message":"Message sent successfully"}`)}
+	require.Nil(t, failure(resp))
+	o, ok := resp.Envelope.(object)
+	require.True(t, ok)
+	assert.Len(t, o, 2)
+	// The decoder reads the envelope, not the body.
+	resp.Body = []byte(`{}`)
+	r, err := decodeResult(resp)
+	require.NoError(t, err)
+	assert.True(t, r.Success)
+	assert.Equal(t, "Message sent successfully", r.Message)
+
+	arr := &transport.Response{StatusCode: 200, Body: []byte(`[]`)}
+	require.Nil(t, failure(arr))
+	assert.Nil(t, arr.Envelope, "an array is no envelope")
 }
 
 func TestRetryAfterKept(t *testing.T) {
-	c, mt, rec := mockClient(t, WithRetryMax(0))
-	respond(mt, rec, "GET", testBase+"/api/profile", 429, []byte(`{"error":"Rate limit exceeded"}`), http.Header{"Retry-After": {"900"}})
+	c, m := mockClient(t, WithRetryMax(0))
+	respond(m, "GET", testBase+"/api/profile", 429, `{"error":"Rate limit exceeded"}`, http.Header{"Retry-After": {"900"}})
 	_, err := c.Account.Profile(context.Background())
 	var e *Error
 	require.ErrorAs(t, err, &e)
@@ -114,7 +146,7 @@ func TestCodeSentinelMatrix(t *testing.T) {
 	}
 	for _, tc := range cases {
 		for _, status := range []int{tc.status, 200} {
-			e := decodeError(status, nil, []byte(`{"success":false,"error":"x","code":"`+string(tc.code)+`"}`))
+			e := hook(status, `{"success":false,"error":"x","code":"`+string(tc.code)+`"}`)
 			require.NotNil(t, e, tc.code)
 			var err error = &Error{StatusCode: status, Code: e.Code, Kind: e.Kind}
 			for _, s := range append(append([]error{}, shared...), own...) {
@@ -128,14 +160,96 @@ func TestCodeSentinelMatrix(t *testing.T) {
 	}
 	// Without a code the status decides, as for every vendor.
 	for status, s := range map[int]error{401: ErrUnauthorized, 403: ErrUnauthorized, 404: ErrNotFound, 400: ErrValidation, 429: ErrRateLimited} {
-		e := decodeError(status, nil, []byte(`{"error":"no code here"}`))
+		e := hook(status, `{"error":"no code here"}`)
 		assert.Nil(t, e.Kind)
 		assert.ErrorIs(t, &Error{StatusCode: status, Kind: e.Kind}, s)
 	}
 	// An unknown code leaves the status in charge too.
-	e := decodeError(403, nil, []byte(`{"error":"x","code":"SOMETHING_NEW"}`))
+	e := hook(403, `{"error":"x","code":"SOMETHING_NEW"}`)
 	assert.Equal(t, "SOMETHING_NEW", e.Code)
 	assert.ErrorIs(t, &Error{StatusCode: 403, Code: e.Code, Kind: e.Kind}, ErrUnauthorized)
 	// Codes are matched whatever their case.
-	assert.ErrorIs(t, &Error{StatusCode: 403, Kind: decodeError(403, nil, []byte(`{"code":"read_only_chat"}`)).Kind}, ErrReadOnlyChat)
+	assert.ErrorIs(t, &Error{StatusCode: 403, Kind: hook(403, `{"code":"read_only_chat"}`).Kind}, ErrReadOnlyChat)
+}
+
+// TestDecodePolicy: an answer whose structure cannot be read is a
+// *DecodeError (and, for a send, maybe delivered); a field in an
+// unexpected form is read leniently or left zero.
+func TestDecodePolicy(t *testing.T) {
+	ctx := context.Background()
+	send := SendMessageParams{ClientID: "client-id", Number: "12345678901", Message: "x"}
+	for _, body := range []string{`{"success":true`, `["ok"]`, `"sent"`} {
+		c, m := mockClient(t)
+		respond(m, "POST", testBase+"/api/send-message", 200, body, nil)
+		_, err := c.Messages.Send(ctx, send)
+		var de *DecodeError
+		require.ErrorAs(t, err, &de, body)
+		assert.True(t, de.Accepted, body)
+		assert.Equal(t, "/api/send-message", de.Path)
+		assert.Equal(t, "chattu", de.Vendor)
+		assert.ErrorIs(t, err, ErrMaybeDelivered, body)
+		assert.Equal(t, 1, m.Count(), "a send is never repeated")
+	}
+
+	// Loose fields: numbers as text, flags as words.
+	c, m := mockClient(t)
+	respond(m, "POST", testBase+"/api/send-message", 200, `{"success":"yes","message":42,"extra":{"kept":true}}`, nil)
+	r, err := c.Messages.Send(ctx, send)
+	require.NoError(t, err)
+	assert.True(t, r.Success)
+	assert.Equal(t, "42", r.Message)
+	assert.Contains(t, string(r.Raw()), `"kept":true`)
+
+	// A list whose elements are not records is the structure gone wrong;
+	// a read is not a send, so it is no maybe-delivered.
+	c, m = mockClient(t)
+	respond(m, "GET", testBase+"/api/sent-messages", 200, `[1,2]`, nil)
+	_, err = c.Messages.Sent(ctx)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.False(t, de.Accepted)
+	assert.False(t, errors.Is(err, ErrMaybeDelivered))
+
+	// Members of the wrong shape are left empty.
+	c, m = mockClient(t)
+	respond(m, "GET", testBase+"/api/groups/client-id", 200, `{"groups":"none","channels":null,"total":"2"}`, nil)
+	g, err := c.Groups.List(ctx, "client-id")
+	require.NoError(t, err)
+	assert.Empty(t, g.Groups)
+	assert.Empty(t, g.Channels)
+	assert.EqualValues(t, 2, g.Total)
+
+	c, m = mockClient(t, WithSessionCookie(testCookie))
+	respond(m, "GET", testBase+"/api/chats/client-id", 200,
+		`{"chats":[{"id":"9721234567@c.us","name":"  Dana ","lastMessage":"none","timestamp":"yesterday","unreadCount":"3","isMuted":"1"}]}`, nil)
+	chats, err := c.Chats.List(ctx, "client-id")
+	require.NoError(t, err)
+	require.Len(t, chats.Chats, 1)
+	assert.Equal(t, Chat{ID: "9721234567@c.us", Name: "  Dana ", UnreadCount: 3, IsMuted: true}, chats.Chats[0])
+}
+
+// TestResetWithoutNewKey: Chattu accepted the reset but its answer has no
+// key. The old key may be void already: the error says maybe delivered,
+// and the client keeps the key it has rather than guess.
+func TestResetWithoutNewKey(t *testing.T) {
+	c, m := mockClient(t)
+	respond(m, "POST", testBase+"/api/reset-api-key", 200, `{"message":"API key reset successfully."}`, nil)
+	res, err := c.Account.ResetAPIKey(context.Background(), ResetAPIKeyParams{Username: "u"})
+	assert.Nil(t, res)
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.True(t, de.Accepted)
+	assert.ErrorIs(t, err, ErrMaybeDelivered)
+	assert.Equal(t, testKey, *c.apiKey.Load())
+	assert.Equal(t, 1, m.Count())
+}
+
+func TestQRTooLarge(t *testing.T) {
+	c, m := mockClient(t)
+	respond(m, "GET", testBase+"/api/qr/client-id", 200, strings.Repeat("x", maxQRBytes+1), http.Header{"Content-Type": {"image/png"}})
+	_, err := c.Clients.QR(context.Background(), "client-id")
+	var de *DecodeError
+	require.ErrorAs(t, err, &de)
+	assert.Equal(t, "/api/qr/client-id", de.Path)
+	assert.False(t, de.Accepted)
 }

@@ -10,18 +10,17 @@ import (
 	"github.com/switchboard-go/switchboard/chattu/chattutest"
 )
 
-// startShop is the examples' common start: a sandbox with the number "shop"
-// added and scanned, and a client with the dashboard session.
+// startShop is the examples' common start: a sandbox whose number "shop"
+// is logged in already, and a client with the dashboard session.
 func startShop() (*chattutest.Server, *chattu.Client) {
 	s := chattutest.NewServer()
-	c, err := chattu.New(s.URL, chattutest.DefaultAPIKey, chattu.WithSessionCookie(chattutest.DefaultSessionCookie))
+	if err := s.SeedClient(chattutest.ClientState{ClientID: "shop", PhoneNumber: "972501234567", Connected: true}); err != nil {
+		panic(err)
+	}
+	c, err := s.NewClient()
 	if err != nil {
 		panic(err)
 	}
-	if _, err := c.Clients.AddNumber(context.Background(), chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"}); err != nil {
-		panic(err)
-	}
-	_ = s.Scan("shop")
 	return s, c
 }
 
@@ -42,7 +41,7 @@ func ExampleMessagesService_Send() {
 	if errors.Is(err, chattu.ErrMaybeDelivered) {
 		fmt.Println("may have been delivered: not sent again")
 	}
-	fmt.Println("messages Chattu sent:", len(s.Sent()))
+	fmt.Println("messages Chattu sent:", len(s.SentMessages()))
 	// Output:
 	// text: <nil>
 	// document: <nil>

@@ -172,7 +172,7 @@ func ExampleNewWebhookHandler() {
 
 	_, _ = s.Receive(ctx, chattutest.Inbound{ClientID: "shop", From: "972529999999", Body: "שלום"})
 	_, _ = s.Call(ctx, chattutest.IncomingCall{ClientID: "shop", From: "972529999999"})
-	for _, m := range s.Sent() {
+	for _, m := range s.SentMessages() {
 		fmt.Println(m.Source+":", m.Message)
 	}
 	// Output:

@@ -1,10 +1,12 @@
 package chattu
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 // seed adds every fixture and a few hostile shapes to f.
@@ -21,10 +23,20 @@ func seed(f *testing.F) {
 	}
 }
 
-// decodeInto must never panic; errors are fine.
-func decodeInto(b []byte, vs ...any) {
-	for _, v := range vs {
-		_ = json.Unmarshal(b, v)
+// decodeAll runs b through the path a 200 answer takes, the Failure hook
+// then each decoder, with and without the hook's envelope. Nothing may
+// panic; a decoder either fails or returns a result.
+func decodeAll[R any](t *testing.T, b []byte, decoders ...func(*transport.Response) (R, error)) {
+	for _, dec := range decoders {
+		for _, withHook := range []bool{true, false} {
+			resp := &transport.Response{StatusCode: 200, Body: b}
+			if withHook && failure(resp) != nil {
+				continue
+			}
+			if v, err := dec(resp); err == nil && reflect.ValueOf(v).IsNil() {
+				t.Fatal("no result and no error")
+			}
+		}
 	}
 }
 
@@ -32,7 +44,7 @@ func FuzzDecodeError(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, st := range []int{200, 400, 403, 404, 429, 500} {
-			if e := decodeError(st, nil, b); e == nil && st >= 300 {
+			if e := failure(&transport.Response{StatusCode: st, Body: b}); e == nil && st >= 300 {
 				t.Fatalf("status %d without *Error", st)
 			}
 		}
@@ -42,21 +54,33 @@ func FuzzDecodeError(f *testing.F) {
 func FuzzDecodeClients(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeInto(b, &AddNumberResult{}, &ClientList{}, &Result{}, &Profile{}, &ResetAPIKeyResult{})
+		decodeAll(t, b, decodeAddNumber)
+		decodeAll(t, b, decodeClientList)
+		decodeAll(t, b, decodeResult)
+		decodeAll(t, b, decodeProfile)
+		decodeAll(t, b, decodeReset)
+		decodeAll(t, b, decodeQR)
 	})
 }
 
 func FuzzDecodeMessages(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeInto(b, &SentMessages{}, &ReceivedMessages{}, &ScheduledMessages{}, &Calls{}, &AppLogs{})
+		decodeAll(t, b, decodeSentMessages)
+		decodeAll(t, b, decodeReceivedMessages)
+		decodeAll(t, b, decodeScheduledMessages)
+		decodeAll(t, b, decodeCalls)
+		decodeAll(t, b, decodeAppLogs)
 	})
 }
 
 func FuzzDecodeChats(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		decodeInto(b, &Chats{}, &ChatMessages{}, &SendResult{}, &Groups{})
+		decodeAll(t, b, decodeChats)
+		decodeAll(t, b, decodeChatMessages)
+		decodeAll(t, b, decodeSendResult)
+		decodeAll(t, b, decodeGroups)
 	})
 }
 

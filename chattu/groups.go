@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -82,39 +83,29 @@ type Group struct {
 }
 
 type groupWire struct {
-	ID           serializedID     `json:"id"`
-	Name         transport.String `json:"name"`
-	Description  transport.String `json:"description"`
-	ProfilePic   transport.String `json:"profilePic"`
-	Participants transport.Int    `json:"participants"`
-	Owner        transport.String `json:"owner"`
-	CreatedAt    transport.Time   `json:"createdAt"`
-	LastMessage  *lastMessageWire `json:"lastMessage"`
-	Timestamp    transport.Time   `json:"timestamp"`
-	UnreadCount  transport.Int    `json:"unreadCount"`
-	IsMuted      transport.Bool   `json:"isMuted"`
-	Pinned       transport.Bool   `json:"pinned"`
-	IsReadOnly   transport.Bool   `json:"isReadOnly"`
-	Type         transport.String `json:"type"`
+	ID           serializedID    `json:"id"`
+	Name         loose.String    `json:"name"`
+	Description  loose.String    `json:"description"`
+	ProfilePic   loose.String    `json:"profilePic"`
+	Participants loose.Int       `json:"participants"`
+	Owner        loose.String    `json:"owner"`
+	CreatedAt    loose.Time      `json:"createdAt"`
+	LastMessage  json.RawMessage `json:"lastMessage"`
+	Timestamp    loose.Time      `json:"timestamp"`
+	UnreadCount  loose.Int       `json:"unreadCount"`
+	IsMuted      loose.Bool      `json:"isMuted"`
+	Pinned       loose.Bool      `json:"pinned"`
+	IsReadOnly   loose.Bool      `json:"isReadOnly"`
+	Type         loose.String    `json:"type"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (g *Group) UnmarshalJSON(b []byte) error {
-	var w groupWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*g = Group{
+func (w *groupWire) value() Group {
+	return Group{
 		ID: GroupID(w.ID), Name: string(w.Name), Description: string(w.Description), ProfilePic: string(w.ProfilePic),
-		Participants: int64(w.Participants), Owner: string(w.Owner), CreatedAt: w.CreatedAt.Time, Timestamp: w.Timestamp.Time,
-		UnreadCount: int64(w.UnreadCount), IsMuted: bool(w.IsMuted), Pinned: bool(w.Pinned), IsReadOnly: bool(w.IsReadOnly),
-		Type: GroupType(w.Type),
+		Participants: int64(w.Participants), Owner: string(w.Owner), CreatedAt: w.CreatedAt.Time, LastMessage: lastMessageOf(w.LastMessage),
+		Timestamp: w.Timestamp.Time, UnreadCount: int64(w.UnreadCount), IsMuted: bool(w.IsMuted), Pinned: bool(w.Pinned),
+		IsReadOnly: bool(w.IsReadOnly), Type: GroupType(w.Type),
 	}
-	if w.LastMessage != nil {
-		lm := w.LastMessage.value()
-		g.LastMessage = &lm
-	}
-	return nil
 }
 
 // Groups is {"groups": [...], "channels": [...], "total": n}, each list most
@@ -129,20 +120,32 @@ type Groups struct {
 	transport.RawJSON
 }
 
-type groupsWire struct {
-	Groups   []Group       `json:"groups"`
-	Channels []Group       `json:"channels"`
-	Total    transport.Int `json:"total"`
-}
-
-// UnmarshalJSON decodes the documented envelope.
-func (l *Groups) UnmarshalJSON(b []byte) error {
-	var w groupsWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+// decodeGroups reads the envelope. groups and channels are its structure:
+// a list of something else than objects is a decode failure, a member that
+// is not a list at all holds none.
+func decodeGroups(resp *transport.Response) (*Groups, error) {
+	l := &Groups{}
+	if !isEmpty(resp) {
+		o, err := envelope(resp)
+		if err != nil {
+			return nil, err
+		}
+		for _, part := range []struct {
+			key string
+			dst *[]Group
+		}{{"groups", &l.Groups}, {"channels", &l.Channels}} {
+			var raw json.RawMessage
+			if v := o.get(part.key); isArrayJSON(v) {
+				raw = v
+			}
+			if *part.dst, err = decodeList(raw, (*groupWire).value); err != nil {
+				return nil, err
+			}
+		}
+		l.Total = intOf(o.get("total"))
 	}
-	l.Groups, l.Channels, l.Total = w.Groups, w.Channels, int64(w.Total)
-	return nil
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // List returns the groups and channels of the WhatsApp client clientID
@@ -152,13 +155,9 @@ func (s *GroupsService) List(ctx context.Context, clientID string) (*Groups, err
 	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	out := &Groups{}
-	if _, err := s.c.do(ctx, &call{auth: eitherAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: eitherAuth, req: &transport.Request{
 		Method: http.MethodGet, Path: "/api/groups/" + url.PathEscape(clientID), Header: jsonHeader(ctJSONUTF8),
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	}}, decodeGroups)
 }
 
 // GroupMessageParams is the body of POST /api/send-group-message. Message
@@ -195,21 +194,21 @@ func validateGroupSend(clientID string, id GroupID, msg, mediaURL string, mt Med
 		return err
 	}
 	if msg == "" && mediaURL == "" {
-		return transport.Invalid("message", "either message or mediaUrl is required")
+		return invalid("message", "either message or mediaUrl is required")
 	}
 	if maxLen > 0 && utf16Len(msg) > maxLen {
-		return transport.Invalid("message", "at most "+strconv.Itoa(maxLen)+" characters")
+		return invalid("message", "at most "+strconv.Itoa(maxLen)+" characters")
 	}
 	if err := checkHTTPURL("mediaUrl", mediaURL, false); err != nil {
 		return err
 	}
 	switch {
 	case mediaURL != "" && mt == "":
-		return transport.Invalid("mediaType", "required with mediaUrl")
+		return invalid("mediaType", "required with mediaUrl")
 	case mediaURL == "" && mt != "":
-		return transport.Invalid("mediaType", "only with mediaUrl")
+		return invalid("mediaType", "only with mediaUrl")
 	case mt != "" && !mt.valid():
-		return transport.Invalid("mediaType", "must be image, video, audio or document")
+		return invalid("mediaType", "must be image, video, audio or document")
 	}
 	return nil
 }
@@ -230,13 +229,9 @@ func (s *GroupsService) Send(ctx context.Context, p GroupMessageParams) (*SendRe
 	if err := validateGroupSend(p.ClientID, p.GroupID, p.Message, p.MediaURL, p.MediaType, MaxGroupMessageLength); err != nil {
 		return nil, err
 	}
-	out := &SendResult{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{
-		Method: http.MethodPost, Path: "/api/send-group-message", JSON: p, Header: jsonHeader(ctJSONUTF8),
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{
+		Method: http.MethodPost, Path: "/api/send-group-message", JSON: &p, Header: jsonHeader(ctJSONUTF8),
+	}}, decodeSendResult)
 }
 
 // SendWithSession sends from the WhatsApp client clientID to the group or
@@ -248,12 +243,8 @@ func (s *GroupsService) SendWithSession(ctx context.Context, clientID string, gr
 	if err := validateGroupSend(clientID, groupID, p.Message, p.MediaURL, p.MediaType, 0); err != nil {
 		return nil, err
 	}
-	out := &SendResult{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
 		Method: http.MethodPost, Path: "/api/groups/" + url.PathEscape(clientID) + "/" + url.PathEscape(string(groupID)) + "/send",
-		JSON: p, Header: jsonHeader(ctJSONUTF8),
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+		JSON: &p, Header: jsonHeader(ctJSONUTF8),
+	}}, decodeSendResult)
 }

@@ -3,7 +3,7 @@ package chattu
 import (
 	"strings"
 
-	"github.com/switchboard-go/switchboard/internal/transport"
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 // ChatID is a private chat's WhatsApp id, "<digits>@c.us" such as
@@ -22,8 +22,8 @@ const (
 // "972501234567@c.us").
 func UserChat(number string) (ChatID, error) {
 	n := strings.TrimPrefix(strings.TrimSpace(number), "+")
-	if !isDigits(n) || len(n) < 5 || len(n) > 20 {
-		return "", transport.Invalid("number", "must be a phone number with country code, digits only")
+	if !loose.IsDigits(n) || len(n) < 5 || len(n) > 20 {
+		return "", invalid("number", "must be a phone number with country code, digits only")
 	}
 	return ChatID(n + userSuffix), nil
 }
@@ -40,8 +40,8 @@ func ParseChatID(s string) (ChatID, error) {
 // Validate reports whether id has the "<digits>@c.us" form.
 func (id ChatID) Validate() error {
 	n, ok := strings.CutSuffix(string(id), userSuffix)
-	if !ok || !isDigits(n) {
-		return transport.Invalid("chatId", `must be "<digits>@c.us"`)
+	if !ok || !loose.IsDigits(n) {
+		return invalid("chatId", `must be "<digits>@c.us"`)
 	}
 	return nil
 }
@@ -75,17 +75,17 @@ func (id GroupID) Validate() error {
 	s := string(id)
 	if g, ok := strings.CutSuffix(s, groupSuffix); ok {
 		head, tail, dash := strings.Cut(g, "-")
-		if isDigits(head) && (!dash || isDigits(tail)) {
+		if loose.IsDigits(head) && (!dash || loose.IsDigits(tail)) {
 			return nil
 		}
 	}
-	if n, ok := strings.CutSuffix(s, newsletterSuffix); ok && isDigits(n) {
+	if n, ok := strings.CutSuffix(s, newsletterSuffix); ok && loose.IsDigits(n) {
 		return nil
 	}
-	if n, ok := strings.CutSuffix(s, userSuffix); ok && isDigits(n) {
+	if n, ok := strings.CutSuffix(s, userSuffix); ok && loose.IsDigits(n) {
 		return nil
 	}
-	return transport.Invalid("groupId", `must be "<id>@g.us" (a group) or a channel id`)
+	return invalid("groupId", `must be "<id>@g.us" (a group) or a channel id`)
 }
 
 // IsGroup reports whether id is a group's ("@g.us") rather than a channel's.
@@ -93,15 +93,3 @@ func (id GroupID) IsGroup() bool { return strings.HasSuffix(string(id), groupSuf
 
 // String returns the id.
 func (id GroupID) String() string { return string(id) }
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}

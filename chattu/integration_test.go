@@ -224,7 +224,7 @@ func TestSandboxSchedulesOnTestClock(t *testing.T) {
 	assert.Equal(t, chattu.ScheduleSent, l.Messages[0].Status)
 	assert.Equal(t, time.Date(2025, 10, 6, 18, 30, 0, 0, time.UTC), l.Messages[0].SentTime)
 	assert.Equal(t, chattu.SchedulePending, l.Messages[1].Status)
-	sent := s.Sent()
+	sent := s.SentMessages()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "schedule", sent[0].Source)
 
@@ -236,7 +236,7 @@ func TestSandboxSchedulesOnTestClock(t *testing.T) {
 	_, err = c.Schedules.Cancel(ctx, 999)
 	assert.ErrorIs(t, err, chattu.ErrNotFound)
 	s.Advance(24 * time.Hour)
-	assert.Len(t, s.Sent(), 1, "a cancelled message never fires")
+	assert.Len(t, s.SentMessages(), 1, "a cancelled message never fires")
 }
 
 func TestSandboxSessionOnlyRefusesAPIKey(t *testing.T) {
@@ -463,7 +463,7 @@ func TestSandboxCallsAndLogs(t *testing.T) {
 	d, err := s.Call(ctx, chattutest.IncomingCall{ClientID: "shop", From: "1234567890", IsVideo: true})
 	require.NoError(t, err)
 	assert.Nil(t, d, "no webhook configured")
-	sent := s.Sent()
+	sent := s.SentMessages()
 	require.Len(t, sent, 1)
 	assert.Equal(t, chattutest.DefaultRejectionMessage, sent[0].Message)
 	assert.Equal(t, "call-rejection", sent[0].Source)
@@ -534,9 +534,205 @@ func TestSandboxWebhookAutoReply(t *testing.T) {
 	assert.Equal(t, string(res.APIKey), got.key)
 	assert.Contains(t, string(got.body), `"body":"שלום"`)
 	got.Unlock()
-	sent := s.Sent()
+	sent := s.SentMessages()
 	require.Len(t, sent, 1)
 	assert.Equal(t, "auto-reply", sent[0].Source)
 	assert.Equal(t, "תודה! 🙏", sent[0].Message)
 	assert.Equal(t, "1234567890", sent[0].Recipient)
+}
+
+// TestSandboxReadyClient: one call gives a connected client, ready to send,
+// under the docs' id.
+func TestSandboxReadyClient(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	c, err := s.NewClient()
+	require.NoError(t, err)
+	ctx := context.Background()
+	id, err := s.ReadyClient("")
+	require.NoError(t, err)
+	assert.Equal(t, "client-id", id)
+	_, err = c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: id, Number: "972529999999", Message: "שלום"})
+	require.NoError(t, err)
+	require.Len(t, s.SentMessages(), 1)
+	assert.Equal(t, "api", s.SentMessages()[0].Source)
+
+	id2, err := s.ReadyClient("972507654321")
+	require.NoError(t, err)
+	assert.Equal(t, "client-id-2", id2)
+	st2, _ := s.ClientState(id2)
+	assert.Equal(t, "972507654321", st2.PhoneNumber)
+	_, err = s.ReadyClient("+972507654321")
+	assert.Error(t, err, "digits only")
+	list, err := c.Clients.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, list.Clients, 2)
+	for _, ci := range list.Clients {
+		assert.Equal(t, chattu.ClientAuthenticated, ci.Status, ci.ClientID)
+		st, ok := s.ClientState(ci.ClientID)
+		require.True(t, ok)
+		assert.Equal(t, st.APIKey, ci.APIKey.Reveal())
+	}
+	g, err := c.Groups.List(ctx, id)
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, g.Total, "a connected client has the docs' group and channel")
+}
+
+// TestSandboxDocsRequestsWithFixedIDs runs the docs' requests, with the
+// ids they name, against a sandbox seeded with those ids.
+func TestSandboxDocsRequestsWithFixedIDs(t *testing.T) {
+	start := time.Date(2025, 10, 6, 12, 0, 0, 0, time.UTC)
+	s := chattutest.NewServer(chattutest.WithClock(func() time.Time { return start }), chattutest.WithUser("your-username", "your-password"))
+	defer s.Close()
+	ctx := context.Background()
+	c, err := s.NewClient()
+	require.NoError(t, err)
+	require.NoError(t, s.SeedClient(chattutest.ClientState{ClientID: "client-id", PhoneNumber: "9721234567", APIKey: "client-api-key", Connected: true}))
+	require.NoError(t, s.SeedClient(chattutest.ClientState{ClientID: "client-id-2", PhoneNumber: "972512345678", APIKey: "client-api-key-2"}))
+	photo := []byte("\xff\xd8\xff\xe0 jpeg")
+	require.NoError(t, s.SeedMessage(chattutest.Message{ID: "3EB0C767F26AFC1F8B", ClientID: "client-id", Chat: "9721234567@c.us", Name: "John Doe",
+		Body: "Hello!", Timestamp: time.Unix(1699123456, 0), Media: photo, MediaType: "image/jpeg", Filename: "photo.jpg"}))
+	require.NoError(t, s.SeedSchedule(chattutest.Scheduled{ID: 123, ClientID: "client-id", Recipient: "+9721234567", Message: "Scheduled hello",
+		ScheduleTime: time.Date(2025, 10, 6, 18, 30, 0, 0, time.UTC)}))
+
+	// GET /api/clients: the docs' two clients.
+	list, err := c.Clients.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, list.Clients, 2)
+	assert.Equal(t, "9721234567@c.us", list.Clients[0].ConnectedNumber)
+	assert.Equal(t, chattu.NotConnected, list.Clients[1].ConnectedNumber)
+	assert.Equal(t, chattu.APIKey("client-api-key-2"), list.Clients[1].APIKey)
+
+	// GET /api/qr/client-id-2: pending, so there is a QR.
+	qr, err := c.Clients.QR(ctx, "client-id-2")
+	require.NoError(t, err)
+	assert.True(t, qr.IsPNG())
+
+	// GET /api/chats/client-id/9721234567@c.us/messages?limit=50
+	msgs, err := c.Chats.Messages(ctx, "client-id", "9721234567@c.us", &chattu.ChatMessagesParams{Limit: 50})
+	require.NoError(t, err)
+	require.Len(t, msgs.Messages, 1)
+	m := msgs.Messages[0]
+	assert.Equal(t, "3EB0C767F26AFC1F8B", m.ID)
+	assert.Equal(t, time.Unix(1699123456, 0).UTC(), m.Timestamp)
+	assert.True(t, m.HasMedia)
+
+	// GET /api/chats/client-id/media/3EB0C767F26AFC1F8B
+	st, err := c.Chats.Media(ctx, "client-id", "3EB0C767F26AFC1F8B")
+	require.NoError(t, err)
+	body, err := io.ReadAll(st)
+	st.Close()
+	require.NoError(t, err)
+	assert.Equal(t, photo, body)
+	assert.Equal(t, "photo.jpg", st.FileName)
+
+	// GET /api/chats/client-id: John Doe, one unread message.
+	chats, err := c.Chats.List(ctx, "client-id")
+	require.NoError(t, err)
+	require.Len(t, chats.Chats, 1)
+	assert.Equal(t, "John Doe", chats.Chats[0].Name)
+	assert.EqualValues(t, 1, chats.Chats[0].UnreadCount)
+
+	// GET /api/received-messages/client-id
+	rec, err := c.Messages.Received(ctx, "client-id")
+	require.NoError(t, err)
+	require.Len(t, rec.Messages, 1)
+	assert.Equal(t, "9721234567", rec.Messages[0].Sender)
+
+	// POST /api/groups/client-id/120363123456789012@g.us/send
+	_, err = c.Groups.SendWithSession(ctx, "client-id", "120363123456789012@g.us", chattu.SessionGroupMessageParams{Message: "שלום לכולם! זה הודעה בעברית"})
+	require.NoError(t, err)
+
+	// DELETE /scheduled-messages/123
+	r, err := c.Schedules.Cancel(ctx, 123)
+	require.NoError(t, err)
+	assert.Equal(t, "Schedule cancelled.", r.Message)
+	require.Len(t, s.Schedules(), 1)
+	assert.Equal(t, "cancelled", s.Schedules()[0].Status)
+
+	// DELETE /clients/client-id with the docs' password.
+	r, err = c.Clients.Delete(ctx, "client-id", chattu.DeleteClientParams{Password: "your-password"})
+	require.NoError(t, err)
+	assert.Equal(t, "Client deleted successfully.", r.Message)
+	sent := s.SentMessages()
+	require.Len(t, sent, 1, "seeding sends nothing: only the group send did")
+	assert.Equal(t, "group", sent[0].Source)
+}
+
+// TestSandboxFailNextError: every documented code comes back in Chattu's
+// envelope with its status, and the client matches exactly the sentinels
+// the docs of FailNextError promise.
+func TestSandboxFailNextError(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	ctx := context.Background()
+	c, err := s.NewClient(chattu.WithRetryMax(0))
+	require.NoError(t, err)
+	id, err := s.ReadyClient("")
+	require.NoError(t, err)
+	grp := chattu.GroupID("120363123456789012@g.us")
+	for _, tc := range []struct {
+		code   string
+		status int
+		want   []error
+	}{
+		{chattu.CodeAuthError, 401, []error{chattu.ErrAuth, chattu.ErrUnauthorized}},
+		{chattu.CodeAccessDenied, 403, []error{chattu.ErrAccessDenied, chattu.ErrUnauthorized}},
+		{chattu.CodePlanLimitExceeded, 403, []error{chattu.ErrPlanLimitExceeded}},
+		{chattu.CodeReadOnlyChat, 403, []error{chattu.ErrReadOnlyChat}},
+		{chattu.CodeClientNotFound, 404, []error{chattu.ErrClientNotFound, chattu.ErrNotFound}},
+		{chattu.CodeGroupNotFound, 404, []error{chattu.ErrGroupNotFound, chattu.ErrNotFound}},
+		{chattu.CodeInvalidChatType, 400, []error{chattu.ErrInvalidChatType, chattu.ErrValidation}},
+		{"media_error", 400, []error{chattu.ErrMediaError, chattu.ErrValidation}},
+	} {
+		require.NoError(t, s.FailNextError(1, tc.code), tc.code)
+		_, err := c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: id, GroupID: grp, Message: "x"})
+		var e *chattu.Error
+		require.ErrorAs(t, err, &e, tc.code)
+		assert.Equal(t, tc.status, e.StatusCode, tc.code)
+		assert.Equal(t, strings.ToUpper(tc.code), e.Code)
+		assert.NotEmpty(t, e.Messages, tc.code)
+		for _, w := range tc.want {
+			assert.ErrorIs(t, err, w, tc.code)
+		}
+		assert.False(t, errors.Is(err, chattu.ErrMaybeDelivered), tc.code)
+		assert.JSONEq(t, `{"success":false,"code":"`+e.Code+`","error":"`+e.Messages[0]+`"}`, string(e.Body))
+	}
+	assert.Empty(t, s.GroupMessages(id, string(grp)), "a failed request does not act")
+	assert.Error(t, s.FailNextError(1, "TEAPOT"))
+	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: id, GroupID: grp, Message: "x"})
+	assert.NoError(t, err, "an unknown code queues nothing")
+}
+
+// TestSandboxClockAndCredentials: the test clock is the shared one, and
+// several account keys are accepted at once.
+func TestSandboxClockAndCredentials(t *testing.T) {
+	base := time.Date(2025, 1, 1, 8, 0, 0, 0, time.FixedZone("IST", 2*3600))
+	s := chattutest.NewServer(chattutest.WithClock(func() time.Time { return base }), chattutest.WithCredentials("key-old-123456", "", "key-new-654321"))
+	defer s.Close()
+	assert.Equal(t, base.UTC(), s.Now())
+	s.Advance(90 * time.Minute)
+	assert.Equal(t, base.Add(90*time.Minute).UTC(), s.Now())
+	assert.Equal(t, "key-old-123456", s.APIKey())
+	ctx := context.Background()
+	for _, k := range []string{"key-old-123456", "key-new-654321"} {
+		c, err := chattu.New(s.URL, k)
+		require.NoError(t, err)
+		_, err = c.Account.Profile(ctx)
+		require.NoError(t, err, k)
+	}
+	// Resetting the second key leaves the first valid.
+	c, err := chattu.New(s.URL, "key-new-654321")
+	require.NoError(t, err)
+	res, err := c.Account.ResetAPIKey(ctx, chattu.ResetAPIKeyParams{Username: chattutest.DefaultUsername})
+	require.NoError(t, err)
+	assert.True(t, res.Switched)
+	_, err = c.Account.Profile(ctx)
+	require.NoError(t, err)
+	old, _ := chattu.New(s.URL, "key-old-123456")
+	_, err = old.Account.Profile(ctx)
+	require.NoError(t, err)
+	gone, _ := chattu.New(s.URL, "key-new-654321")
+	_, err = gone.Account.Profile(ctx)
+	assert.ErrorIs(t, err, chattu.ErrAuth)
 }

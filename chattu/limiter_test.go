@@ -2,16 +2,17 @@ package chattu
 
 import (
 	"context"
+	"fmt"
 	"net/http"
-	"regexp"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/jarcoal/httpmock"
-
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 type fakeClock struct {
@@ -93,9 +94,9 @@ func TestLimiterCancelReturnsSlot(t *testing.T) {
 }
 
 func TestClientRateLimitSendsNothingWhenRefused(t *testing.T) {
-	c, mt, rec := mockClient(t, WithRateLimit())
+	c, m := mockClient(t, WithRateLimit())
 	require.NotNil(t, c.limiter)
-	respond(mt, rec, "GET", testBase+"/api/profile", 200, fixture(t, "profile.json"), nil)
+	respond(m, "GET", testBase+"/api/profile", 200, wiretest.Fixture(t, "profile.json"), nil)
 	c.limiter = newLimiter(map[bucketName]rateLimit{bucketAPI: {2, time.Hour}}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -105,19 +106,19 @@ func TestClientRateLimitSendsNothingWhenRefused(t *testing.T) {
 	}
 	_, err := c.Account.Profile(ctx)
 	assert.ErrorIs(t, err, ErrRateLimited)
-	assert.Len(t, rec.all(), 2)
+	assert.Equal(t, 2, m.Count())
 }
 
 func TestNoLimiterByDefault(t *testing.T) {
-	c, _, _ := mockClient(t)
+	c, _ := mockClient(t)
 	assert.Nil(t, c.limiter)
 }
 
-// TestOptionsThroughNew: Chattu's own options travel through the shared
-// Option type (transport.Extension) and still reach the Client New builds.
+// TestOptionsThroughNew: Chattu's own options, given among the shared ones,
+// reach the Client New builds.
 func TestOptionsThroughNew(t *testing.T) {
 	// The limiter New installs has the documented buckets, full.
-	c, mt, rec := mockClient(t, WithRateLimit(), WithSessionCookie(testCookie))
+	c, m := mockClient(t, WithRateLimit(), WithSessionCookie(testCookie))
 	require.NotNil(t, c.limiter)
 	for name, lim := range documentedLimits() {
 		b := c.limiter.buckets[name]
@@ -128,8 +129,7 @@ func TestOptionsThroughNew(t *testing.T) {
 	}
 	// It gates real calls: 10 cancellations per 15 minutes, then the next
 	// one is refused at once within a short deadline and nothing is sent.
-	mt.RegisterRegexpResponder("DELETE", mustRegexp(`/scheduled-messages/\d+$`), func(req *http.Request) (*http.Response, error) {
-		rec.add(req)
+	m.Handle("DELETE", `=~/scheduled-messages/\d+$`, func(req *http.Request) (*http.Response, error) {
 		return httpmock.NewStringResponse(200, `{"message":"Schedule cancelled."}`), nil
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
@@ -141,14 +141,17 @@ func TestOptionsThroughNew(t *testing.T) {
 	_, err := c.Schedules.Cancel(ctx, 11)
 	assert.ErrorIs(t, err, ErrRateLimited)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Len(t, rec.all(), 10)
+	assert.Equal(t, 10, m.Count())
+	for i, r := range m.Requests() {
+		assert.Equal(t, fmt.Sprintf("/scheduled-messages/%d", i+1), r.Path)
+	}
 
 	// The last WithSessionCookie wins, as with every option.
-	c2, mt2, rec2 := mockClient(t, WithSessionCookie("connect.sid=first"), WithSessionCookie("connect.sid=second"))
-	respond(mt2, rec2, "GET", testBase+"/scheduled-messages", 200, []byte(`[]`), nil)
+	c2, m2 := mockClient(t, WithSessionCookie("connect.sid=first"), WithSessionCookie("connect.sid=second"))
+	respond(m2, "GET", testBase+"/scheduled-messages", 200, `[]`, nil)
 	_, err = c2.Schedules.List(context.Background())
 	require.NoError(t, err)
-	assert.Equal(t, "connect.sid=second", rec2.all()[0].Header.Get("Cookie"))
+	assert.Equal(t, "connect.sid=second", m2.Last().Header.Get("Cookie"))
 
 	// A bad option value is New's error, naming the option.
 	_, err = New(testBase, testKey, WithSessionCookie("no pairs here"))
@@ -156,5 +159,3 @@ func TestOptionsThroughNew(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "WithSessionCookie", ve.Field)
 }
-
-func mustRegexp(s string) *regexp.Regexp { return regexp.MustCompile(s) }

@@ -2,13 +2,13 @@ package chattu
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -41,7 +41,7 @@ func (p *SendMessageParams) validate() error {
 		return err
 	}
 	if p.Message == "" && p.MediaURL == "" {
-		return transport.Invalid("message", "either message or mediaUrl is required")
+		return invalid("message", "either message or mediaUrl is required")
 	}
 	return checkMediaURL(p.MediaURL)
 }
@@ -50,8 +50,8 @@ func (p *SendMessageParams) validate() error {
 // optional leading "+".
 func checkNumber(field, n string) error {
 	d := strings.TrimPrefix(n, "+")
-	if !isDigits(d) || len(d) < 5 || len(d) > 20 {
-		return transport.Invalid(field, "required: a phone number with country code (digits, optional leading +)")
+	if !loose.IsDigits(d) || len(d) < 5 || len(d) > 20 {
+		return invalid(field, "required: a phone number with country code (digits, optional leading +)")
 	}
 	return nil
 }
@@ -70,7 +70,7 @@ func checkMediaURL(raw string) error {
 			return nil
 		}
 	}
-	return transport.Invalid("mediaUrl", "file type must be one of "+strings.Join(supportedMediaExtensions, ", "))
+	return invalid("mediaUrl", "file type must be one of "+strings.Join(supportedMediaExtensions, ", "))
 }
 
 // Send sends a text or a media message to a phone number. It is never
@@ -80,11 +80,7 @@ func (s *MessagesService) Send(ctx context.Context, p SendMessageParams) (*Resul
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	out := &Result{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodPost, Path: "/api/send-message", JSON: p}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodPost, Path: "/api/send-message", JSON: &p}}, decodeResult)
 }
 
 // SentMessage is one entry of GET /api/sent-messages.
@@ -106,26 +102,20 @@ type SentMessage struct {
 }
 
 type sentMessageWire struct {
-	ID           transport.Int    `json:"id"`
-	ClientID     transport.String `json:"clientId"`
-	SenderNumber transport.String `json:"senderNumber"`
-	Recipient    transport.String `json:"recipient"`
-	Message      transport.String `json:"message"`
-	Status       transport.String `json:"status"`
-	SentAt       transport.Time   `json:"sentAt"`
+	ID           loose.Int    `json:"id"`
+	ClientID     loose.String `json:"clientId"`
+	SenderNumber loose.String `json:"senderNumber"`
+	Recipient    loose.String `json:"recipient"`
+	Message      loose.String `json:"message"`
+	Status       loose.String `json:"status"`
+	SentAt       loose.Time   `json:"sentAt"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (m *SentMessage) UnmarshalJSON(b []byte) error {
-	var w sentMessageWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = SentMessage{
+func (w *sentMessageWire) value() SentMessage {
+	return SentMessage{
 		ID: int64(w.ID), ClientID: string(w.ClientID), SenderNumber: string(w.SenderNumber),
 		Recipient: string(w.Recipient), Message: string(w.Message), Status: string(w.Status), SentAt: w.SentAt.Time,
 	}
-	return nil
 }
 
 // SentMessages is GET /api/sent-messages: the last 100 messages.
@@ -135,18 +125,22 @@ type SentMessages struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON reads the documented array (or {"messages": [...]}).
-func (l *SentMessages) UnmarshalJSON(b []byte) error {
-	return decodeList(b, &l.Messages, "messages", "data")
+func decodeSentMessages(resp *transport.Response) (*SentMessages, error) {
+	l := &SentMessages{}
+	raw, _, err := listIn(resp, "messages", "data")
+	if err != nil {
+		return nil, err
+	}
+	if l.Messages, err = decodeList(raw, (*sentMessageWire).value); err != nil {
+		return nil, err
+	}
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // Sent lists the last 100 messages sent by the account's clients.
 func (s *MessagesService) Sent(ctx context.Context) (*SentMessages, error) {
-	out := &SentMessages{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/sent-messages"}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/sent-messages"}}, decodeSentMessages)
 }
 
 // ReceivedMessage is one entry of GET /api/received-messages/:clientId.
@@ -164,21 +158,15 @@ type ReceivedMessage struct {
 }
 
 type receivedMessageWire struct {
-	ID         transport.Int    `json:"id"`
-	ClientID   transport.String `json:"client_id"`
-	Sender     transport.String `json:"sender"`
-	Message    transport.String `json:"message"`
-	ReceivedAt transport.Time   `json:"received_at"`
+	ID         loose.Int    `json:"id"`
+	ClientID   loose.String `json:"client_id"`
+	Sender     loose.String `json:"sender"`
+	Message    loose.String `json:"message"`
+	ReceivedAt loose.Time   `json:"received_at"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (m *ReceivedMessage) UnmarshalJSON(b []byte) error {
-	var w receivedMessageWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = ReceivedMessage{ID: int64(w.ID), ClientID: string(w.ClientID), Sender: string(w.Sender), Message: string(w.Message), ReceivedAt: w.ReceivedAt.Time}
-	return nil
+func (w *receivedMessageWire) value() ReceivedMessage {
+	return ReceivedMessage{ID: int64(w.ID), ClientID: string(w.ClientID), Sender: string(w.Sender), Message: string(w.Message), ReceivedAt: w.ReceivedAt.Time}
 }
 
 // ReceivedMessages is {"status": "success", "messages": [...]}.
@@ -190,14 +178,18 @@ type ReceivedMessages struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON decodes the envelope leniently.
-func (l *ReceivedMessages) UnmarshalJSON(b []byte) error {
-	st, err := envelopeStatus(b)
+func decodeReceivedMessages(resp *transport.Response) (*ReceivedMessages, error) {
+	l := &ReceivedMessages{}
+	raw, env, err := listIn(resp, "messages", "data")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	l.Status = st
-	return decodeList(b, &l.Messages, "messages", "data")
+	if l.Messages, err = decodeList(raw, (*receivedMessageWire).value); err != nil {
+		return nil, err
+	}
+	l.Status = textOf(env.get("status"))
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // Received lists the last 100 messages the WhatsApp client clientID
@@ -206,9 +198,5 @@ func (s *MessagesService) Received(ctx context.Context, clientID string) (*Recei
 	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	out := &ReceivedMessages{}
-	if _, err := s.c.do(ctx, &call{req: &transport.Request{Method: http.MethodGet, Path: "/api/received-messages/" + url.PathEscape(clientID)}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{req: &transport.Request{Method: http.MethodGet, Path: "/api/received-messages/" + url.PathEscape(clientID)}}, decodeReceivedMessages)
 }

@@ -1,18 +1,87 @@
 package chattu
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
-// Keys under which Chattu's own options travel through the shared Option
-// type (transport.Extension).
-type (
-	sessionCookieKey struct{}
-	rateLimitKey     struct{}
-)
+// Option configures New. It is Chattu's own type, so an option of another
+// Switchboard vendor package does not compile where a Chattu option is
+// expected: a misplaced option is caught by the compiler, not at run time.
+type Option func(*settings)
+
+// settings is what the options of one New call collect: the transport's
+// options, in order, and Chattu's own settings.
+type settings struct {
+	transport []transport.Option
+	session   string
+	rateLimit bool
+	// err is the first invalid option value; New returns it.
+	err error
+}
+
+func (s *settings) add(o transport.Option) { s.transport = append(s.transport, o) }
+
+func (s *settings) fail(err error) {
+	if s.err == nil {
+		s.err = err
+	}
+}
+
+// WithBaseURL sends every request to baseURL instead of the one given to
+// New, for a proxy in front of the deployment or a sandbox. It must be an
+// absolute http or https URL without query or user info.
+func WithBaseURL(baseURL string) Option {
+	return func(s *settings) { s.add(transport.WithBaseURL(baseURL)) }
+}
+
+// WithHTTPClient sends requests through hc, whose Transport is used as is
+// (a corporate proxy, custom TLS, an in-memory transport in tests). Prefer
+// a context deadline to hc.Timeout: the context bounds the whole call,
+// retries included.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) { s.add(transport.WithHTTPClient(hc)) }
+}
+
+// WithLogger logs every attempt, retry and failure to l (debug level; warn
+// for a send that may have been delivered). Nothing is logged without it,
+// and no record holds the API key, the session cookie or a password.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) { s.add(transport.WithLogger(l)) }
+}
+
+// WithUserAgent puts the application's product token ("shop-bot/1.2") in
+// front of the SDK's own, so that Chattu's logs tell the applications
+// sharing an account apart.
+func WithUserAgent(product string) Option {
+	return func(s *settings) { s.add(transport.WithUserAgent(product)) }
+}
+
+// WithRetryMax sets how many times a failed request may be retried (0 to
+// 10; default 3). Sends are never retried once written, whatever the
+// value, so that a message cannot go out twice.
+func WithRetryMax(n int) Option {
+	return func(s *settings) { s.add(transport.WithRetryMax(n)) }
+}
+
+// WithRetryWait sets the first and the longest backoff between attempts
+// (defaults 250 ms and 5 s; each wait is jittered), for callers that would
+// rather fail fast, or tests that inject faults.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(s *settings) { s.add(transport.WithRetryWait(min, max)) }
+}
+
+// WithRetryAfterMax caps how long a 429, or a 503 with Retry-After, is
+// waited for (default 30 s). Chattu's limits are counted per 15 minutes or
+// per hour, so a longer Retry-After is not waited for: the call returns an
+// *Error carrying RetryAfter and the caller decides.
+func WithRetryAfterMax(d time.Duration) Option {
+	return func(s *settings) { s.add(transport.WithRetryAfterMax(d)) }
+}
 
 // WithSessionCookie supplies the dashboard's login session, which the
 // session-only endpoints require (chat interface, schedules, deleting a
@@ -20,21 +89,22 @@ type (
 // header value as the browser sends it after logging in, one or more
 // "name=value" pairs separated by "; " (for example
 // "connect.sid=s%3Aabc..."). It is a secret: it never appears in errors or
-// logs. It is sent only to the endpoints that accept a session.
+// logs. It is sent only to the endpoints that accept a session. Given
+// twice, the last one wins.
 func WithSessionCookie(cookie string) Option {
-	return transport.Extension(sessionCookieKey{}, func(any) (any, error) {
+	return func(s *settings) {
 		c := strings.TrimSpace(cookie)
-		if c == "" {
-			return nil, transport.Invalid("WithSessionCookie", "required")
+		switch {
+		case c == "":
+			s.fail(invalid("WithSessionCookie", "required"))
+		case strings.ContainsAny(c, "\r\n"):
+			s.fail(invalid("WithSessionCookie", "must not contain line breaks"))
+		case len(splitCookies(c)) == 0:
+			s.fail(invalid("WithSessionCookie", `must be "name=value" pairs as in a Cookie header`))
+		default:
+			s.session = c
 		}
-		if strings.ContainsAny(c, "\r\n") {
-			return nil, transport.Invalid("WithSessionCookie", "must not contain line breaks")
-		}
-		if len(splitCookies(c)) == 0 {
-			return nil, transport.Invalid("WithSessionCookie", `must be "name=value" pairs as in a Cookie header`)
-		}
-		return c, nil
-	})
+	}
 }
 
 // WithRateLimit turns on a client-side limiter that keeps the client within
@@ -46,7 +116,7 @@ func WithSessionCookie(cookie string) Option {
 // context.DeadlineExceeded, and nothing is sent. The vendor counts per IP
 // address, so clients sharing an address should share a Client.
 func WithRateLimit() Option {
-	return transport.Extension(rateLimitKey{}, func(any) (any, error) { return true, nil })
+	return func(s *settings) { s.rateLimit = true }
 }
 
 // splitCookies returns the cookie values of a Cookie header value (only

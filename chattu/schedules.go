@@ -2,11 +2,11 @@ package chattu
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -58,13 +58,13 @@ func (p *ScheduleParams) validate() error {
 		return err
 	}
 	if p.Message == "" {
-		return transport.Invalid("message", "required")
+		return invalid("message", "required")
 	}
 	if p.ScheduleTime.IsZero() {
-		return transport.Invalid("scheduleTime", "required")
+		return invalid("scheduleTime", "required")
 	}
 	if y := p.ScheduleTime.UTC().Year(); y < 1970 || y > 9999 {
-		return transport.Invalid("scheduleTime", "must be a year between 1970 and 9999")
+		return invalid("scheduleTime", "must be a year between 1970 and 9999")
 	}
 	return nil
 }
@@ -75,11 +75,7 @@ func (s *SchedulesService) Create(ctx context.Context, p ScheduleParams) (*Resul
 		return nil, err
 	}
 	body := scheduleWire{ClientID: p.ClientID, Number: p.Number, Message: p.Message, ScheduleTime: p.ScheduleTime.UTC().Format(ScheduleTimeLayout)}
-	out := &Result{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{Method: http.MethodPost, Path: "/schedule-message", JSON: body}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{Method: http.MethodPost, Path: "/schedule-message", JSON: &body}}, decodeResult)
 }
 
 // ScheduledMessage is one entry of GET /scheduled-messages.
@@ -103,27 +99,21 @@ type ScheduledMessage struct {
 }
 
 type scheduledWire struct {
-	ID           transport.Int    `json:"id"`
-	ClientID     transport.String `json:"clientId"`
-	Recipient    transport.String `json:"recipient"`
-	Message      transport.String `json:"message"`
-	ScheduleTime transport.Time   `json:"scheduleTime"`
-	Status       transport.String `json:"status"`
-	CreatedAt    transport.Time   `json:"createdAt"`
-	SentTime     transport.Time   `json:"sentTime"`
+	ID           loose.Int    `json:"id"`
+	ClientID     loose.String `json:"clientId"`
+	Recipient    loose.String `json:"recipient"`
+	Message      loose.String `json:"message"`
+	ScheduleTime loose.Time   `json:"scheduleTime"`
+	Status       loose.String `json:"status"`
+	CreatedAt    loose.Time   `json:"createdAt"`
+	SentTime     loose.Time   `json:"sentTime"`
 }
 
-// UnmarshalJSON decodes the documented fields leniently.
-func (m *ScheduledMessage) UnmarshalJSON(b []byte) error {
-	var w scheduledWire
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	*m = ScheduledMessage{
+func (w *scheduledWire) value() ScheduledMessage {
+	return ScheduledMessage{
 		ID: int64(w.ID), ClientID: string(w.ClientID), Recipient: string(w.Recipient), Message: string(w.Message),
 		ScheduleTime: w.ScheduleTime.Time, Status: ScheduleStatus(w.Status), CreatedAt: w.CreatedAt.Time, SentTime: w.SentTime.Time,
 	}
-	return nil
 }
 
 // ScheduledMessages is GET /scheduled-messages.
@@ -133,18 +123,22 @@ type ScheduledMessages struct {
 	transport.RawJSON
 }
 
-// UnmarshalJSON reads the documented array.
-func (l *ScheduledMessages) UnmarshalJSON(b []byte) error {
-	return decodeList(b, &l.Messages, "messages", "scheduledMessages", "data")
+func decodeScheduledMessages(resp *transport.Response) (*ScheduledMessages, error) {
+	l := &ScheduledMessages{}
+	raw, _, err := listIn(resp, "messages", "scheduledMessages", "data")
+	if err != nil {
+		return nil, err
+	}
+	if l.Messages, err = decodeList(raw, (*scheduledWire).value); err != nil {
+		return nil, err
+	}
+	l.SetRaw(resp.Body)
+	return l, nil
 }
 
 // List returns the logged-in user's scheduled messages.
 func (s *SchedulesService) List(ctx context.Context) (*ScheduledMessages, error) {
-	out := &ScheduledMessages{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{Method: http.MethodGet, Path: "/scheduled-messages", Header: jsonHeader(ctJSON)}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{Method: http.MethodGet, Path: "/scheduled-messages", Header: jsonHeader(ctJSON)}}, decodeScheduledMessages)
 }
 
 // Cancel cancels the pending scheduled message id (ScheduledMessage.ID;
@@ -156,13 +150,9 @@ func (s *SchedulesService) List(ctx context.Context) (*ScheduledMessages, error)
 // tells.
 func (s *SchedulesService) Cancel(ctx context.Context, id int64) (*Result, error) {
 	if id <= 0 {
-		return nil, transport.Invalid("id", "required: a positive scheduled message id")
+		return nil, invalid("id", "required: a positive scheduled message id")
 	}
-	out := &Result{}
-	if _, err := s.c.do(ctx, &call{auth: sessionAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: sessionAuth, req: &transport.Request{
 		Method: http.MethodDelete, Path: "/scheduled-messages/" + strconv.FormatInt(id, 10), Header: jsonHeader(ctJSON),
-	}}, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	}}, decodeResult)
 }

@@ -43,13 +43,10 @@ func (k APIKey) LogValue() slog.Value { return slog.StringValue(k.String()) }
 // handler or encoded for debugging cannot leak the key. Store string(k).
 func (k APIKey) MarshalJSON() ([]byte, error) { return json.Marshal(k.String()) }
 
-// UnmarshalJSON accepts the key as a string (or a number, or null).
+// UnmarshalJSON accepts the key as a string (or a number, or null), under
+// the loose-JSON policy: anything else reads as no key.
 func (k *APIKey) UnmarshalJSON(b []byte) error {
-	var s transport.String
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*k = APIKey(s)
+	*k = APIKey(textOf(b))
 	return nil
 }
 

@@ -19,6 +19,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 func TestAPIKeyNeverPrints(t *testing.T) {
@@ -51,15 +53,15 @@ func TestClientNeverPrintsCredentials(t *testing.T) {
 func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, mt, rec := mockClient(t, WithSessionCookie("connect.sid=cookie-secret-777"), WithLogger(logger), WithRetryMax(0))
-	respond(mt, rec, "POST", testBase+"/api/add-number", 200, []byte(`{"status":"pending_auth","qrCode":null,"apiKey":"fresh-client-key-555"}`), nil)
+	c, m := mockClient(t, WithSessionCookie("connect.sid=cookie-secret-777"), WithLogger(logger), WithRetryMax(0))
+	respond(m, "POST", testBase+"/api/add-number", 200, `{"status":"pending_auth","qrCode":null,"apiKey":"fresh-client-key-555"}`, nil)
 	res, err := c.Clients.AddNumber(context.Background(), AddNumberParams{ClientID: "c1", PhoneNumber: "972501234567"})
 	require.NoError(t, err)
 	assert.NotContains(t, fmt.Sprintf("%v %+v %#v", res, *res, res), "fresh-client-key-555")
 
 	// The vendor echoes every secret back in a failure.
 	echo := `{"error":"bad: account-api-key connect.sid=cookie-secret-777 cookie-secret-777 fresh-client-key-555 hunter2-password","apiKey":"unseen-key-444","password":"hunter2-password"}`
-	respond(mt, rec, "DELETE", testBase+"/clients/c1", 403, []byte(echo), nil)
+	respond(m, "DELETE", testBase+"/clients/c1", 403, echo, nil)
 	_, err = c.Clients.Delete(context.Background(), "c1", DeleteClientParams{Password: "hunter2-password"})
 	require.Error(t, err)
 	var e *Error
@@ -71,9 +73,9 @@ func TestSecretsStayOutOfErrorsAndLogs(t *testing.T) {
 }
 
 func TestResetAPIKeySwitchesAtomically(t *testing.T) {
-	c, mt, _ := mockClient(t)
+	c, m := mockClient(t)
 	var oldKeys, newKeys, other atomic.Int64
-	mt.RegisterResponder("GET", testBase+"/api/profile", func(req *http.Request) (*http.Response, error) {
+	m.Handle("GET", testBase+"/api/profile", func(req *http.Request) (*http.Response, error) {
 		switch req.Header.Get("X-Api-Key") {
 		case testKey:
 			oldKeys.Add(1)
@@ -83,15 +85,15 @@ func TestResetAPIKeySwitchesAtomically(t *testing.T) {
 			other.Add(1)
 			return httpmock.NewStringResponse(401, `{"error":"Invalid API key","code":"AUTH_ERROR"}`), nil
 		}
-		return httpmock.NewBytesResponse(200, fixture(t, "profile.json")), nil
+		return httpmock.NewStringResponse(200, wiretest.Fixture(t, "profile.json")), nil
 	})
 	var resetBody []byte
-	mt.RegisterResponder("POST", testBase+"/api/reset-api-key", func(req *http.Request) (*http.Response, error) {
+	m.Handle("POST", testBase+"/api/reset-api-key", func(req *http.Request) (*http.Response, error) {
 		buf := new(bytes.Buffer)
 		_, _ = buf.ReadFrom(req.Body)
 		resetBody = buf.Bytes()
 		time.Sleep(5 * time.Millisecond)
-		return httpmock.NewBytesResponse(200, fixture(t, "reset_api_key.json")), nil
+		return httpmock.NewStringResponse(200, wiretest.Fixture(t, "reset_api_key.json")), nil
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -125,17 +127,17 @@ func TestResetAPIKeySwitchesAtomically(t *testing.T) {
 }
 
 func TestResetOtherKeyDoesNotSwitch(t *testing.T) {
-	c, mt, rec := mockClient(t)
-	respond(mt, rec, "POST", testBase+"/api/reset-api-key", 200, fixture(t, "reset_api_key.json"), nil)
+	c, m := mockClient(t)
+	respond(m, "POST", testBase+"/api/reset-api-key", 200, wiretest.Fixture(t, "reset_api_key.json"), nil)
 	res, err := c.Account.ResetAPIKey(context.Background(), ResetAPIKeyParams{Username: "u", CurrentAPIKey: "some-client-key"})
 	require.NoError(t, err)
 	assert.False(t, res.Switched)
 	assert.Equal(t, testKey, *c.apiKey.Load())
-	assert.JSONEq(t, `{"username":"u","currentApiKey":"some-client-key"}`, string(rec.all()[0].Body))
+	assert.JSONEq(t, `{"username":"u","currentApiKey":"some-client-key"}`, string(m.Last().Body))
 }
 
 func TestSetAPIKeyRejectsBlank(t *testing.T) {
-	c, _, _ := mockClient(t)
+	c, _ := mockClient(t)
 	assert.ErrorIs(t, c.SetAPIKey(" "), ErrValidation)
 	assert.ErrorIs(t, c.SetAPIKey(""), ErrValidation)
 }
@@ -157,8 +159,8 @@ func TestAddNumberDecodesQR(t *testing.T) {
 		base64.StdEncoding.EncodeToString(pngBytes),
 		"data:image/png;base64," + base64.RawStdEncoding.EncodeToString(pngBytes),
 	} {
-		c, mt, rec := mockClient(t)
-		respond(mt, rec, "POST", testBase+"/api/add-number", 200, []byte(`{"status":"pending_auth","message":"QR Code generated for authentication","qrCode":"`+qr+`","apiKey":"k-123456"}`), nil)
+		c, m := mockClient(t)
+		respond(m, "POST", testBase+"/api/add-number", 200, `{"status":"pending_auth","message":"QR Code generated for authentication","qrCode":"`+qr+`","apiKey":"k-123456"}`, nil)
 		res, err := c.Clients.AddNumber(context.Background(), AddNumberParams{ClientID: "c", PhoneNumber: "12345678901"})
 		require.NoError(t, err)
 		assert.Equal(t, pngBytes, res.QRCode)
@@ -169,9 +171,8 @@ func TestAddNumberDecodesQR(t *testing.T) {
 
 func TestQRImage(t *testing.T) {
 	pngBytes := testPNG(t)
-	c, mt, rec := mockClient(t)
-	mt.RegisterResponder("GET", testBase+"/api/qr/client-id", func(req *http.Request) (*http.Response, error) {
-		rec.add(req)
+	c, m := mockClient(t)
+	m.Handle("GET", testBase+"/api/qr/client-id", func(req *http.Request) (*http.Response, error) {
 		r := httpmock.NewBytesResponse(200, pngBytes)
 		r.Header.Set("Content-Type", "image/png")
 		return r, nil
@@ -181,7 +182,7 @@ func TestQRImage(t *testing.T) {
 	assert.Equal(t, pngBytes, img.PNG)
 	assert.Equal(t, "image/png", img.ContentType)
 	assert.True(t, img.IsPNG())
-	r := rec.all()[0]
+	r := m.Last()
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, testBase+"/api/qr/client-id", r.URL)
 	assert.Equal(t, testKey, r.Header.Get("X-Api-Key"))
@@ -191,17 +192,16 @@ func TestQRImage(t *testing.T) {
 }
 
 func TestQRExpiredIsError(t *testing.T) {
-	c, mt, rec := mockClient(t)
-	respond(mt, rec, "GET", testBase+"/api/qr/client-id", 404, []byte(`{"error":"QR code not available"}`), nil)
+	c, m := mockClient(t)
+	respond(m, "GET", testBase+"/api/qr/client-id", 404, `{"error":"QR code not available"}`, nil)
 	_, err := c.Clients.QR(context.Background(), "client-id")
 	assert.ErrorIs(t, err, ErrNotFound)
 }
 
 func TestMediaDownload(t *testing.T) {
-	c, mt, rec := mockClient(t, WithSessionCookie(testCookie))
+	c, m := mockClient(t, WithSessionCookie(testCookie))
 	jpeg := []byte("\xff\xd8\xff\xe0 fake jpeg")
-	mt.RegisterResponder("GET", testBase+"/api/chats/client-id/media/3EB0C767F26AFC1F8B", func(req *http.Request) (*http.Response, error) {
-		rec.add(req)
+	m.Handle("GET", testBase+"/api/chats/client-id/media/3EB0C767F26AFC1F8B", func(req *http.Request) (*http.Response, error) {
 		r := httpmock.NewBytesResponse(200, jpeg)
 		r.Header.Set("Content-Type", "image/jpeg")
 		r.Header.Set("Content-Disposition", `inline; filename="photo.jpg"`)
@@ -216,7 +216,7 @@ func TestMediaDownload(t *testing.T) {
 	assert.Equal(t, jpeg, got.Bytes())
 	assert.Equal(t, "image/jpeg", st.ContentType)
 	assert.Equal(t, "photo.jpg", st.FileName)
-	r := rec.all()[0]
+	r := m.Last()
 	assert.Equal(t, "GET", r.Method)
 	assert.Equal(t, testBase+"/api/chats/client-id/media/3EB0C767F26AFC1F8B", r.URL)
 	assert.Equal(t, testKey, r.Header.Get("X-Api-Key"))

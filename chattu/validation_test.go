@@ -3,6 +3,7 @@ package chattu
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 func TestNewRejectsMissingCredentials(t *testing.T) {
@@ -49,11 +51,41 @@ func TestSessionCookieOption(t *testing.T) {
 
 func TestVendorOptionOutsideNew(t *testing.T) {
 	// A Chattu option handed to another vendor's constructor must fail
-	// loudly, not be silently dropped.
-	_, err := transport.New(transport.Config{Vendor: "voxio", BaseURL: "https://voxio.example"}, WithRateLimit())
-	assert.ErrorIs(t, err, ErrValidation)
-	_, err = transport.New(transport.Config{Vendor: "voxio", BaseURL: "https://voxio.example"}, WithSessionCookie("a=b"))
-	assert.ErrorIs(t, err, ErrValidation)
+	// loudly, not be silently dropped: Option is Chattu's own type, so it
+	// is not the shared transport option every vendor's New builds on, and
+	// passing it elsewhere does not compile.
+	for _, o := range []any{WithRateLimit(), WithSessionCookie("a=b"), WithBaseURL(testBase), WithRetryMax(1)} {
+		_, shared := o.(transport.Option)
+		assert.False(t, shared, "%T", o)
+		_, own := o.(Option)
+		assert.True(t, own, "%T", o)
+	}
+	assert.NotEqual(t, reflect.TypeOf(Option(nil)), reflect.TypeOf(transport.Option(nil)))
+}
+
+// TestErrorsNameTheVendor: every constructor and validation error says it
+// is Chattu's, for programs that build clients of several vendors.
+func TestErrorsNameTheVendor(t *testing.T) {
+	for name, build := range map[string]func() error{
+		"no base URL": func() error { _, err := New("", testKey); return err },
+		"no key":      func() error { _, err := New(testBase, ""); return err },
+		"bad base":    func() error { _, err := New(testBase, testKey, WithBaseURL("ftp://x")); return err },
+		"bad retries": func() error { _, err := New(testBase, testKey, WithRetryMax(99)); return err },
+		"bad client":  func() error { _, err := New(testBase, testKey, WithHTTPClient(nil)); return err },
+		"bad cookie":  func() error { _, err := New(testBase, testKey, WithSessionCookie("")); return err },
+		"bad agent":   func() error { _, err := New(testBase, testKey, WithUserAgent("a\nb")); return err },
+		"validation": func() error {
+			c, _ := mockClient(t)
+			_, err := c.Messages.Send(context.Background(), SendMessageParams{})
+			return err
+		},
+	} {
+		err := build()
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, name)
+		assert.Equal(t, "chattu", ve.Vendor, name)
+		assert.True(t, strings.HasPrefix(err.Error(), "chattu: "), "%s: %v", name, err)
+	}
 }
 
 func TestConcurrentNewKeepsOptionsApart(t *testing.T) {
@@ -231,21 +263,22 @@ func TestValidationSendsNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt, rec := mockClient(t, WithSessionCookie(testCookie))
+			c, m := mockClient(t, WithSessionCookie(testCookie))
 			err := tc.run(context.Background(), c)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Field, ve.Error())
+			assert.Equal(t, "chattu", ve.Vendor)
 			assert.ErrorIs(t, err, ErrValidation)
-			assert.Empty(t, rec.all(), "nothing sent")
-			assert.Zero(t, mt.GetTotalCallCount())
+			assert.Empty(t, m.Requests(), "nothing sent")
+			assert.Zero(t, m.Count())
 		})
 	}
 }
 
 func TestGroupMessageAtLimitPasses(t *testing.T) {
-	c, mt, rec := mockClient(t)
-	respond(mt, rec, "POST", testBase+"/api/send-group-message", 200, fixture(t, "send_group_message.json"), nil)
+	c, m := mockClient(t)
+	respond(m, "POST", testBase+"/api/send-group-message", 200, wiretest.Fixture(t, "send_group_message.json"), nil)
 	_, err := c.Groups.Send(context.Background(), GroupMessageParams{ClientID: "a", GroupID: "120363123456789012@g.us", Message: strings.Repeat("ש", MaxGroupMessageLength)})
 	require.NoError(t, err)
 }
@@ -253,7 +286,7 @@ func TestGroupMessageAtLimitPasses(t *testing.T) {
 // TestSessionOnlyEndpointsNeedCookie: without WithSessionCookie each
 // session-only endpoint is refused before anything is sent.
 func TestSessionOnlyEndpointsNeedCookie(t *testing.T) {
-	c, mt, rec := mockClient(t)
+	c, m := mockClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
 		"delete client": func() error {
@@ -292,8 +325,8 @@ func TestSessionOnlyEndpointsNeedCookie(t *testing.T) {
 		assert.Equal(t, "session", ve.Field, name)
 		assert.Contains(t, ve.Rule, "WithSessionCookie", name)
 	}
-	assert.Empty(t, rec.all())
-	assert.Zero(t, mt.GetTotalCallCount())
+	assert.Empty(t, m.Requests())
+	assert.Zero(t, m.Count())
 }
 
 func TestIDs(t *testing.T) {
@@ -332,7 +365,7 @@ func TestAckString(t *testing.T) {
 }
 
 func TestValidationErrorIsNotVendorError(t *testing.T) {
-	c, _, _ := mockClient(t)
+	c, _ := mockClient(t)
 	_, err := c.Messages.Send(context.Background(), SendMessageParams{})
 	var e *Error
 	assert.False(t, errors.As(err, &e))

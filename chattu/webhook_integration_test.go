@@ -57,7 +57,7 @@ func TestWebhookHandlerWithSandbox(t *testing.T) {
 	require.NoError(t, err)
 	s.WaitDeliveries()
 
-	sent := s.Sent()
+	sent := s.SentMessages()
 	require.Len(t, sent, 3)
 	assert.Equal(t, "auto-reply", sent[0].Source)
 	assert.Equal(t, "קיבלתי: שלום! مرحبا 👋", sent[0].Message)
@@ -110,7 +110,7 @@ func TestWebhookSlowHandlerMeetsSandboxDeadline(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, d.Err)
 	assert.Less(t, d.Elapsed, 200*time.Millisecond)
-	sent := s.Sent()
+	sent := s.SentMessages()
 	assert.Equal(t, chattutest.DefaultRejectionMessage, sent[len(sent)-1].Message, "no rejection message: Chattu's default")
 }
 
@@ -132,5 +132,5 @@ func TestWebhookWrongKeyWithSandbox(t *testing.T) {
 	assert.Equal(t, 401, d.StatusCode)
 	assert.Error(t, d.Err)
 	assert.True(t, strings.Contains(d.Err.Error(), "401"))
-	assert.Empty(t, s.Sent())
+	assert.Empty(t, s.SentMessages())
 }

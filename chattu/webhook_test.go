@@ -1,10 +1,10 @@
 package chattu
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/relay"
 )
 
@@ -41,9 +42,9 @@ func (l *errLog) has(target error) bool {
 	return false
 }
 
-func post(t *testing.T, h http.Handler, key string, body []byte) *httptest.ResponseRecorder {
+func post(t *testing.T, h http.Handler, key string, body string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, "/hooks/chattu", bytes.NewReader(body))
+	req := httptest.NewRequest(http.MethodPost, "/hooks/chattu", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if key != "" {
 		req.Header.Set("X-Api-Key", key)
@@ -73,35 +74,35 @@ func TestWebhookEvents(t *testing.T) {
 	require.NoError(t, err)
 	ts := time.UnixMilli(1699123456789).UTC()
 
-	rec := post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	rec := post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_received.json"))
 	require.Equal(t, 200, rec.Code)
 	assert.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"))
 	// The documented reply, plus the acknowledgment message.
 	var doc, ours map[string]any
-	require.NoError(t, jsonUnmarshal(fixture(t, "webhook_reply_message.json"), &doc))
-	require.NoError(t, jsonUnmarshal(rec.Body.Bytes(), &ours))
+	require.NoError(t, json.Unmarshal([]byte(wiretest.Fixture(t, "webhook_reply_message.json")), &doc))
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &ours))
 	for k, v := range doc {
 		assert.Equal(t, v, ours[k], k)
 	}
 	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","response":"Thank you for your message! We'll get back to you soon."}`, rec.Body.String())
 
-	rec = post(t, h, hookKey, fixture(t, "webhook_call_rejected.json"))
+	rec = post(t, h, hookKey, wiretest.Fixture(t, "webhook_call_rejected.json"))
 	require.Equal(t, 200, rec.Code)
 	var wantCall map[string]any
-	require.NoError(t, jsonUnmarshal(fixture(t, "webhook_reply_call.json"), &wantCall))
+	require.NoError(t, json.Unmarshal([]byte(wiretest.Fixture(t, "webhook_reply_call.json")), &wantCall))
 	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","rejectionMessage":"מצטער אינני זמין כעת. אנא שלח הודעה ונחזור אליך בהקדם."}`, rec.Body.String())
 	assert.Contains(t, rec.Body.String(), "מצטער אינני זמין כעת. אנא שלח הודעה ונחזור אליך בהקדם.", "literal UTF-8, no \\u escapes")
 	var gotCall map[string]any
-	require.NoError(t, jsonUnmarshal(rec.Body.Bytes(), &gotCall))
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &gotCall))
 	for k, v := range wantCall {
 		assert.Equal(t, v, gotCall[k], k)
 	}
 
-	rec = post(t, h, hookKey, fixture(t, "webhook_message_sent.json"))
+	rec = post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_sent.json"))
 	require.Equal(t, 200, rec.Code)
 	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully."}`, rec.Body.String())
 
-	unknown := []byte(`{"event":"group_join","data":{"group":"120363123456789012@g.us","who":["1@c.us"]}}`)
+	unknown := `{"event":"group_join","data":{"group":"120363123456789012@g.us","who":["1@c.us"]}}`
 	rec = post(t, h, hookKey, unknown)
 	require.Equal(t, 200, rec.Code)
 	assert.JSONEq(t, `{"status":"success","message":"Event received."}`, rec.Body.String())
@@ -116,7 +117,7 @@ func TestWebhookEvents(t *testing.T) {
 	assert.Equal(t, EventType("group_join"), got[3].Type)
 	assert.Nil(t, got[3].MessageReceived)
 	assert.JSONEq(t, `{"group":"120363123456789012@g.us","who":["1@c.us"]}`, string(got[3].Data))
-	assert.Equal(t, unknown, []byte(got[3].Raw))
+	assert.Equal(t, unknown, string(got[3].Raw))
 }
 
 func TestWebhookUnicodeRoundTrip(t *testing.T) {
@@ -133,12 +134,12 @@ func TestWebhookUnicodeRoundTrip(t *testing.T) {
 			return Reply{Response: ev.MessageReceived.Body}, nil
 		})
 		require.NoError(t, err)
-		body := []byte(`{"event":"message_received","data":{"from":"1234567890","to":"c","body":` + jsonString(txt) + `,"message":` + jsonString(txt) + `,"timestamp":1699123456789,"type":"received_message"}}`)
+		body := `{"event":"message_received","data":{"from":"1234567890","to":"c","body":` + jsonString(txt) + `,"message":` + jsonString(txt) + `,"timestamp":1699123456789,"type":"received_message"}}`
 		rec := post(t, h, hookKey, body)
 		require.Equal(t, 200, rec.Code)
 		assert.Equal(t, txt, seen)
 		var reply struct{ Response string }
-		require.NoError(t, jsonUnmarshal(rec.Body.Bytes(), &reply))
+		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &reply))
 		assert.Equal(t, txt, reply.Response)
 		if !strings.ContainsAny(txt, `"\`) {
 			assert.Contains(t, rec.Body.String(), txt, "the bytes travel unescaped")
@@ -154,14 +155,14 @@ func TestWebhookRejectsBadKey(t *testing.T) {
 		return Reply{}, nil
 	}, WithWebhookOnError(log.add))
 	require.NoError(t, err)
-	body := fixture(t, "webhook_message_received.json")
+	body := wiretest.Fixture(t, "webhook_message_received.json")
 	for _, k := range []string{"", "wrong", hookKey + "x", strings.ToUpper(hookKey)} {
 		rec := post(t, h, k, body)
 		assert.Equal(t, http.StatusUnauthorized, rec.Code, k)
 		assert.NotContains(t, rec.Body.String(), hookKey)
 	}
 	// Two X-Api-Key headers are ambiguous: refused.
-	req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
 	req.Header.Add("X-Api-Key", hookKey)
 	req.Header.Add("X-Api-Key", "wrong")
 	rec := httptest.NewRecorder()
@@ -186,7 +187,7 @@ func TestWebhookMalformed(t *testing.T) {
 		`{"event":5,"data":{}}`, `{"event":"message_received","data":null}`, `{"event":"message_received","data":"x"}`,
 		`{"event":"message_received","data":{"from":{"x":1}}}`, `{"event":"call_rejected","data":{"isVideo":"perhaps"}}`,
 		`{"event":"call_rejected","data":[1]}`, `{"event":"message_sent","data":{"timestamp":"yesterday"}}`, `{"event":"message_received","data":{}`} {
-		rec := post(t, h, hookKey, []byte(b))
+		rec := post(t, h, hookKey, b)
 		assert.Equal(t, http.StatusBadRequest, rec.Code, b)
 		assert.JSONEq(t, `{"error":"Invalid webhook payload format."}`, rec.Body.String(), b)
 	}
@@ -214,7 +215,7 @@ func TestWebhookSlowCallbackGetsFallback(t *testing.T) {
 	require.NoError(t, err)
 
 	start := time.Now()
-	rec := post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	rec := post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_received.json"))
 	elapsed := time.Since(start)
 	assert.Equal(t, 200, rec.Code)
 	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","response":"קיבלנו, נחזור אליך בקרוב 🙏"}`, rec.Body.String())
@@ -222,7 +223,7 @@ func TestWebhookSlowCallbackGetsFallback(t *testing.T) {
 	assert.Less(t, elapsed, time.Second)
 
 	start = time.Now()
-	rec = post(t, h, hookKey, fixture(t, "webhook_call_rejected.json"))
+	rec = post(t, h, hookKey, wiretest.Fixture(t, "webhook_call_rejected.json"))
 	elapsed = time.Since(start)
 	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","rejectionMessage":"אחזור אליך"}`, rec.Body.String())
 	assert.Less(t, elapsed, 80*time.Millisecond, "calls get the shorter budget")
@@ -246,17 +247,110 @@ func TestWebhookCallbackFailure(t *testing.T) {
 		return Reply{}, errors.New("database down")
 	}, WithWebhookOnError(log.add))
 	require.NoError(t, err)
-	rec := post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	rec := post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_received.json"))
 	assert.Equal(t, 500, rec.Code)
 	assert.JSONEq(t, `{"status":"error","message":"Webhook processing failed."}`, rec.Body.String())
-	rec = post(t, h, hookKey, fixture(t, "webhook_call_rejected.json"))
+	rec = post(t, h, hookKey, wiretest.Fixture(t, "webhook_call_rejected.json"))
 	assert.Equal(t, 500, rec.Code)
+	assert.JSONEq(t, `{"status":"error","message":"Webhook processing failed."}`, rec.Body.String())
 	assert.True(t, log.has(ErrCallbackFailed))
 	assert.NotContains(t, rec.Body.String(), "boom")
+
+	// The panic is reported as a *PanicError carrying the value and the
+	// stack; its text does not print the value.
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	require.Len(t, log.errs, 2)
+	var pe *PanicError
+	require.ErrorAs(t, log.errs[1], &pe)
+	assert.Equal(t, "boom", pe.Value)
+	assert.NotEmpty(t, pe.Stack)
+	assert.NotContains(t, log.errs[1].Error(), "boom")
+	assert.ErrorIs(t, log.errs[1], ErrCallbackFailed)
+	assert.False(t, errors.As(log.errs[0], &pe), "a returned error is no panic")
+}
+
+// TestWebhookPanicInFallbackAcknowledges: a fallback that panics still
+// leaves Chattu an acknowledgment in time, and the panic is reported.
+func TestWebhookPanicInFallbackAcknowledges(t *testing.T) {
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, _ *WebhookEvent) (Reply, error) {
+		<-ctx.Done()
+		return Reply{Response: "too late"}, nil
+	}, WithWebhookTimeout(30*time.Millisecond, 30*time.Millisecond), WithWebhookOnError(log.add),
+		WithWebhookFallback(func(*WebhookEvent) Reply { panic("fallback bug") }))
+	require.NoError(t, err)
+	rec := post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_received.json"))
+	assert.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully."}`, rec.Body.String())
+	assert.True(t, log.has(ErrCallbackTimeout))
+	var pe *PanicError
+	log.mu.Lock()
+	found := false
+	for _, e := range log.errs {
+		found = found || errors.As(e, &pe)
+	}
+	log.mu.Unlock()
+	assert.True(t, found, "the fallback's panic is reported")
+}
+
+// TestWebhookLateAnswerGetsFallback: a callback that answers only once its
+// context has ended is too late, whichever of the two the handler sees
+// first: the fallback goes out, every time.
+func TestWebhookLateAnswerGetsFallback(t *testing.T) {
+	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, _ *WebhookEvent) (Reply, error) {
+		<-ctx.Done()
+		return Reply{Response: "late"}, ctx.Err()
+	}, WithWebhookTimeout(20*time.Millisecond, 20*time.Millisecond),
+		WithWebhookFallback(func(*WebhookEvent) Reply { return Reply{Response: "fallback"} }))
+	require.NoError(t, err)
+	for i := 0; i < 20; i++ {
+		rec := post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_received.json"))
+		require.Equal(t, 200, rec.Code)
+		assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully.","response":"fallback"}`, rec.Body.String())
+	}
+}
+
+// TestWebhookSlowBodyGets408: a sender trickling its body one byte every
+// 150 ms is cut off at the read deadline with 408, instead of holding the
+// request open for as long as it likes.
+func TestWebhookSlowBodyGets408(t *testing.T) {
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey}, func(context.Context, *WebhookEvent) (Reply, error) {
+		t.Error("callback must not run")
+		return Reply{}, nil
+	}, WithWebhookReadTimeout(300*time.Millisecond), WithWebhookOnError(log.add))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := wiretest.Fixture(t, "webhook_message_received.json")
+	pr, pw := io.Pipe()
+	go func() {
+		for i := 0; i < len(body); i++ {
+			if _, err := pw.Write([]byte{body[i]}); err != nil {
+				return
+			}
+			time.Sleep(150 * time.Millisecond)
+		}
+		pw.Close()
+	}()
+	defer pw.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, pr)
+	req.Header.Set("X-Api-Key", hookKey)
+	req.ContentLength = int64(len(body))
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	assert.Less(t, time.Since(start), 2*time.Second, "cut off at the read deadline, not after the whole body")
+	assert.True(t, log.has(ErrReadTimeout))
 }
 
 func TestWebhookMethodAndSize(t *testing.T) {
-	h, err := NewWebhookHandler([]string{hookKey}, func(context.Context, *WebhookEvent) (Reply, error) { return Reply{}, nil }, WithWebhookMaxBody(64))
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey}, func(context.Context, *WebhookEvent) (Reply, error) { return Reply{}, nil },
+		WithWebhookMaxBody(64), WithWebhookOnError(log.add))
 	require.NoError(t, err)
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
 	req.Header.Set("X-Api-Key", hookKey)
@@ -265,8 +359,9 @@ func TestWebhookMethodAndSize(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 	assert.Equal(t, "POST", rec.Header().Get("Allow"))
 
-	rec = post(t, h, hookKey, fixture(t, "webhook_message_received.json"))
+	rec = post(t, h, hookKey, wiretest.Fixture(t, "webhook_message_received.json"))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	assert.True(t, log.has(ErrBodyTooLarge))
 }
 
 func TestWebhookConfigErrors(t *testing.T) {
@@ -283,14 +378,35 @@ func TestWebhookConfigErrors(t *testing.T) {
 		"call too long": func() (*WebhookHandler, error) {
 			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookTimeout(time.Second, 4*time.Second))
 		},
+		"message too long": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookTimeout(6*time.Second, time.Second))
+		},
 		"zero body": func() (*WebhookHandler, error) {
 			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookMaxBody(0))
+		},
+		"negative body": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookMaxBody(-1))
+		},
+		"zero read timeout": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookReadTimeout(0))
+		},
+		"negative read timeout": func() (*WebhookHandler, error) {
+			return NewWebhookHandler([]string{hookKey}, fn, WithWebhookReadTimeout(-time.Second))
 		},
 	} {
 		h, err := build()
 		assert.Nil(t, h, name)
 		assert.ErrorIs(t, err, relay.ErrConfig, name)
+		if err != nil {
+			assert.True(t, strings.HasPrefix(err.Error(), "chattu: "), "%s: %v", name, err)
+			assert.NotContains(t, err.Error(), hookKey, name)
+		}
 	}
+	// Nil options are skipped; good values build.
+	h, err := NewWebhookHandler([]string{hookKey}, fn, nil, WithWebhookReadTimeout(time.Second), WithWebhookMaxBody(1<<10),
+		WithWebhookTimeout(time.Second, time.Second), WithWebhookFallback(nil), WithWebhookOnError(nil))
+	require.NoError(t, err)
+	assert.NotNil(t, h)
 }
 
 func TestParseWebhookLenient(t *testing.T) {
@@ -333,7 +449,7 @@ func TestWebhookSlowErrorHookDoesNotDelayReply(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(fixture(t, "webhook_message_received.json")))
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(wiretest.Fixture(t, "webhook_message_received.json")))
 	req.Header.Set("X-Api-Key", hookKey)
 	start := time.Now()
 	resp, err := http.DefaultClient.Do(req)

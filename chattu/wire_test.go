@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 // wireCase is one endpoint: what the client must put on the wire and what
@@ -392,15 +394,15 @@ func TestWire(t *testing.T) {
 			if tc.session {
 				opts = append(opts, WithSessionCookie(testCookie))
 			}
-			c, mt, rec := mockClient(t, opts...)
-			body := []byte(tc.respond)
+			c, m := mockClient(t, opts...)
+			body := tc.respond
 			if strings.HasSuffix(tc.respond, ".json") {
-				body = fixture(t, tc.respond)
+				body = wiretest.Fixture(t, tc.respond)
 			}
-			respond(mt, rec, tc.method, tc.url, 200, body, tc.respondHeader)
+			respond(m, tc.method, tc.url, 200, body, tc.respondHeader)
 			res, err := tc.run(context.Background(), c)
 			require.NoError(t, err)
-			reqs := rec.all()
+			reqs := m.Requests()
 			require.Len(t, reqs, 1)
 			r := reqs[0]
 			assert.Equal(t, tc.method, r.Method)

@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/chattu"
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 func lastMessageJSON(msgs []*chatMessage) any {
@@ -145,7 +148,7 @@ func (s *Server) chatSend(w http.ResponseWriter, r *http.Request, a access) {
 	}
 	chatID := r.PathValue("chatId")
 	number, ok := strings.CutSuffix(chatID, "@c.us")
-	if !ok || !isDigits(number) {
+	if !ok || !loose.IsDigits(number) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "Invalid chat id"})
 		return
 	}
@@ -275,8 +278,8 @@ func (s *Server) groupSend(w http.ResponseWriter, r *http.Request, a access, in 
 			return
 		}
 	}
-	if s.cfg.groupDelay > 0 {
-		t := time.NewTimer(s.cfg.groupDelay)
+	if s.groupDelay > 0 {
+		t := time.NewTimer(s.groupDelay)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
@@ -300,21 +303,21 @@ func (s *Server) groupSend(w http.ResponseWriter, r *http.Request, a access, in 
 		_, private := c.chats[in.GroupID]
 		s.mu.Unlock()
 		if private {
-			fail(w, http.StatusBadRequest, "INVALID_CHAT_TYPE", "Chat is not a group or channel")
+			fail(w, http.StatusBadRequest, chattu.CodeInvalidChatType, "Chat is not a group or channel")
 		} else {
-			fail(w, http.StatusNotFound, "GROUP_NOT_FOUND", "Group or channel not found")
+			fail(w, http.StatusNotFound, chattu.CodeGroupNotFound, "Group or channel not found")
 		}
 		return
 	}
 	if g.ReadOnly {
 		s.mu.Unlock()
-		fail(w, http.StatusForbidden, "READ_ONLY_CHAT", "Cannot send messages to a read-only group or channel")
+		fail(w, http.StatusForbidden, chattu.CodeReadOnlyChat, "Cannot send messages to a read-only group or channel")
 		return
 	}
 	if in.MediaURL != "" {
 		if code, msg := checkMedia(in.MediaURL, false); code != 0 {
 			s.mu.Unlock()
-			fail(w, code, "MEDIA_ERROR", msg)
+			fail(w, code, chattu.CodeMediaError, msg)
 			return
 		}
 	}

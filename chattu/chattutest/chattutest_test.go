@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image/png"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/chattu"
 	"github.com/switchboard-go/switchboard/chattu/chattutest"
 )
 
@@ -198,4 +200,90 @@ func TestNewClientTalksToTheSandbox(t *testing.T) {
 	if p.Username == "" {
 		t.Fatalf("profile: %+v", p)
 	}
+}
+
+func TestSeedErrors(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	for name, st := range map[string]chattutest.ClientState{
+		"no id":      {PhoneNumber: "9721234567"},
+		"slash":      {ClientID: "a/b", PhoneNumber: "9721234567"},
+		"no phone":   {ClientID: "a"},
+		"plus phone": {ClientID: "a", PhoneNumber: "+9721234567"},
+		"bad hook":   {ClientID: "a", PhoneNumber: "9721234567", WebhookURL: "ftp://x"},
+	} {
+		assert.Error(t, s.SeedClient(st), name)
+	}
+	require.NoError(t, s.SeedClient(chattutest.ClientState{ClientID: "a", PhoneNumber: "9721234567", WebhookURL: "https://hooks.example.com/x"}))
+	assert.Error(t, s.SeedClient(chattutest.ClientState{ClientID: "a", PhoneNumber: "9721234567"}), "taken id")
+	st, ok := s.ClientState("a")
+	require.True(t, ok)
+	assert.NotEmpty(t, st.APIKey, "a fresh key")
+	assert.False(t, st.Connected)
+	assert.Equal(t, "https://hooks.example.com/x", st.WebhookURL)
+
+	assert.ErrorIs(t, s.SeedMessage(chattutest.Message{ClientID: "nobody", Chat: "9721234567"}), chattutest.ErrUnknownClient)
+	assert.Error(t, s.SeedMessage(chattutest.Message{ClientID: "a", Chat: "team@g.us"}))
+	require.NoError(t, s.SeedMessage(chattutest.Message{ID: "3EB0AAAA", ClientID: "a", Chat: "+9721234567", Body: "x", FromMe: true}))
+	assert.Error(t, s.SeedMessage(chattutest.Message{ID: "3EB0AAAA", ClientID: "a", Chat: "9721234567"}), "taken id")
+
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	assert.ErrorIs(t, s.SeedSchedule(chattutest.Scheduled{ClientID: "nobody", ScheduleTime: at}), chattutest.ErrUnknownClient)
+	assert.Error(t, s.SeedSchedule(chattutest.Scheduled{ClientID: "a"}), "no time")
+	assert.Error(t, s.SeedSchedule(chattutest.Scheduled{ClientID: "a", ScheduleTime: at, Status: "lost"}))
+	require.NoError(t, s.SeedSchedule(chattutest.Scheduled{ID: 123, ClientID: "a", ScheduleTime: at}))
+	assert.Error(t, s.SeedSchedule(chattutest.Scheduled{ID: 123, ClientID: "a", ScheduleTime: at}), "taken id")
+	require.NoError(t, s.SeedSchedule(chattutest.Scheduled{ClientID: "a", ScheduleTime: at}))
+	sc := s.Schedules()
+	require.Len(t, sc, 2)
+	assert.Equal(t, int64(123), sc[0].ID)
+	assert.Equal(t, "pending", sc[0].Status)
+	assert.Greater(t, sc[1].ID, int64(123), "fresh ids come after chosen ones")
+}
+
+func TestFailNextErrorOverHTTP(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	require.NoError(t, s.FailNextError(2, "GROUP_NOT_FOUND"))
+	for i := 0; i < 2; i++ {
+		code, b, h := do(t, s, "GET", "/api/profile", "", key)
+		assert.Equal(t, 404, code)
+		assert.Equal(t, "application/json", h.Get("Content-Type"))
+		assert.JSONEq(t, `{"success":false,"error":"Group or channel not found","code":"GROUP_NOT_FOUND"}`, string(b))
+	}
+	code, _, _ := do(t, s, "GET", "/api/profile", "", key)
+	assert.Equal(t, 200, code)
+	reqs := s.Requests()
+	require.Len(t, reqs, 3)
+	var r chattutest.Recorded = reqs[0]
+	assert.Equal(t, "fail", r.Fault)
+	assert.Equal(t, "/api/profile", r.Path)
+	assert.Equal(t, "", reqs[2].Fault)
+	assert.Error(t, s.FailNextError(1, ""))
+}
+
+// ExampleServer_ReadyClient: a connected client in one call, then a send.
+func ExampleServer_ReadyClient() {
+	s := chattutest.NewServer()
+	defer s.Close()
+	c, _ := s.NewClient()
+	id, _ := s.ReadyClient("")
+	_, err := c.Messages.Send(context.Background(), chattu.SendMessageParams{ClientID: id, Number: "972529999999", Message: "שלום"})
+	fmt.Println(id, err, len(s.SentMessages()))
+	// Output:
+	// client-id <nil> 1
+}
+
+// ExampleServer_FailNextError: the next send fails as Chattu refuses a
+// read-only group.
+func ExampleServer_FailNextError() {
+	s := chattutest.NewServer()
+	defer s.Close()
+	c, _ := s.NewClient()
+	id, _ := s.ReadyClient("")
+	_ = s.FailNextError(1, chattu.CodeReadOnlyChat)
+	_, err := c.Groups.Send(context.Background(), chattu.GroupMessageParams{ClientID: id, GroupID: "120363123456789012@g.us", Message: "hi"})
+	fmt.Println(errors.Is(err, chattu.ErrReadOnlyChat))
+	// Output:
+	// true
 }

@@ -12,16 +12,6 @@ import (
 	"time"
 )
 
-// WithPlanLimit makes add-number answer 403 PLAN_LIMIT_EXCEEDED once the
-// account has n clients.
-func WithPlanLimit(n int) Option { return func(c *config) { c.planLimit = n } }
-
-// WithWebhookTimeouts shortens how long the sandbox waits for webhook
-// replies (Chattu: 5 s, 3 s for calls), for tests of slow receivers.
-func WithWebhookTimeouts(message, call time.Duration) Option {
-	return func(c *config) { c.hookTimeout, c.callHookTimeout = message, call }
-}
-
 // ErrUnknownClient is returned by the control methods for a client id the
 // sandbox does not have.
 var ErrUnknownClient = errors.New("chattutest: unknown client")
@@ -36,19 +26,25 @@ func (s *Server) Scan(clientID string) error {
 	if c == nil {
 		return ErrUnknownClient
 	}
+	s.connectLocked(c)
+	return nil
+}
+
+// connectLocked logs c in: its QR expires and, unless WithoutSeedGroups, it
+// gets the docs' sample group and channel. s.mu must be held.
+func (s *Server) connectLocked(c *client) {
 	if c.Connected {
-		return nil
+		return
 	}
 	c.Connected, c.qr = true, nil
-	s.logf("info", "Client "+clientID+" authenticated")
-	if s.cfg.seedGroups && len(c.groups) == 0 {
+	s.logf("info", "Client "+c.ClientID+" authenticated")
+	if s.seedGroups && len(c.groups) == 0 {
 		now := s.nowLocked()
 		c.groups = append(c.groups,
 			&group{Group: Group{ID: "120363123456789012@g.us", Name: "קבוצת עבודה", Description: "קבוצה לעבודה משותפת", Participants: 15, Owner: "972501234567@c.us"}, createdAt: now, last: now},
 			&group{Group: Group{ID: "120363123456789013@c.us", Name: "ערוץ חדשות", Description: "ערוץ לחדשות", Channel: true}, createdAt: now, last: now},
 		)
 	}
-	return nil
 }
 
 // Disconnect logs a client out: it goes back to "Pending Authentication"
@@ -65,7 +61,8 @@ func (s *Server) Disconnect(clientID string) error {
 	return nil
 }
 
-// Client returns a client's state.
+// ClientState returns a client's state, and false when the sandbox has no
+// client clientID.
 func (s *Server) ClientState(clientID string) (ClientState, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -128,8 +125,11 @@ func (s *Server) GroupMessages(clientID, groupID string) []GroupMessage {
 	return out
 }
 
-// Sent returns every message the sandbox sent, oldest first.
-func (s *Server) Sent() []SentMessage {
+// SentMessages returns every message the sandbox sent on its clients'
+// behalf, oldest first, whatever sent it (SentMessage.Source): the API, the
+// chat interface, a group send, a schedule, a webhook's auto-reply or a
+// call rejection.
+func (s *Server) SentMessages() []SentMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]SentMessage, len(s.sent))
@@ -309,13 +309,13 @@ func (s *Server) WaitDeliveries() { s.hookWG.Wait() }
 
 func (s *Server) timeout(isCall bool) time.Duration {
 	if isCall {
-		if s.cfg.callHookTimeout > 0 {
-			return s.cfg.callHookTimeout
+		if s.callHookTimeout > 0 {
+			return s.callHookTimeout
 		}
 		return CallWebhookTimeout
 	}
-	if s.cfg.hookTimeout > 0 {
-		return s.cfg.hookTimeout
+	if s.hookTimeout > 0 {
+		return s.hookTimeout
 	}
 	return WebhookTimeout
 }
@@ -353,7 +353,7 @@ func (s *Server) deliver(ctx context.Context, clientID, hookURL, key, event stri
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Api-Key", key)
 		var resp *http.Response
-		resp, err = s.cfg.webhookClient.Do(req)
+		resp, err = s.webhookClient.Do(req)
 		if err == nil {
 			d.StatusCode = resp.StatusCode
 			d.RawReply, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20))

@@ -5,7 +5,17 @@
 //
 //	s := chattutest.NewServer()
 //	defer s.Close()
-//	c, _ := chattu.New(s.URL, chattutest.DefaultAPIKey, chattu.WithSessionCookie(chattutest.DefaultSessionCookie))
-//	res, _ := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "shop", PhoneNumber: "972501234567"})
-//	s.Scan("shop") // the phone scanned the QR: pending_auth -> connected
+//	c, _ := s.NewClient()         // account key and dashboard session
+//	id, _ := s.ReadyClient("")      // a connected WhatsApp client: "client-id"
+//	_, err := c.Messages.Send(ctx, chattu.SendMessageParams{ClientID: id, Number: "972501234567", Message: "שלום"})
+//	sent := s.SentMessages()
+//
+// The controls every Switchboard sandbox shares are methods of Server:
+// FailNext, FailNextWithHeader, FailNextError (Chattu's own error codes in
+// its envelope), DelayNext, DropNext, DropResponseNext, ClearFaults, the
+// request log (Requests, Count, ResetLog), and the test clock (Now,
+// Advance, WithClock). Seed a client, a chat message or a scheduled message
+// with the ids the docs use (SeedClient, SeedMessage, SeedSchedule) to run
+// the docs' requests as written; Receive and Call play the traffic Chattu
+// sends to webhooks, and Deliveries shows what they sent.
 package chattutest

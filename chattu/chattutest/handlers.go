@@ -5,10 +5,14 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/chattu"
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 // ---- numbers and clients ----
@@ -25,20 +29,20 @@ func (s *Server) addNumber(w http.ResponseWriter, r *http.Request, a access) {
 		fail(w, http.StatusBadRequest, "", "clientId and phoneNumber are required")
 		return
 	}
-	if !isDigits(in.PhoneNumber) {
+	if !loose.IsDigits(in.PhoneNumber) {
 		fail(w, http.StatusBadRequest, "", "phoneNumber must contain digits only, without +")
 		return
 	}
 	if a.clientID != "" {
-		fail(w, http.StatusForbidden, "ACCESS_DENIED", "A client API key cannot add numbers")
+		fail(w, http.StatusForbidden, chattu.CodeAccessDenied, "A client API key cannot add numbers")
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.clients[in.ClientID]
 	if c == nil {
-		if s.cfg.planLimit > 0 && len(s.clients) >= s.cfg.planLimit {
-			fail(w, http.StatusForbidden, "PLAN_LIMIT_EXCEEDED", "Your plan allows "+strconv.Itoa(s.cfg.planLimit)+" clients")
+		if s.planLimit > 0 && len(s.clients) >= s.planLimit {
+			fail(w, http.StatusForbidden, chattu.CodePlanLimitExceeded, "Your plan allows "+strconv.Itoa(s.planLimit)+" clients")
 			return
 		}
 		c = &client{ClientState: ClientState{ClientID: in.ClientID, PhoneNumber: in.PhoneNumber, APIKey: randomKey()},
@@ -143,7 +147,7 @@ func (s *Server) deleteClient(w http.ResponseWriter, r *http.Request, _ access) 
 		writeJSON(w, http.StatusNotFound, map[string]any{"error": "Client not found"})
 		return
 	}
-	if in.Password != s.cfg.password {
+	if in.Password != s.password {
 		writeJSON(w, http.StatusForbidden, map[string]any{"error": "Invalid password or client not owned by user"})
 		return
 	}
@@ -179,7 +183,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a access) {
 	case in.Message == "" && in.MediaURL == "":
 		fail(w, http.StatusBadRequest, "", "Either a text message or a media attachment is required")
 		return
-	case !isDigits(strings.TrimPrefix(in.Number, "+")):
+	case !loose.IsDigits(strings.TrimPrefix(in.Number, "+")):
 		fail(w, http.StatusBadRequest, "", "Invalid phone number")
 		return
 	}
@@ -208,7 +212,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, a access) {
 
 func mediaCode(status int) string {
 	if status == http.StatusBadRequest {
-		return "MEDIA_ERROR"
+		return chattu.CodeMediaError
 	}
 	return ""
 }
@@ -400,7 +404,7 @@ func (s *Server) RunDue() {
 func (s *Server) profile(w http.ResponseWriter, _ *http.Request, _ access) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"username": s.cfg.username, "role": "admin", "apiKey": s.apiKey, "clientCount": len(s.clients)})
+	writeJSON(w, http.StatusOK, map[string]any{"username": s.username, "role": "admin", "apiKey": s.apiKeys[0], "clientCount": len(s.clients)})
 }
 
 func (s *Server) resetAPIKey(w http.ResponseWriter, r *http.Request, _ access) {
@@ -417,13 +421,14 @@ func (s *Server) resetAPIKey(w http.ResponseWriter, r *http.Request, _ access) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if in.Username != s.cfg.username || in.CurrentAPIKey != s.apiKey {
-		fail(w, http.StatusUnauthorized, "AUTH_ERROR", "Invalid username or API key")
+	i := slices.Index(s.apiKeys, in.CurrentAPIKey)
+	if in.Username != s.username || i < 0 {
+		fail(w, http.StatusUnauthorized, chattu.CodeAuthError, "Invalid username or API key")
 		return
 	}
-	s.apiKey = randomKey()
+	s.apiKeys[i] = randomKey()
 	s.logf("warn", "API key reset for "+in.Username)
-	writeJSON(w, http.StatusOK, map[string]any{"message": "API key reset successfully.", "newApiKey": s.apiKey})
+	writeJSON(w, http.StatusOK, map[string]any{"message": "API key reset successfully.", "newApiKey": s.apiKeys[i]})
 }
 
 // ---- calls and logs ----

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard/chattu"
 )
 
 // access is how a request authenticated.
@@ -97,7 +99,7 @@ func (s *Server) wrap(kind authKind, buckets []bucket, fn handlerFunc) http.Hand
 		case byAPIKey:
 			var ok bool
 			if a, ok = s.checkKey(r); !ok {
-				fail(w, http.StatusUnauthorized, "AUTH_ERROR", "Invalid or missing API key")
+				fail(w, http.StatusUnauthorized, chattu.CodeAuthError, "Invalid or missing API key")
 				return
 			}
 		case bySession:
@@ -112,7 +114,7 @@ func (s *Server) wrap(kind authKind, buckets []bucket, fn handlerFunc) http.Hand
 			} else {
 				var ok bool
 				if a, ok = s.checkKey(r); !ok {
-					fail(w, http.StatusUnauthorized, "AUTH_ERROR", "Invalid or missing API key")
+					fail(w, http.StatusUnauthorized, chattu.CodeAuthError, "Invalid or missing API key")
 					return
 				}
 			}
@@ -129,8 +131,10 @@ func (s *Server) checkKey(r *http.Request) (access, bool) {
 	key := []byte(vals[0])
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if subtle.ConstantTimeCompare(key, []byte(s.apiKey)) == 1 {
-		return access{}, true
+	for _, k := range s.apiKeys {
+		if subtle.ConstantTimeCompare(key, []byte(k)) == 1 {
+			return access{}, true
+		}
 	}
 	for _, c := range s.clients {
 		if subtle.ConstantTimeCompare(key, []byte(c.APIKey)) == 1 {
@@ -143,7 +147,7 @@ func (s *Server) checkKey(r *http.Request) (access, bool) {
 // checkSession accepts a request carrying every cookie of the configured
 // session.
 func (s *Server) checkSession(r *http.Request) bool {
-	want, err := http.ParseCookie(s.cfg.cookie)
+	want, err := http.ParseCookie(s.cookie)
 	if err != nil || len(want) == 0 {
 		return false
 	}
@@ -159,7 +163,7 @@ func (s *Server) checkSession(r *http.Request) bool {
 // allow counts the request in every bucket, or answers 429 when one is
 // full (counting nothing).
 func (s *Server) allow(w http.ResponseWriter, buckets []bucket) bool {
-	if !s.cfg.rateLimits || len(buckets) == 0 {
+	if !s.rateLimits || len(buckets) == 0 {
 		return true
 	}
 	s.mu.Lock()
@@ -196,26 +200,14 @@ func (s *Server) allow(w http.ResponseWriter, buckets []bucket) bool {
 func (s *Server) clientFor(w http.ResponseWriter, a access, id string) *client {
 	c := s.clients[id]
 	if c == nil {
-		fail(w, http.StatusNotFound, "CLIENT_NOT_FOUND", "Client not found")
+		fail(w, http.StatusNotFound, chattu.CodeClientNotFound, "Client not found")
 		return nil
 	}
 	if a.clientID != "" && a.clientID != id {
-		fail(w, http.StatusForbidden, "ACCESS_DENIED", "Access denied: this API key belongs to another client")
+		fail(w, http.StatusForbidden, chattu.CodeAccessDenied, "Access denied: this API key belongs to another client")
 		return nil
 	}
 	return c
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // utf16Len counts characters as JavaScript's String.length does.

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/switchboard-go/switchboard/chattu"
 	"github.com/switchboard-go/switchboard/internal/sandbox"
 )
 
@@ -44,68 +45,95 @@ const (
 const DefaultRejectionMessage = "מצטער אינני זמין כעת."
 
 // Option configures NewServer.
-type Option func(*config)
+type Option func(*Server)
 
-type config struct {
-	apiKey, username, password, cookie string
-	now                                func() time.Time
-	rateLimits                         bool
-	webhookClient                      *http.Client
-	groupDelay                         time.Duration
-	seedGroups                         bool
-	planLimit                          int
-	hookTimeout, callHookTimeout       time.Duration
+// WithCredentials sets the account API keys the sandbox accepts (default
+// DefaultAPIKey), several for tests of key rotation. APIKey returns the
+// first; reset-api-key replaces the key it is given. Blank keys are
+// ignored, and with none the default stays.
+func WithCredentials(apiKeys ...string) Option {
+	return func(s *Server) {
+		var keys []string
+		for _, k := range apiKeys {
+			if strings.TrimSpace(k) != "" {
+				keys = append(keys, k)
+			}
+		}
+		if len(keys) > 0 {
+			s.apiKeys = keys
+		}
+	}
 }
-
-// WithAPIKey sets the account API key the sandbox accepts.
-func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
 // WithUser sets the account's username (for reset-api-key) and dashboard
 // password (for client deletion).
 func WithUser(username, password string) Option {
-	return func(c *config) { c.username, c.password = username, password }
+	return func(s *Server) { s.username, s.password = username, password }
 }
 
 // WithSessionCookie sets the Cookie header value ("name=value") of the
 // logged-in dashboard session.
-func WithSessionCookie(cookie string) Option { return func(c *config) { c.cookie = cookie } }
+func WithSessionCookie(cookie string) Option { return func(s *Server) { s.cookie = cookie } }
 
-// WithClock sets the clock the sandbox reads (time stamps, schedules, rate
-// limit windows). Advance moves it further.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+// WithClock makes the sandbox's clock follow now instead of time.Now (time
+// stamps, schedules, rate-limit windows); Advance moves it further.
+func WithClock(now func() time.Time) Option { return func(s *Server) { s.base = now } }
 
 // WithoutRateLimits turns off the documented rate limits.
-func WithoutRateLimits() Option { return func(c *config) { c.rateLimits = false } }
+func WithoutRateLimits() Option { return func(s *Server) { s.rateLimits = false } }
 
 // WithWebhookClient sets the HTTP client webhooks are delivered with.
-func WithWebhookClient(hc *http.Client) Option { return func(c *config) { c.webhookClient = hc } }
+func WithWebhookClient(hc *http.Client) Option { return func(s *Server) { s.webhookClient = hc } }
 
 // WithGroupSendDelay makes group sends wait d first, as Chattu's anti-spam
 // delay (2-5 s) does. The default is none, to keep tests fast.
-func WithGroupSendDelay(d time.Duration) Option { return func(c *config) { c.groupDelay = d } }
+func WithGroupSendDelay(d time.Duration) Option { return func(s *Server) { s.groupDelay = d } }
 
 // WithoutSeedGroups stops the sandbox from giving each newly connected
 // client the docs' sample group and channel.
-func WithoutSeedGroups() Option { return func(c *config) { c.seedGroups = false } }
+func WithoutSeedGroups() Option { return func(s *Server) { s.seedGroups = false } }
+
+// WithPlanLimit makes add-number answer 403 PLAN_LIMIT_EXCEEDED once the
+// account has n clients.
+func WithPlanLimit(n int) Option { return func(s *Server) { s.planLimit = n } }
+
+// WithWebhookTimeouts shortens how long the sandbox waits for webhook
+// replies (Chattu: 5 s, 3 s for calls), for tests of slow receivers.
+func WithWebhookTimeouts(message, call time.Duration) Option {
+	return func(s *Server) { s.hookTimeout, s.callHookTimeout = message, call }
+}
+
+// Recorded is one request the sandbox received, as it arrived, in the
+// order Requests returns them. Its fields:
+//
+//   - Method, Path, RawQuery (string): the request line; Path is unescaped.
+//   - Header (http.Header): a copy of the request headers, credentials
+//     included (it is the test's own traffic).
+//   - Body ([]byte): the start of the body, at most 1 MiB.
+//   - Fault (string): the fault injected into it: "fail", "delay", "drop",
+//     "drop-response", or "" for none.
+type Recorded = sandbox.Recorded
 
 // Server is a running sandbox. It is safe for concurrent use.
-//
-// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
-// URL, Close and Client (an *http.Client for it); fault injection with
-// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
-// DropNext(n) (the request is read, the connection closes and the vendor
-// never acts), DropResponseNext(n) (the vendor acts, then the answer is
-// lost) and ClearFaults; and the request log: Requests, Count(method, path)
-// and ResetLog.
 type Server struct {
-	*sandbox.Server
+	// URL is the sandbox's base URL ("http://127.0.0.1:<port>"), to give
+	// to chattu.New; NewClient does it for you.
+	URL string
 
-	cfg   config
-	mu    sync.Mutex
-	clock func() time.Time
-	skew  time.Duration
+	sb *sandbox.Server
 
-	apiKey  string
+	// Settings, fixed once NewServer returns.
+	username, password, cookie   string
+	base                         func() time.Time
+	rateLimits                   bool
+	webhookClient                *http.Client
+	groupDelay                   time.Duration
+	seedGroups                   bool
+	planLimit                    int
+	hookTimeout, callHookTimeout time.Duration
+
+	mu      sync.Mutex
+	apiKeys []string // account keys; APIKey returns the first
 	clients map[string]*client
 	order   []string // client ids in creation order
 	sent    []*sentMessage
@@ -121,20 +149,23 @@ type Server struct {
 
 // NewServer starts a sandbox on a local port.
 func NewServer(opts ...Option) *Server {
-	cfg := config{
-		apiKey: DefaultAPIKey, username: DefaultUsername, password: DefaultPassword, cookie: DefaultSessionCookie,
-		now: time.Now, rateLimits: true, seedGroups: true,
+	s := &Server{
+		apiKeys: []string{DefaultAPIKey}, username: DefaultUsername, password: DefaultPassword, cookie: DefaultSessionCookie,
+		rateLimits: true, seedGroups: true, clients: map[string]*client{}, windows: map[string]*window{},
 	}
 	for _, o := range opts {
 		if o != nil {
-			o(&cfg)
+			o(s)
 		}
 	}
-	if cfg.webhookClient == nil {
-		cfg.webhookClient = &http.Client{}
+	if s.webhookClient == nil {
+		s.webhookClient = &http.Client{}
 	}
-	s := &Server{cfg: cfg, clock: cfg.now, apiKey: cfg.apiKey, clients: map[string]*client{}, windows: map[string]*window{}}
-	s.Server = sandbox.New(s.routes())
+	s.sb = sandbox.New(s.routes())
+	if s.base != nil {
+		s.sb.Clock.SetBase(s.base)
+	}
+	s.URL = s.sb.URL
 	return s
 }
 
@@ -148,37 +179,86 @@ func (s *Server) Close() {
 		return
 	}
 	s.hookWG.Wait()
-	s.Server.Close()
+	s.sb.Close()
 }
 
-// Now is the sandbox's current time.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.nowLocked()
+// NewClient returns a chattu.Client for this sandbox: the account's API
+// key, the dashboard session cookie (so the session-only endpoints work),
+// and short retry waits so that tests which inject faults do not sleep
+// through production backoffs. opts come last and win.
+func (s *Server) NewClient(opts ...chattu.Option) (*chattu.Client, error) {
+	base := []chattu.Option{
+		chattu.WithSessionCookie(s.SessionCookie()),
+		chattu.WithRetryWait(5*time.Millisecond, 20*time.Millisecond),
+	}
+	return chattu.New(s.URL, s.APIKey(), append(base, opts...)...)
 }
 
-func (s *Server) nowLocked() time.Time { return s.clock().Add(s.skew).UTC() }
+// Now is the sandbox's current time, in UTC: the real time, or WithClock's,
+// moved on by Advance.
+func (s *Server) Now() time.Time { return s.sb.Clock.Now().UTC() }
+
+func (s *Server) nowLocked() time.Time { return s.Now() }
 
 // Advance moves the sandbox clock forward by d and sends every scheduled
 // message that has come due. Rate limit windows roll over with it.
 func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	s.skew += d
-	s.mu.Unlock()
+	s.sb.Clock.Advance(d)
 	s.RunDue()
 }
 
-// APIKey returns the account API key currently valid (it changes when the
-// key is reset).
+// FailNext makes the next n requests answer status with body, without
+// reaching the sandbox's Chattu (its state does not change). A 429 or 503
+// carries Retry-After: 0. FailNextError writes Chattu's own failure bodies.
+func (s *Server) FailNext(n, status int, body string) { s.sb.FailNext(n, status, body) }
+
+// FailNextWithHeader is FailNext with response headers of the test's
+// choosing (Retry-After as seconds or a date, or none at all).
+func (s *Server) FailNextWithHeader(n, status int, body string, h http.Header) {
+	s.sb.FailNextWithHeader(n, status, body, h)
+}
+
+// DelayNext holds each of the next n requests for d (or until the client
+// gives up) before the sandbox answers it: a slow Chattu, for deadline
+// tests.
+func (s *Server) DelayNext(n int, d time.Duration) { s.sb.DelayNext(n, d) }
+
+// DropNext reads each of the next n requests whole, then closes the
+// connection without answering; the sandbox does not act on them. The
+// client cannot know that: a send fails with ErrMaybeDelivered.
+func (s *Server) DropNext(n int) { s.sb.DropNext(n) }
+
+// DropResponseNext lets the sandbox act on each of the next n requests
+// (send the message, add the number) and then closes the connection
+// without answering: the case that would make a retried send a duplicate,
+// and that ErrMaybeDelivered exists for.
+func (s *Server) DropResponseNext(n int) { s.sb.DropResponseNext(n) }
+
+// ClearFaults removes the faults not used yet.
+func (s *Server) ClearFaults() { s.sb.ClearFaults() }
+
+// Requests returns every request the sandbox received, oldest first,
+// faulted ones included.
+func (s *Server) Requests() []Recorded { return s.sb.Requests() }
+
+// Count reports how many requests with method and path (no query) the
+// sandbox received, faulted ones included: how a test tells whether a call
+// was sent once or retried.
+func (s *Server) Count(method, path string) int { return s.sb.Count(method, path) }
+
+// ResetLog forgets the requests received so far.
+func (s *Server) ResetLog() { s.sb.ResetLog() }
+
+// APIKey returns the account API key currently valid (the first of
+// WithCredentials'; it changes when the key is reset).
 func (s *Server) APIKey() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.apiKey
+	return s.apiKeys[0]
 }
 
 // SessionCookie returns the Cookie value of the logged-in session.
-func (s *Server) SessionCookie() string { return s.cfg.cookie }
+func (s *Server) SessionCookie() string { return s.cookie }
 
 func (s *Server) newID() int64 {
 	s.nextID++

@@ -221,18 +221,16 @@ func register(ctx context.Context, getenv func(string) string, hookURL string) e
 func runSandbox(ctx context.Context, b *bot, path string, logger *slog.Logger, out io.Writer) error {
 	sb := chattutest.NewServer()
 	defer sb.Close()
-	c, err := chattu.New(sb.URL, chattutest.DefaultAPIKey)
+	c, err := sb.NewClient()
 	if err != nil {
 		return err
 	}
-	added, err := c.Clients.AddNumber(ctx, chattu.AddNumberParams{ClientID: "bot", PhoneNumber: "972501234567"})
-	if err != nil {
+	// A WhatsApp number already logged in, as after scanning its QR.
+	if err := sb.SeedClient(chattutest.ClientState{ClientID: "bot", PhoneNumber: "972501234567", Connected: true}); err != nil {
 		return err
 	}
-	if err := sb.Scan("bot"); err != nil {
-		return err
-	}
-	mux, err := newMux([]string{string(added.APIKey)}, path, b, logger)
+	st, _ := sb.ClientState("bot")
+	mux, err := newMux([]string{st.APIKey}, path, b, logger)
 	if err != nil {
 		return err
 	}
@@ -275,7 +273,7 @@ func runSandbox(ctx context.Context, b *bot, path string, logger *slog.Logger, o
 	}
 
 	fmt.Fprintln(out, "messages Chattu sent for the bot:")
-	for _, m := range sb.Sent() {
+	for _, m := range sb.SentMessages() {
 		fmt.Fprintf(out, "  [%s] to %s: %s\n", m.Source, m.Recipient, m.Message)
 	}
 	return nil

@@ -94,10 +94,13 @@ func (rn *Runner) ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	}
 	// The deadline is on the connection, so a slow sender is cut off by
 	// the server itself and no goroutine waits on it. A ResponseWriter
-	// that cannot set one (a test recorder) holds its body in memory.
-	rc := http.NewResponseController(w)
-	if rc.SetReadDeadline(time.Now().Add(rt)) == nil {
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	// that cannot set one (a test recorder) holds its body in memory, and
+	// is recognised without the cost of a failing ResponseController.
+	if canSetDeadline(w) {
+		rc := http.NewResponseController(w)
+		if rc.SetReadDeadline(time.Now().Add(rt)) == nil {
+			defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+		}
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	switch {
@@ -113,6 +116,16 @@ func (rn *Runner) ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	return body, true
+}
+
+// canSetDeadline reports whether w, or a writer it wraps, may support
+// read deadlines.
+func canSetDeadline(w http.ResponseWriter) bool {
+	switch w.(type) {
+	case interface{ SetReadDeadline(time.Time) error }, interface{ Unwrap() http.ResponseWriter }:
+		return true
+	}
+	return false
 }
 
 func (rn *Runner) fail(w http.ResponseWriter, r *http.Request, status int, err error) {
@@ -149,16 +162,19 @@ func Invoke[T any](ctx context.Context, timeout time.Duration, fn func(context.C
 		v, err := protect(ctx, fn)
 		done <- result{v, err}
 	}()
-	t := time.NewTimer(timeout)
-	defer t.Stop()
+	// The context's own timer is the deadline: no second timer.
 	select {
 	case res := <-done:
 		cancel()
 		return res.v, res.err
-	case <-t.C:
+	case <-ctx.Done():
+		err := ctx.Err()
 		cancel()
 		var zero T
-		return zero, ErrCallbackTimeout
+		if errors.Is(err, context.DeadlineExceeded) {
+			return zero, ErrCallbackTimeout
+		}
+		return zero, err // the request itself ended
 	}
 }
 

@@ -157,3 +157,28 @@ func TestReportRecoversAndSkipsNil(t *testing.T) {
 	assert.Error(t, CheckLimits(0, -1))
 	assert.NoError(t, CheckLimits(0, 0))
 }
+
+func TestInvokeEndsWithTheRequest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	_, err := Invoke(ctx, time.Minute, func(ctx context.Context) (int, error) {
+		<-ctx.Done()
+		return 0, nil
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, ErrCallbackTimeout)
+}
+
+func TestReadBodyOnARecorderDoesNotAllocateADeadlineError(t *testing.T) {
+	rn := &Runner{}
+	body := strings.Repeat("x", 512)
+	allocs := testing.AllocsPerRun(50, func() {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+		if _, ok := rn.ReadBody(w, r); !ok {
+			t.Fatal("read failed")
+		}
+	})
+	// The recorder, the request and the body's buffers; no error values.
+	assert.Less(t, allocs, 40.0)
+}

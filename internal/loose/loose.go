@@ -150,6 +150,23 @@ func Members(b []byte) ([]Member, error) {
 	if !json.Valid(b) {
 		return nil, errors.New("invalid JSON object")
 	}
+	return split(b), nil
+}
+
+// MembersOfValid is Members for a value already known to be valid JSON
+// (a member of a document that Members or encoding/json has checked), so
+// that nested objects are not validated twice. It is an error when b is
+// not an object.
+func MembersOfValid(b []byte) ([]Member, error) {
+	b = bytes.TrimSpace(b)
+	if len(b) == 0 || b[0] != '{' {
+		return nil, errNotObject
+	}
+	return split(b), nil
+}
+
+// split scans a valid JSON object into its members.
+func split(b []byte) []Member {
 	// b is valid JSON, so a plain scan finds the members: strings skip
 	// their escapes, and nesting is counted on brackets outside strings.
 	out := make([]Member, 0, 8)
@@ -157,7 +174,7 @@ func Members(b []byte) ([]Member, error) {
 	for {
 		i = skipSpace(b, i)
 		if b[i] == '}' {
-			return out, nil
+			return out
 		}
 		if b[i] == ',' {
 			i = skipSpace(b, i+1)

@@ -167,3 +167,15 @@ func FuzzLoose(f *testing.F) {
 		}
 	})
 }
+
+func TestMembersOfValid(t *testing.T) {
+	ms, err := MembersOfValid([]byte(` {"a":{"b":1},"c":"d"}`))
+	require.NoError(t, err)
+	require.Len(t, ms, 2)
+	assert.Equal(t, `{"b":1}`, string(ms[0].Value))
+	inner, err := MembersOfValid(ms[0].Value)
+	require.NoError(t, err)
+	assert.Equal(t, "b", inner[0].Key)
+	_, err = MembersOfValid([]byte(`[1]`))
+	assert.Error(t, err)
+}
