@@ -90,7 +90,9 @@ func decodeReset(resp *transport.Response) (*ResetAPIKeyResult, error) {
 	return r, nil
 }
 
-// ResetAPIKey replaces the account's API key. When the key being reset is
+// ResetAPIKey replaces the account's API key. Chattu authenticates this call
+// with the username and current key in its body, not with a session or the
+// x-api-key header, so neither header is sent. When the key being reset is
 // the one this client uses (the default), the client switches to the new key
 // atomically: requests already under way finish with the old key, every
 // later one uses the new key, and other goroutines keep working throughout.
@@ -112,7 +114,7 @@ func (s *AccountService) ResetAPIKey(ctx context.Context, p ResetAPIKeyParams) (
 	}
 	c.tc.AddSecret(string(p.CurrentAPIKey))
 	req := &transport.Request{Method: http.MethodPost, Path: "/api/reset-api-key", JSON: resetParamsWire{p.Username, string(p.CurrentAPIKey)}}
-	out, err := do(ctx, c, &endpoint{req: req}, decodeReset)
+	out, err := do(ctx, c, &endpoint{auth: bodyAuth, req: req}, decodeReset)
 	if err != nil {
 		return nil, err
 	}

@@ -15,9 +15,10 @@ import (
 // vendor is the name the client reports in errors and logs.
 const vendor = "chattu"
 
-// apiKeyHeader is how every request authenticates (the docs spell it in
-// lower case; HTTP header names are case-insensitive).
-const apiKeyHeader = "x-api-key"
+// apiKeyHeader is how the API-key endpoints authenticate (the docs spell it
+// in lower case; HTTP header names are case-insensitive). It is set per
+// request, only on the endpoints whose docs show it.
+var apiKeyHeader = http.CanonicalHeaderKey("x-api-key")
 
 // Stream is a binary download (a chat's media file): the caller reads
 // Body and closes it. Its fields:
@@ -78,23 +79,34 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
+	if s.failOpen && !s.rateLimit {
+		return nil, invalid("WithLimitStoreFailOpen", "needs WithRateLimit or WithLimitStore")
+	}
+	// No credential goes in Config.Auth, which the transport would set on
+	// every request: prepare sets each endpoint's own (the key, the
+	// session cookie, or none when the key travels in the body).
 	tc, err := transport.New(transport.Config{
 		Vendor:  vendor,
 		BaseURL: baseURL,
-		Auth:    http.Header{http.CanonicalHeaderKey(apiKeyHeader): {apiKey}},
 		Failure: failure,
 	}, s.transport...)
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{tc: tc, session: s.session}
+	tc.AddSecret(apiKey)
 	c.apiKey.Store(&apiKey)
 	if s.session != "" {
 		tc.AddSecret(s.session)
 		tc.AddSecret(splitCookies(s.session)...)
 	}
 	if s.rateLimit {
-		c.limiter = newLimiter(documentedLimits(), nil)
+		store := s.limitStore
+		if store == nil {
+			store = NewMemoryLimitStore()
+		}
+		c.limiter = newLimiter(store, accountOf(apiKey), documentedLimits(), nil)
+		c.limiter.failOpen, c.limiter.logger, c.limiter.redact = s.failOpen, s.logger, tc.Redact
 	}
 	c.Clients = &ClientsService{c: c}
 	c.Messages = &MessagesService{c: c}
@@ -116,13 +128,15 @@ func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String
 
 // SetAPIKey switches the client to another API key. Calls already under way
 // finish with the old key; later calls use the new one. Both stay registered
-// as secrets. Account.ResetAPIKey calls it for you.
+// as secrets. Account.ResetAPIKey calls it for you. The client-side rate
+// limits keep counting under the key the client was created with (see
+// WithLimitStore).
 func (c *Client) SetAPIKey(key string) error {
 	k := key
 	if err := transport.CheckCredential(vendor, "apiKey", k); err != nil {
 		return err
 	}
-	c.tc.SetAuth(http.Header{http.CanonicalHeaderKey(apiKeyHeader): {k}})
+	c.tc.AddSecret(k)
 	c.apiKey.Store(&k)
 	return nil
 }
@@ -131,13 +145,15 @@ func (c *Client) SetAPIKey(key string) error {
 // the session-only endpoints can be called.
 func (c *Client) HasSession() bool { return c.session != "" }
 
-// auth says how an endpoint authenticates.
+// auth says how an endpoint authenticates, as its section of the docs
+// shows; prepare sends exactly that credential and no other, so that a key
+// or cookie never travels where it is not used.
 type auth int
 
 const (
-	apiKeyAuth  auth = iota // x-api-key only
-	sessionAuth             // dashboard login session (the key is sent too)
-	eitherAuth              // either: the cookie is sent when configured
+	apiKeyAuth  auth = iota // the x-api-key header
+	sessionAuth             // the dashboard login session (Cookie); no key
+	bodyAuth                // credentials in the body (reset-api-key); no header
 )
 
 // endpoint is one call as Chattu documents it: the request and how the
@@ -148,26 +164,35 @@ type endpoint struct {
 }
 
 // prepare applies the session rules and the optional client-side limits
-// before anything is sent.
+// before anything is sent, then sets the endpoint's one credential.
 func (c *Client) prepare(ctx context.Context, e *endpoint) error {
 	if ctx == nil {
 		return invalid("ctx", "must not be nil")
-	}
-	if e.auth != apiKeyAuth && c.session != "" {
-		if e.req.Header == nil {
-			e.req.Header = http.Header{}
-		}
-		e.req.Header.Set("Cookie", c.session)
 	}
 	if e.auth == sessionAuth && c.session == "" {
 		return invalid("session", e.req.Method+" "+e.req.Path+" needs the dashboard login session: configure WithSessionCookie")
 	}
 	if c.limiter != nil {
-		if err := c.limiter.wait(ctx, bucketsFor(e.req.Method, e.req.Path, e.auth)...); err != nil {
+		if err := c.limiter.wait(ctx, e.req.Method, e.req.Path, bucketsFor(e.req.Method, e.req.Path, e.auth)...); err != nil {
 			return err
 		}
 	}
+	// The key is read after any wait, so that a call queued behind the
+	// limits while the key was reset goes out with the new one.
+	switch e.auth {
+	case apiKeyAuth:
+		setHeader(e.req, apiKeyHeader, *c.apiKey.Load())
+	case sessionAuth:
+		setHeader(e.req, "Cookie", c.session)
+	}
 	return nil
+}
+
+func setHeader(r *transport.Request, key, value string) {
+	if r.Header == nil {
+		r.Header = http.Header{}
+	}
+	r.Header[key] = []string{value}
 }
 
 // do is every JSON endpoint's one path: the session and limit rules, then

@@ -25,13 +25,32 @@
 //
 // Options are functions of this package's Option type (WithBaseURL,
 // WithHTTPClient, WithLogger, WithUserAgent, WithRetryMax, WithRetryWait,
-// WithRetryAfterMax, WithSessionCookie, WithRateLimit), so an option of
-// another Switchboard vendor does not compile here.
+// WithRetryAfterMax, WithSessionCookie, WithRateLimit, WithLimitStore,
+// WithLimitStoreFailOpen), so an option of another Switchboard vendor does
+// not compile here.
 //
-// Some endpoints are reserved to the dashboard's login session rather than
-// the API key (the chat interface, schedules, deleting a client). They need
-// WithSessionCookie; calling one without it fails with a *ValidationError
-// before anything is sent.
+// Each endpoint is sent exactly the credential its section of the docs
+// shows. Most take the API key in the x-api-key header. Some are reserved
+// to the dashboard's login session (the chat interface, schedules, deleting
+// a client, sending to a group as the dashboard does): they get the session
+// cookie and not the key, need WithSessionCookie, and fail with a
+// *ValidationError before anything is sent without it. Resetting the key
+// authenticates with the username and current key in its body, and gets
+// neither header.
+//
+// # Rate limits
+//
+// WithRateLimit keeps a client within Chattu's documented limits (100 API
+// calls per 15 minutes, 60 chat calls per minute, 5 sensitive operations
+// per hour, 10 deletions per 15 minutes), each over a sliding window: a
+// call waits for its turn within its context. The calls are counted in a
+// LimitStore: one in memory per client by default, or one shared by
+// several clients or instances with WithLimitStore (a MemoryLimitStore in
+// one process, Redis through module
+// github.com/switchboard-go/switchboard/redisstore across hosts). When the
+// store fails the call is not made and returns an ErrLimitStore error,
+// unless WithLimitStoreFailOpen lets it go without the limits, with a
+// warning logged.
 //
 // # Errors
 //
@@ -47,9 +66,13 @@
 // ErrNotFound, 400 ErrValidation, 429 ErrRateLimited).
 //
 // Sends and creates (messages, group and chat sends, schedules, add-number,
-// key reset) are never repeated once any of them reached the network: such
-// a failure matches ErrMaybeDelivered. Reads, deletions and marking a chat
-// read are retried.
+// key reset) are never repeated once any of them reached the network. Every
+// such failure after which Chattu may have acted matches ErrMaybeDelivered:
+// a connection that broke after the request was written, a success that
+// could not be read, and a 5xx answer (other than 501, 505 or a 503 with
+// Retry-After) unless its code proves a refusal; a 5xx carrying
+// MEDIA_ERROR proves none, since the media is processed as part of the
+// send. Reads, deletions and marking a chat read are retried.
 //
 // # Secrets
 //
@@ -67,9 +90,12 @@
 // callback's Reply (an auto-reply or a call rejection message) as the JSON
 // answer within Chattu's deadline (5 s, 3 s for calls): a callback slower
 // than its budget (WithWebhookTimeout) is answered with the fallback
-// (WithWebhookFallback). A callback that fails or panics is answered 500
-// and reported to WithWebhookOnError (a panic as a *PanicError); the
-// process never crashes.
+// (WithWebhookFallback). Only the reply fields the event takes are written
+// (Response for message_received, RejectionMessage for call_rejected); a
+// field set for another event is dropped and reported to
+// WithWebhookOnError as a *ReplyFieldError. A callback that fails or panics
+// is answered 500 and reported to WithWebhookOnError (a panic as a
+// *PanicError); the process never crashes.
 //
 // # Testing
 //

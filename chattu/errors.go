@@ -31,7 +31,17 @@ type (
 	//     longer than WithRetryAfterMax or the retries ran out.
 	//   - Attempts (int): how many times the request was sent.
 	//   - Body ([]byte): the start of the answer (64 KiB at most), redacted.
-	//   - Kind (error): what the code means; errors.Is reads it.
+	//   - Kind (error): what the code means; errors.Is reads it. On a 5xx it
+	//     is set in full only for a code that proves a refusal (every
+	//     documented code but MEDIA_ERROR); a 5xx MEDIA_ERROR keeps
+	//     ErrMediaError alone.
+	//   - Uncertain (bool): the code does not prove a refusal although
+	//     Chattu named one: MEDIA_ERROR with a 5xx.
+	//   - MaybeDelivered (bool): a send, create or key reset was answered
+	//     with a 5xx other than 501, 505 or 503 with Retry-After, and no
+	//     code proves a refusal: Chattu, or the proxy in front of it, may
+	//     have acted, so the request was not repeated. errors.Is(err,
+	//     ErrMaybeDelivered) reports the same.
 	//
 	// errors.Is matches Chattu's sentinel for the code (ErrGroupNotFound,
 	// ...) and the shared one named with it (ErrNotFound, ...); without a
@@ -90,8 +100,12 @@ var (
 	// ErrValidation matches INVALID_CHAT_TYPE and MEDIA_ERROR, a 400 that
 	// carries no code, and every *ValidationError.
 	ErrValidation = transport.ErrValidation
-	// ErrMaybeDelivered matches a send that failed after some of it was
-	// written: Chattu may have sent the message, so it was not repeated.
+	// ErrMaybeDelivered matches a send, create or key reset that Chattu
+	// may have acted on although the call failed: the connection broke
+	// after the request was written, the answer was a 5xx other than 501,
+	// 505 or 503 with Retry-After (unless its code proves a refusal), or a
+	// success could not be read. It was not repeated; check (Messages.Sent,
+	// Schedules.List, Clients.List) before sending again.
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
 
@@ -225,10 +239,44 @@ func failure(resp *transport.Response) *transport.Error {
 		}
 	}
 	e.Code = code
-	if k, known := kinds[strings.ToUpper(code)]; known {
+	up := strings.ToUpper(code)
+	if k, known := kinds[up]; known {
 		e.Kind = k
+		if resp.StatusCode >= 500 && !refusals[up] {
+			// A server error naming a code that does not prove a refusal:
+			// Chattu failed while acting, so it may have sent. The error
+			// keeps the vendor's own sentinel, not the shared one that
+			// would say "refused", and matches ErrMaybeDelivered on a send.
+			e.Kind, e.Uncertain = uncertainKinds[up], true
+		}
 	}
 	return e
+}
+
+// refusals are the codes that prove Chattu refused a request before acting
+// on it, whatever the HTTP status: each names a check made before anything
+// is sent (the key, the client's owner, the plan, a read-only chat, a
+// missing client or group, a chat that is not a group). A 5xx carrying one
+// keeps its Kind, so that it does not match ErrMaybeDelivered.
+//
+// MEDIA_ERROR is documented with a 400, a refusal by its status. With a
+// 5xx it does not prove one: Chattu processes the media as part of the
+// send, and a server error there may come after WhatsApp took the message.
+var refusals = map[string]bool{
+	CodeAuthError:         true,
+	CodeAccessDenied:      true,
+	CodePlanLimitExceeded: true,
+	CodeReadOnlyChat:      true,
+	CodeClientNotFound:    true,
+	CodeGroupNotFound:     true,
+	CodeInvalidChatType:   true,
+}
+
+// uncertainKinds is what a code that proves no refusal matches in a 5xx:
+// its own sentinel only, and (through Uncertain) ErrMaybeDelivered on a
+// send.
+var uncertainKinds = map[string]error{
+	CodeMediaError: ErrMediaError,
 }
 
 // reportsFailure says whether a 2xx object describes a failure. Only a

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -50,7 +52,10 @@ func TestErrorMapping(t *testing.T) {
 		{"plain 404", 404, `{"error":"Client not found"}`, "", []string{"Client not found"}, []error{ErrNotFound}, nil},
 		{"429 text", 429, `Too many requests, please try again later.`, "", []string{"Too many requests, please try again later."},
 			[]error{ErrRateLimited}, nil},
-		{"500 html", 500, `<html><body>Internal</body></html>`, "", nil, nil, []error{ErrNotFound}},
+		// A 5xx to a send proves no refusal: Chattu, or the proxy in front
+		// of it, may have sent the message (issue 13; this case asserted no
+		// ErrMaybeDelivered before the rule changed).
+		{"500 html", 500, `<html><body>Internal</body></html>`, "", nil, []error{ErrMaybeDelivered}, []error{ErrNotFound, ErrValidation}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -252,4 +257,101 @@ func TestQRTooLarge(t *testing.T) {
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, "/api/qr/client-id", de.Path)
 	assert.False(t, de.Accepted)
+}
+
+// TestServerErrorsOnSends: a send answered with a 5xx is never repeated,
+// and it matches ErrMaybeDelivered unless the answer proves a refusal: 501
+// and 505 (the server cannot handle the request at all), a 503 with
+// Retry-After (come back later), or a code naming a check Chattu makes
+// before acting. MEDIA_ERROR with a 5xx proves none: the media is processed
+// as part of the send.
+func TestServerErrorsOnSends(t *testing.T) {
+	ra := http.Header{"Retry-After": {"120"}}
+	cases := []struct {
+		name   string
+		status int
+		body   string
+		header http.Header
+		want   []error
+		maybe  bool
+	}{
+		{"500 error object", 500, `{"success":false,"error":"Internal error"}`, nil, nil, true},
+		{"500 empty", 500, ``, nil, nil, true},
+		{"502 proxy text", 502, `Bad Gateway`, nil, nil, true},
+		{"504 proxy html", 504, `<html>Gateway Timeout</html>`, nil, nil, true},
+		{"503 without Retry-After", 503, `{"error":"maintenance"}`, nil, nil, true},
+		{"503 with Retry-After", 503, `{"error":"maintenance"}`, ra, nil, false},
+		{"501", 501, `Not Implemented`, nil, nil, false},
+		{"505", 505, `HTTP Version Not Supported`, nil, nil, false},
+		{"500 READ_ONLY_CHAT", 500, `{"success":false,"error":"read only","code":"READ_ONLY_CHAT"}`, nil, []error{ErrReadOnlyChat}, false},
+		{"502 GROUP_NOT_FOUND", 502, `{"success":false,"error":"GROUP_NOT_FOUND"}`, nil, []error{ErrGroupNotFound, ErrNotFound}, false},
+		{"500 AUTH_ERROR", 500, `{"success":false,"error":"bad key","code":"AUTH_ERROR"}`, nil, []error{ErrAuth, ErrUnauthorized}, false},
+		{"500 MEDIA_ERROR", 500, `{"success":false,"error":"Failed to process media URL","code":"MEDIA_ERROR"}`, nil, []error{ErrMediaError}, true},
+		{"400 MEDIA_ERROR", 400, `{"success":false,"error":"Failed to process media URL","code":"MEDIA_ERROR"}`, nil, []error{ErrMediaError, ErrValidation}, false},
+		{"500 unknown code", 500, `{"success":false,"error":"x","code":"SOMETHING_NEW"}`, nil, nil, true},
+	}
+	all := []error{ErrUnauthorized, ErrNotFound, ErrValidation, ErrRateLimited, ErrMaybeDelivered,
+		ErrAuth, ErrAccessDenied, ErrPlanLimitExceeded, ErrReadOnlyChat, ErrClientNotFound, ErrGroupNotFound, ErrInvalidChatType, ErrMediaError}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, m := mockClient(t, WithRetryMax(3))
+			respond(m, "POST", testBase+"/api/send-group-message", tc.status, tc.body, tc.header)
+			_, err := c.Groups.Send(context.Background(), GroupMessageParams{ClientID: "client-id", GroupID: "120363123456789012@g.us",
+				Message: "x", MediaURL: "https://example.com/a.jpg", MediaType: MediaImage})
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tc.status, e.StatusCode)
+			assert.Equal(t, tc.maybe, e.MaybeDelivered)
+			want := tc.want
+			if tc.maybe {
+				want = append(append([]error{}, want...), ErrMaybeDelivered)
+			}
+			for _, s := range all {
+				assert.Equal(t, slices.Contains(want, s), errors.Is(err, s), "errors.Is(%v)", s)
+			}
+			if tc.header != nil {
+				// A refusal asking for a wait longer than the cap: not
+				// waited for, the wait is reported.
+				assert.Equal(t, 2*time.Minute, e.RetryAfter)
+			}
+			assert.Equal(t, 1, m.Count(), "a send is never repeated")
+		})
+	}
+
+	// A 503 asking to come back at once is retried, send or not: it
+	// refused the request.
+	c, m := mockClient(t, WithRetryMax(2))
+	respond(m, "POST", testBase+"/api/send-message", 503, `{"error":"maintenance"}`, http.Header{"Retry-After": {"0"}})
+	_, err := c.Messages.Send(context.Background(), SendMessageParams{ClientID: "client-id", Number: "12345678901", Message: "x"})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.False(t, e.MaybeDelivered)
+	assert.False(t, errors.Is(err, ErrMaybeDelivered))
+	assert.Equal(t, 3, m.Count())
+
+	// The same answers to a read are retried and never "maybe delivered".
+	for _, status := range []int{500, 502, 503, 504} {
+		c, m := mockClient(t, WithRetryMax(1))
+		respond(m, "GET", testBase+"/api/sent-messages", status, `{"error":"boom"}`, nil)
+		_, err := c.Messages.Sent(context.Background())
+		var e *Error
+		require.ErrorAs(t, err, &e, status)
+		assert.False(t, errors.Is(err, ErrMaybeDelivered), status)
+		assert.Equal(t, 2, m.Count(), "retried: %d", status)
+	}
+}
+
+// TestEveryCodeIsClassified: a documented code either proves a refusal or
+// is reported as uncertain in a 5xx; none is left to chance.
+func TestEveryCodeIsClassified(t *testing.T) {
+	for code := range kinds {
+		_, uncertain := uncertainKinds[code]
+		assert.True(t, refusals[code] != uncertain, code)
+		e := hook(500, `{"success":false,"error":"x","code":"`+code+`"}`)
+		assert.Equal(t, uncertain, e.Uncertain, code)
+		assert.NotNil(t, e.Kind, code)
+		e = hook(400, `{"success":false,"error":"x","code":"`+code+`"}`)
+		assert.False(t, e.Uncertain, code)
+		assert.Equal(t, kinds[code], e.Kind, code)
+	}
 }

@@ -215,6 +215,42 @@ func ExampleWithRateLimit() {
 	// sandbox <nil>
 }
 
+// Clients that must stay within Chattu's limits together share one store:
+// a MemoryLimitStore within a process, a redisstore.LimitStore across the
+// instances of a service. Here two clients share the 5 sensitive operations
+// per hour: the sixth reset is refused before it is sent. A store that
+// fails stops the call with ErrLimitStore (or, with WithLimitStoreFailOpen,
+// lets it go without the limits and logs a warning).
+func ExampleWithLimitStore() {
+	s := chattutest.NewServer()
+	defer s.Close()
+	store := chattu.NewMemoryLimitStore()
+	a, _ := s.NewClient(chattu.WithLimitStore(store))
+	b, _ := s.NewClient(chattu.WithLimitStore(store))
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for i, c := range []*chattu.Client{a, b, a, b, a, b} {
+		// A wrong username: Chattu refuses the reset, and still counts it.
+		_, err := c.Account.ResetAPIKey(ctx, chattu.ResetAPIKeyParams{Username: "nobody"})
+		switch {
+		case errors.Is(err, chattu.ErrRateLimited):
+			fmt.Println(i+1, "refused by the client-side limit; not sent")
+		case errors.Is(err, chattu.ErrUnauthorized):
+			fmt.Println(i+1, "sent")
+		}
+	}
+	fmt.Println("resets Chattu received:", s.Count("POST", "/api/reset-api-key"))
+	// Output:
+	// 1 sent
+	// 2 sent
+	// 3 sent
+	// 4 sent
+	// 5 sent
+	// 6 refused by the client-side limit; not sent
+	// resets Chattu received: 5
+}
+
 // New needs the deployment's base URL and an API key; options add the
 // dashboard session (for the chat interface, schedules and client deletion)
 // and the client-side rate limiter. Credentials never print.

@@ -149,13 +149,14 @@ func decodeGroups(resp *transport.Response) (*Groups, error) {
 }
 
 // List returns the groups and channels of the WhatsApp client clientID
-// (GET /api/groups/:clientId). It works with the API key; the session
-// cookie is sent too when configured.
+// (GET /api/groups/:clientId). Chattu accepts the session or the API key
+// here; the client authenticates with the API key, as the docs' example
+// does, and does not send the session cookie.
 func (s *GroupsService) List(ctx context.Context, clientID string) (*Groups, error) {
 	if err := checkClientID(clientID); err != nil {
 		return nil, err
 	}
-	return do(ctx, s.c, &endpoint{auth: eitherAuth, req: &transport.Request{
+	return do(ctx, s.c, &endpoint{auth: apiKeyAuth, req: &transport.Request{
 		Method: http.MethodGet, Path: "/api/groups/" + url.PathEscape(clientID), Header: jsonHeader(ctJSONUTF8),
 	}}, decodeGroups)
 }

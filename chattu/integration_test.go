@@ -316,12 +316,14 @@ func TestSandboxDeliverySafety(t *testing.T) {
 	assert.ErrorIs(t, err, chattu.ErrMaybeDelivered)
 	assert.Equal(t, 1, s.Count("POST", "/api/send-message"))
 
-	// A 500 on a send is not retried either.
+	// A 500 on a send is not retried either, and Chattu may have acted.
 	s.FailNext(1, 500, `{"success":false,"error":"Internal error"}`)
 	_, err = c.Groups.Send(ctx, chattu.GroupMessageParams{ClientID: "shop", GroupID: "120363123456789012@g.us", Message: "once"})
 	var e *chattu.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 500, e.StatusCode)
+	assert.ErrorIs(t, err, chattu.ErrMaybeDelivered)
+	assert.True(t, e.MaybeDelivered)
 	assert.Equal(t, 1, s.Count("POST", "/api/send-group-message"))
 	assert.Empty(t, s.GroupMessages("shop", "120363123456789012@g.us"))
 

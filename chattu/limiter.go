@@ -2,11 +2,24 @@ package chattu
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
+
+// ErrLimitStore reports that the LimitStore holding the client-side rate
+// limits failed (a shared store that cannot be reached, such as Redis being
+// down), so the call was not made: nothing was sent to Chattu. The error
+// also wraps the store's own error. It matches none of the sentinels that
+// describe Chattu's answers (ErrRateLimited, ErrUnauthorized,
+// ErrMaybeDelivered, ...): Chattu was not asked. WithLimitStoreFailOpen
+// makes such calls proceed without the limits instead.
+var ErrLimitStore = errors.New("chattu: rate limit store failed")
 
 // bucketName is one of Chattu's documented rate limiters.
 type bucketName int
@@ -33,7 +46,22 @@ func (b bucketName) String() string {
 	return "unknown"
 }
 
-// rateLimit is n requests per window, refilled continuously.
+// keyName is the limit's short name inside a Limit.Key.
+func (b bucketName) keyName() string {
+	switch b {
+	case bucketAPI:
+		return "api"
+	case bucketChat:
+		return "chat"
+	case bucketSensitive:
+		return "sensitive"
+	case bucketDelete:
+		return "delete"
+	}
+	return "unknown"
+}
+
+// rateLimit is at most n requests in any window of length per.
 type rateLimit struct {
 	n   int
 	per time.Duration
@@ -49,114 +77,127 @@ func documentedLimits() map[bucketName]rateLimit {
 	}
 }
 
-// bucket is a token bucket: capacity tokens, one more every interval. tokens
-// may go below zero: that is a caller already waiting for a later slot.
-type bucket struct {
-	capacity float64
-	interval time.Duration // time to earn one token
-	tokens   float64
-	last     time.Time
+// accountOf names the account an API key belongs to inside limit keys: a
+// SHA-256 of the key under a label of its own, cut to 128 bits. Clients of
+// one key share their limits in a shared store; the key itself is never
+// written there.
+func accountOf(apiKey string) string {
+	sum := sha256.Sum256([]byte("switchboard chattu limit account\x00" + apiKey))
+	return hex.EncodeToString(sum[:16])
 }
 
-func (b *bucket) refill(now time.Time) {
-	if now.After(b.last) {
-		b.tokens += float64(now.Sub(b.last)) / float64(b.interval)
-		if b.tokens > b.capacity {
-			b.tokens = b.capacity
-		}
-		b.last = now
-	}
+// limitKey is the Limit.Key of a limit for an account: its name, its numbers
+// (so that a changed limit starts a state of its own) and the account.
+func limitKey(name bucketName, l rateLimit, account string) string {
+	return name.keyName() + ":" + strconv.Itoa(l.n) + "/" + l.per.String() + ":" + account
 }
 
-// delay is how long until one token is available.
-func (b *bucket) delay() time.Duration {
-	if b.tokens >= 1 {
-		return 0
-	}
-	return time.Duration((1 - b.tokens) * float64(b.interval))
-}
+// noDeadline is the wait a call without a deadline accepts: any.
+const noDeadline = time.Duration(1<<63 - 1)
 
-// limiter is a small client-side token-bucket limiter (no dependency). A
-// call takes one token from each of its buckets at once, waiting for the
-// latest of them.
+// cancelTimeout bounds giving a slot back after the caller gave up; the
+// caller's context has ended, so it cannot bound it.
+const cancelTimeout = 2 * time.Second
+
+// limiter keeps a client within Chattu's documented limits through a
+// LimitStore: each call reserves a slot in every limit it falls under, at
+// once, then waits for it within its context.
 type limiter struct {
-	mu      sync.Mutex
-	now     func() time.Time
-	buckets map[bucketName]*bucket
+	store  LimitStore
+	now    func() time.Time
+	limits map[bucketName]Limit
+	// failOpen lets a call proceed without the limits when the store
+	// fails, with a warning logged to logger (WithLimitStoreFailOpen).
+	failOpen bool
+	logger   *slog.Logger
+	redact   func(string) string
 }
 
-func newLimiter(limits map[bucketName]rateLimit, now func() time.Time) *limiter {
+func newLimiter(store LimitStore, account string, limits map[bucketName]rateLimit, now func() time.Time) *limiter {
 	if now == nil {
 		now = time.Now
 	}
-	l := &limiter{now: now, buckets: make(map[bucketName]*bucket, len(limits))}
-	t := now()
+	l := &limiter{store: store, now: now, limits: make(map[bucketName]Limit, len(limits))}
 	for name, lim := range limits {
-		l.buckets[name] = &bucket{
-			capacity: float64(lim.n),
-			interval: lim.per / time.Duration(lim.n),
-			tokens:   float64(lim.n),
-			last:     t,
-		}
+		l.limits[name] = Limit{Key: limitKey(name, lim, account), N: lim.n, Per: lim.per}
 	}
 	return l
 }
 
-// wait reserves a slot in every named bucket and sleeps until it comes,
-// within ctx. If ctx would end first, it reserves nothing and fails at once.
-func (l *limiter) wait(ctx context.Context, names ...bucketName) error {
-	if len(names) == 0 {
+// wait reserves a slot in every named limit and sleeps until it comes,
+// within ctx. If ctx would end first, it reserves nothing and fails at once
+// with ErrRateLimited; if ctx ends while it sleeps, it gives the slot back.
+// A store failure is an ErrLimitStore error, or, with failOpen, a warning
+// and no limit. method and path name the call in that warning.
+func (l *limiter) wait(ctx context.Context, method, path string, names ...bucketName) error {
+	limits := make([]Limit, 0, len(names))
+	for _, n := range names {
+		if lim, ok := l.limits[n]; ok {
+			limits = append(limits, lim)
+		}
+	}
+	if len(limits) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	l.mu.Lock()
-	now := l.now()
-	var d time.Duration
-	var slowest bucketName
-	for _, n := range names {
-		b := l.buckets[n]
-		if b == nil {
-			continue
-		}
-		b.refill(now)
-		if bd := b.delay(); bd > d {
-			d, slowest = bd, n
-		}
+	maxWait := noDeadline
+	if dl, ok := ctx.Deadline(); ok {
+		maxWait = max(time.Until(dl), 0)
 	}
-	if dl, ok := ctx.Deadline(); ok && d > 0 && d > time.Until(dl) {
-		l.mu.Unlock()
+	r, err := l.store.Reserve(ctx, limits, l.now(), maxWait)
+	if err != nil {
+		if l.failOpen && ctx.Err() == nil {
+			l.warn("chattu: rate limit store failed: call sent without client-side limits", method, path, err)
+			return nil
+		}
+		return fmt.Errorf("chattu: client-side rate limit: %w: %w", ErrLimitStore, err)
+	}
+	if !r.OK {
 		return fmt.Errorf("chattu: client-side %s limit: next slot in %s, after the context deadline: %w (%w)",
-			slowest, d.Round(time.Millisecond), ErrRateLimited, context.DeadlineExceeded)
+			describe(names), r.Wait.Round(time.Millisecond), ErrRateLimited, context.DeadlineExceeded)
 	}
-	for _, n := range names {
-		if b := l.buckets[n]; b != nil {
-			b.tokens--
-		}
-	}
-	l.mu.Unlock()
-	if d <= 0 {
+	if r.Wait <= 0 {
 		return nil
 	}
-	t := time.NewTimer(d)
+	t := time.NewTimer(r.Wait)
 	defer t.Stop()
 	select {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		l.mu.Lock()
-		for _, n := range names {
-			if b := l.buckets[n]; b != nil {
-				b.tokens++
-				if b.tokens > b.capacity {
-					b.tokens = b.capacity
-				}
-			}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cancelTimeout)
+		defer cancel()
+		if err := l.store.Cancel(cctx, limits, r.ID); err != nil {
+			// The slot is freed when its window passes.
+			l.warn("chattu: rate limit store failed to give back a cancelled call's slot", method, path, err)
 		}
-		l.mu.Unlock()
 		return ctx.Err()
 	}
+}
+
+// warn logs a store failure at warning level, when a logger was given.
+func (l *limiter) warn(msg, method, path string, err error) {
+	if l.logger == nil {
+		return
+	}
+	redact := l.redact
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
+	l.logger.LogAttrs(context.Background(), slog.LevelWarn, msg,
+		slog.String("vendor", vendor), slog.String("method", method), slog.String("path", redact(path)),
+		slog.String("error", redact(err.Error())))
+}
+
+// describe names the limits of a call for an error message.
+func describe(names []bucketName) string {
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n.String()
+	}
+	return strings.Join(parts, " and ")
 }
 
 // bucketsFor returns the documented limiters a path falls under. It is

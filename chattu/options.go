@@ -17,9 +17,12 @@ type Option func(*settings)
 // settings is what the options of one New call collect: the transport's
 // options, in order, and Chattu's own settings.
 type settings struct {
-	transport []transport.Option
-	session   string
-	rateLimit bool
+	transport  []transport.Option
+	session    string
+	rateLimit  bool
+	limitStore LimitStore
+	failOpen   bool
+	logger     *slog.Logger
 	// err is the first invalid option value; New returns it.
 	err error
 }
@@ -51,7 +54,10 @@ func WithHTTPClient(hc *http.Client) Option {
 // for a send that may have been delivered). Nothing is logged without it,
 // and no record holds the API key, the session cookie or a password.
 func WithLogger(l *slog.Logger) Option {
-	return func(s *settings) { s.add(transport.WithLogger(l)) }
+	return func(s *settings) {
+		s.logger = l
+		s.add(transport.WithLogger(l))
+	}
 }
 
 // WithUserAgent puts the application's product token ("shop-bot/1.2") in
@@ -89,8 +95,9 @@ func WithRetryAfterMax(d time.Duration) Option {
 // header value as the browser sends it after logging in, one or more
 // "name=value" pairs separated by "; " (for example
 // "connect.sid=s%3Aabc..."). It is a secret: it never appears in errors or
-// logs. It is sent only to the endpoints that accept a session. Given
-// twice, the last one wins.
+// logs. It is sent only to the session-only endpoints, and they get it
+// instead of the API key, as their docs show. Given twice, the last one
+// wins.
 func WithSessionCookie(cookie string) Option {
 	return func(s *settings) {
 		c := strings.TrimSpace(cookie)
@@ -108,15 +115,57 @@ func WithSessionCookie(cookie string) Option {
 }
 
 // WithRateLimit turns on a client-side limiter that keeps the client within
-// Chattu's documented limits, per client: 100 API requests per 15 minutes,
-// 60 chat-interface requests per minute, 5 sensitive operations (API key
-// reset, client deletion) per hour and 10 deletions per 15 minutes. A call
-// over a limit waits for its turn within its context; if the context would
-// end first it fails at once with an error matching ErrRateLimited and
-// context.DeadlineExceeded, and nothing is sent. The vendor counts per IP
-// address, so clients sharing an address should share a Client.
+// Chattu's documented limits: 100 API requests per 15 minutes, 60
+// chat-interface requests per minute, 5 sensitive operations (API key
+// reset, client deletion) per hour and 10 deletions per 15 minutes, each
+// counted over a sliding window (never more than N calls in any window of
+// that length). A call over a limit waits for its turn within its context;
+// if the context would end first it fails at once with an error matching
+// ErrRateLimited and context.DeadlineExceeded, and nothing is sent. A call
+// whose context ends while it waits gives its turn back.
+//
+// The calls are counted in memory, per client (a MemoryLimitStore of its
+// own). The vendor counts per IP address, so clients sharing an address
+// should share a Client, or a store: see WithLimitStore.
 func WithRateLimit() Option {
 	return func(s *settings) { s.rateLimit = true }
+}
+
+// WithLimitStore turns on the client-side limiter of WithRateLimit with the
+// calls counted in store, for clients that must stay within Chattu's
+// limits together: several clients in one process sharing a
+// MemoryLimitStore, or the instances of a service behind a load balancer
+// sharing a store in Redis (module
+// github.com/switchboard-go/switchboard/redisstore). Clients created with
+// the same API key share their counts; the store keys name each limit and
+// a hash of the key, never the key itself. A client keeps counting under
+// the key it was created with after ResetAPIKey or SetAPIKey switches it,
+// so that a reset does not start its counts afresh.
+//
+// When the store fails (Redis down or not answering in time), the call is
+// not made and fails with an error matching ErrLimitStore that wraps the
+// store's error; nothing reaches Chattu. WithLimitStoreFailOpen chooses to
+// send it anyway, without the limits. A nil store is an error of New.
+func WithLimitStore(store LimitStore) Option {
+	return func(s *settings) {
+		if store == nil {
+			s.fail(invalid("WithLimitStore", "required: a LimitStore"))
+			return
+		}
+		s.limitStore, s.rateLimit = store, true
+	}
+}
+
+// WithLimitStoreFailOpen makes a call proceed without the client-side limits
+// when the limit store fails, instead of failing with ErrLimitStore, and
+// logs a warning for each such call through the WithLogger logger (with no
+// logger, nothing is logged). Choose it when sending matters more than
+// staying within Chattu's limits during a store outage: Chattu may then
+// answer 429 (ErrRateLimited). It needs WithRateLimit or WithLimitStore;
+// without either it is an error of New, since there would be no limits to
+// fail open.
+func WithLimitStoreFailOpen() Option {
+	return func(s *settings) { s.failOpen = true }
 }
 
 // splitCookies returns the cookie values of a Cookie header value (only

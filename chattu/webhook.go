@@ -54,7 +54,58 @@ var (
 	// ErrReadTimeout: the body did not arrive within
 	// WithWebhookReadTimeout (a sender trickling bytes). Answered 408.
 	ErrReadTimeout = inbound.ErrReadTimeout
+	// ErrReplyNotApplicable: the callback (or the fallback) returned a
+	// Reply field the event does not take, such as a Response to
+	// message_sent. The field was left out of the answer, which went out
+	// with the others; the error is a *ReplyFieldError naming the fields.
+	ErrReplyNotApplicable = errors.New("chattu: reply field does not apply to the event")
 )
+
+// ReplyFieldError reports Reply fields that do not apply to the event they
+// answered, and were therefore not sent: Response applies to
+// message_received only, RejectionMessage to call_rejected only, and
+// neither to message_sent or an undocumented event. It is reported to
+// WithWebhookOnError after the reply has been written, and matches
+// ErrReplyNotApplicable.
+type ReplyFieldError struct {
+	// Event is the event the reply answered.
+	Event EventType
+	// Fields are the dropped fields as the reply names them ("response",
+	// "rejectionMessage"). Their values are not kept: they are the
+	// callback's text for a customer.
+	Fields []string
+	// Fallback reports that the reply came from WithWebhookFallback, the
+	// callback having run out of time.
+	Fallback bool
+}
+
+// Error names the event and the fields, never their values.
+func (e *ReplyFieldError) Error() string {
+	from := "reply"
+	if e.Fallback {
+		from = "fallback reply"
+	}
+	return fmt.Sprintf("chattu: webhook %s: %s field %s does not apply to the event: dropped", e.Event, from, strings.Join(e.Fields, " and "))
+}
+
+// Is matches ErrReplyNotApplicable.
+func (e *ReplyFieldError) Is(target error) bool { return target == ErrReplyNotApplicable }
+
+// applicable returns rep with only the fields the event type takes, as the
+// docs list them, and a *ReplyFieldError naming the others, or nil.
+func applicable(t EventType, rep Reply, fallback bool) (Reply, error) {
+	var dropped []string
+	if rep.Response != "" && t != EventMessageReceived {
+		dropped, rep.Response = append(dropped, "response"), ""
+	}
+	if rep.RejectionMessage != "" && t != EventCallRejected {
+		dropped, rep.RejectionMessage = append(dropped, "rejectionMessage"), ""
+	}
+	if dropped == nil {
+		return rep, nil
+	}
+	return rep, &ReplyFieldError{Event: t, Fields: dropped, Fallback: fallback}
+}
 
 // PanicError is a panic recovered from the webhook callback (or the
 // fallback): the handler answered as for any callback failure and the
@@ -115,7 +166,8 @@ type WebhookEvent struct {
 	Type EventType
 	// MessageReceived is set for message_received: reply with Reply.Response.
 	MessageReceived *MessageEvent
-	// MessageSent is set for message_sent (an acknowledgment is enough).
+	// MessageSent is set for message_sent: an acknowledgment is all it
+	// takes (Reply.Message at most).
 	MessageSent *MessageEvent
 	// CallRejected is set for call_rejected: reply with Reply.RejectionMessage.
 	CallRejected *CallEvent
@@ -237,15 +289,19 @@ func (r *strictReader) time(key string) time.Time {
 }
 
 // Reply is the callback's answer, written as the JSON reply Chattu reads.
+// Only the fields that apply to the event are written; one set for another
+// event is dropped and reported to WithWebhookOnError (ErrReplyNotApplicable),
+// so that a reply meant for one event cannot make Chattu act on another.
 type Reply struct {
-	// Response is sent back to the sender as an auto-reply
-	// (message_received).
+	// Response is sent back to the sender as an auto-reply. It applies to
+	// message_received only.
 	Response string
-	// RejectionMessage is sent to a rejected caller (call_rejected). Empty
-	// leaves Chattu's default ("מצטער אינני זמין כעת.").
+	// RejectionMessage is sent to a rejected caller. It applies to
+	// call_rejected only; empty leaves Chattu's default ("מצטער אינני זמין
+	// כעת.").
 	RejectionMessage string
 	// Message replaces the acknowledgment text ("Webhook received
-	// successfully.").
+	// successfully."), for any event.
 	Message string
 }
 
@@ -291,6 +347,8 @@ func WithWebhookTimeout(message, call time.Duration) WebhookOption {
 // WithWebhookFallback sets the reply sent when the callback is too slow (for
 // example a canned auto-reply). The default acknowledges without an
 // auto-reply, so Chattu sends its default rejection message to callers.
+// Its fields follow the rule of Reply: one the event does not take is
+// dropped and reported.
 // fn runs in the margin left before Chattu's deadline (0.5 s by default):
 // it must return at once, without I/O. A panicking fn acknowledges only,
 // and the panic is reported. A nil fn restores the default.
@@ -304,10 +362,12 @@ func WithWebhookFallback(fn func(ev *WebhookEvent) Reply) WebhookOption {
 // WithWebhookOnError receives every failure with its typed error
 // (relay.ErrUnauthenticated, ErrBodyTooLarge, ErrReadTimeout,
 // ErrMalformedWebhook, ErrCallbackTimeout, ErrCallbackFailed with a
-// *PanicError for a panic), for logging and metrics. The error text never
-// contains the API key or the body. A callback failure or timeout is
-// reported after the reply has been written, so fn may take its time there
-// without making Chattu wait; a panic in fn is recovered.
+// *PanicError for a panic, ErrReplyNotApplicable with a *ReplyFieldError
+// for a reply field the event does not take), for logging and metrics. The
+// error text never contains the API key or the body. A callback failure,
+// timeout or misused reply field is reported after the reply has been
+// written, so fn may take its time there without making Chattu wait; a
+// panic in fn is recovered.
 func WithWebhookOnError(fn func(*http.Request, error)) WebhookOption {
 	return func(c *webhookConfig) error {
 		c.onError = fn
@@ -444,12 +504,16 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.runner.Report(r, fmt.Errorf("%w: %s: %w", ErrCallbackFailed, ev.Type, err))
 		return
 	}
+	rep, misuse := applicable(ev.Type, rep, late != nil)
 	// A failure is reported after the reply has gone out (flushed:
 	// net/http would hold it until the handler returns): a slow error
 	// hook, such as a remote logger, must not cost the reply its deadline.
-	writeReply(w, rep, late != nil)
+	writeReply(w, rep, late != nil || misuse != nil)
 	if late != nil {
 		h.runner.Report(r, late)
+	}
+	if misuse != nil {
+		h.runner.Report(r, misuse)
 	}
 	if dropped != nil {
 		h.runner.Report(r, fmt.Errorf("%w: %s: %w", ErrCallbackFailed, ev.Type, dropped))
@@ -501,7 +565,8 @@ var replyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 512); return
 
 // writeReply writes the JSON reply Chattu reads: status "success", the
 // acknowledgment, and the callback's response and rejection message when
-// set; flushed at once when flush is set.
+// set (applicable has already dropped those the event does not take);
+// flushed at once when flush is set.
 func writeReply(w http.ResponseWriter, rep Reply, flush bool) {
 	bp := replyBuffers.Get().(*[]byte)
 	b := append((*bp)[:0], `{"status":"success","message":`...)

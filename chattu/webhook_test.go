@@ -462,3 +462,91 @@ func TestWebhookSlowErrorHookDoesNotDelayReply(t *testing.T) {
 	<-hookDone
 	resp.Body.Close()
 }
+
+// TestWebhookReplyFieldsPerEvent: only the fields the docs give each event
+// go out (response for message_received, rejectionMessage for
+// call_rejected, neither for message_sent or an undocumented event); a
+// field set for the wrong event is dropped and reported to the error hook
+// with a typed error naming it, never its text.
+func TestWebhookReplyFieldsPerEvent(t *testing.T) {
+	both := Reply{Response: "auto-reply text", RejectionMessage: "rejection text"}
+	unknown := `{"event":"group_join","data":{"group":"120363123456789012@g.us"}}`
+	cases := []struct {
+		name    string
+		body    string
+		reply   Reply
+		want    string
+		event   EventType
+		dropped []string
+	}{
+		{"message_received takes response", wiretest.Fixture(t, "webhook_message_received.json"), both,
+			`{"status":"success","message":"Webhook received successfully.","response":"auto-reply text"}`,
+			EventMessageReceived, []string{"rejectionMessage"}},
+		{"call_rejected takes rejectionMessage", wiretest.Fixture(t, "webhook_call_rejected.json"), both,
+			`{"status":"success","message":"Webhook received successfully.","rejectionMessage":"rejection text"}`,
+			EventCallRejected, []string{"response"}},
+		{"message_sent takes neither", wiretest.Fixture(t, "webhook_message_sent.json"), both,
+			`{"status":"success","message":"Webhook received successfully."}`,
+			EventMessageSent, []string{"response", "rejectionMessage"}},
+		{"message_sent with a response only", wiretest.Fixture(t, "webhook_message_sent.json"), Reply{Response: "auto-reply text", Message: "ok"},
+			`{"status":"success","message":"ok"}`, EventMessageSent, []string{"response"}},
+		{"undocumented event takes neither", unknown, Reply{RejectionMessage: "rejection text", Message: "Event received."},
+			`{"status":"success","message":"Event received."}`, "group_join", []string{"rejectionMessage"}},
+		{"fields that apply are not reported", wiretest.Fixture(t, "webhook_message_received.json"), Reply{Response: "auto-reply text"},
+			`{"status":"success","message":"Webhook received successfully.","response":"auto-reply text"}`, EventMessageReceived, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			log := &errLog{}
+			h, err := NewWebhookHandler([]string{hookKey}, func(context.Context, *WebhookEvent) (Reply, error) { return tc.reply, nil },
+				WithWebhookOnError(log.add))
+			require.NoError(t, err)
+			rec := post(t, h, hookKey, tc.body)
+			require.Equal(t, 200, rec.Code)
+			assert.JSONEq(t, tc.want, rec.Body.String())
+			if tc.dropped == nil {
+				assert.Empty(t, log.errs)
+				return
+			}
+			require.Len(t, log.errs, 1)
+			err = log.errs[0]
+			assert.ErrorIs(t, err, ErrReplyNotApplicable)
+			var fe *ReplyFieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, tc.event, fe.Event)
+			assert.Equal(t, tc.dropped, fe.Fields)
+			assert.False(t, fe.Fallback)
+			for _, f := range tc.dropped {
+				assert.Contains(t, err.Error(), f)
+			}
+			assert.NotContains(t, err.Error(), "text", "the reply's text is not repeated")
+			assert.False(t, errors.Is(err, ErrCallbackFailed), "the call was answered")
+		})
+	}
+}
+
+// TestWebhookFallbackReplyFieldsPerEvent: the fallback's reply follows the
+// same rule; the misuse is reported after the timeout, marked as the
+// fallback's.
+func TestWebhookFallbackReplyFieldsPerEvent(t *testing.T) {
+	log := &errLog{}
+	h, err := NewWebhookHandler([]string{hookKey}, func(ctx context.Context, _ *WebhookEvent) (Reply, error) {
+		<-ctx.Done()
+		return Reply{}, ctx.Err()
+	}, WithWebhookTimeout(30*time.Millisecond, 30*time.Millisecond), WithWebhookOnError(log.add),
+		WithWebhookFallback(func(*WebhookEvent) Reply { return Reply{Response: "We got your message"} }))
+	require.NoError(t, err)
+	rec := post(t, h, hookKey, wiretest.Fixture(t, "webhook_call_rejected.json"))
+	require.Equal(t, 200, rec.Code)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully."}`, rec.Body.String(),
+		"no response on a call: Chattu sends its default rejection")
+	assert.True(t, log.has(ErrCallbackTimeout))
+	require.True(t, log.has(ErrReplyNotApplicable))
+	var fe *ReplyFieldError
+	for _, e := range log.errs {
+		errors.As(e, &fe)
+	}
+	require.NotNil(t, fe)
+	assert.Equal(t, &ReplyFieldError{Event: EventCallRejected, Fields: []string{"response"}, Fallback: true}, fe)
+	assert.Contains(t, fe.Error(), "fallback reply field response")
+}

@@ -17,8 +17,13 @@ import (
 // wireCase is one endpoint: what the client must put on the wire and what
 // it must make of the docs' response sample.
 type wireCase struct {
-	name    string
+	name string
+	// session gives the client the dashboard session cookie.
 	session bool
+	// auth is the one credential the endpoint's doc section shows, and so
+	// the only one sent: "" for the x-api-key header, "session" for the
+	// Cookie, "body" for none (reset-api-key carries its key in the body).
+	auth string
 	// method and url are the request as sent; body is its JSON ("" for
 	// none), compared field by field.
 	method, url string
@@ -102,7 +107,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "delete client", session: true, method: "DELETE", url: testBase + "/clients/client-id",
+			name: "delete client", session: true, auth: "session", method: "DELETE", url: testBase + "/clients/client-id",
 			body: `{"password":"your-password"}`, contentType: "application/json", respond: "client_deleted.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Clients.Delete(ctx, "client-id", DeleteClientParams{Password: "your-password"})
@@ -156,7 +161,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "schedule message", session: true, method: "POST", url: testBase + "/schedule-message",
+			name: "schedule message", session: true, auth: "session", method: "POST", url: testBase + "/schedule-message",
 			body:        `{"clientId":"client-id","number":"9721234567","message":"Scheduled hello","scheduleTime":"2025-10-06T18:30:00Z"}`,
 			contentType: "application/json", respond: `{"message":"Message scheduled.","id":7}`,
 			run: func(ctx context.Context, c *Client) (any, error) {
@@ -169,7 +174,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "list scheduled", session: true, method: "GET", url: testBase + "/scheduled-messages",
+			name: "list scheduled", session: true, auth: "session", method: "GET", url: testBase + "/scheduled-messages",
 			contentType: "application/json", respond: "scheduled_messages.json",
 			run: func(ctx context.Context, c *Client) (any, error) { return c.Schedules.List(ctx) },
 			check: func(t *testing.T, res any) {
@@ -182,7 +187,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "cancel scheduled", session: true, method: "DELETE", url: testBase + "/scheduled-messages/123",
+			name: "cancel scheduled", session: true, auth: "session", method: "DELETE", url: testBase + "/scheduled-messages/123",
 			contentType: "application/json", respond: "schedule_cancelled.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Schedules.Cancel(ctx, 123)
@@ -204,7 +209,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "reset api key", method: "POST", url: testBase + "/api/reset-api-key",
+			name: "reset api key", auth: "body", method: "POST", url: testBase + "/api/reset-api-key",
 			body:        `{"username":"your-username","currentApiKey":"account-api-key"}`,
 			contentType: "application/json", respond: "reset_api_key.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
@@ -260,7 +265,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "chats", session: true, method: "GET", url: testBase + "/api/chats/client-id",
+			name: "chats", session: true, auth: "session", method: "GET", url: testBase + "/api/chats/client-id",
 			contentType: "application/json", respond: "chats.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Chats.List(ctx, "client-id")
@@ -274,7 +279,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "chat messages", session: true, method: "GET", url: testBase + "/api/chats/client-id/9721234567@c.us/messages?limit=50",
+			name: "chat messages", session: true, auth: "session", method: "GET", url: testBase + "/api/chats/client-id/9721234567@c.us/messages?limit=50",
 			contentType: "application/json", respond: "chat_messages.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Chats.Messages(ctx, "client-id", "9721234567@c.us", &ChatMessagesParams{Limit: 50})
@@ -288,14 +293,14 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "chat messages default limit", session: true, method: "GET", url: testBase + "/api/chats/client-id/9721234567@c.us/messages",
+			name: "chat messages default limit", session: true, auth: "session", method: "GET", url: testBase + "/api/chats/client-id/9721234567@c.us/messages",
 			contentType: "application/json", respond: `{"messages":[]}`,
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Chats.Messages(ctx, "client-id", "9721234567@c.us", nil)
 			},
 		},
 		{
-			name: "chat send", session: true, method: "POST", url: testBase + "/api/chats/client-id/9721234567@c.us/send",
+			name: "chat send", session: true, auth: "session", method: "POST", url: testBase + "/api/chats/client-id/9721234567@c.us/send",
 			body: `{"message":"Hello! How can I help you?"}`, contentType: "application/json", respond: "chat_send.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Chats.Send(ctx, "client-id", "9721234567@c.us", ChatSendParams{Message: "Hello! How can I help you?"})
@@ -307,7 +312,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "mark read", session: true, method: "POST", url: testBase + "/api/chats/client-id/9721234567@c.us/read",
+			name: "mark read", session: true, auth: "session", method: "POST", url: testBase + "/api/chats/client-id/9721234567@c.us/read",
 			contentType: "application/json", respond: "mark_read.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
 				return c.Chats.MarkRead(ctx, "client-id", "9721234567@c.us")
@@ -354,7 +359,7 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			name: "send group message by session", session: true, method: "POST", url: testBase + "/api/groups/client-id/120363123456789012@g.us/send",
+			name: "send group message by session", session: true, auth: "session", method: "POST", url: testBase + "/api/groups/client-id/120363123456789012@g.us/send",
 			body:        `{"message":"שלום לכולם! זה הודעה בעברית"}`,
 			contentType: "application/json; charset=utf-8", respond: "session_group_send.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
@@ -368,8 +373,8 @@ func TestWire(t *testing.T) {
 			},
 		},
 		{
-			// Either auth: with a session configured the cookie goes along
-			// with the key.
+			// Chattu takes the session or the key here; the client has
+			// both and sends the key only, as the docs' example does.
 			name: "groups and channels with session", session: true, method: "GET", url: testBase + "/api/groups/client-id",
 			contentType: "application/json; charset=utf-8", respond: "groups.json",
 			run: func(ctx context.Context, c *Client) (any, error) {
@@ -378,7 +383,7 @@ func TestWire(t *testing.T) {
 			check: func(t *testing.T, res any) { assert.Len(t, res.(*Groups).Channels, 1) },
 		},
 		{
-			name: "send media to a channel by session", session: true, method: "POST",
+			name: "send media to a channel by session", session: true, auth: "session", method: "POST",
 			url:         testBase + "/api/groups/client-id/120363123456789013@c.us/send",
 			body:        `{"message":"⚠️ חדשות היום","mediaUrl":"https://example.com/image.jpg","mediaType":"image"}`,
 			contentType: "application/json; charset=utf-8", respond: "session_group_send.json",
@@ -407,13 +412,30 @@ func TestWire(t *testing.T) {
 			r := reqs[0]
 			assert.Equal(t, tc.method, r.Method)
 			assert.Equal(t, tc.url, r.URL)
-			assert.Equal(t, []string{testKey}, r.Header.Values("X-Api-Key"), "x-api-key on every request")
-			assert.Equal(t, tc.contentType, r.Header.Get("Content-Type"))
-			if tc.session {
-				assert.Equal(t, testCookie, r.Header.Get("Cookie"))
-			} else {
-				assert.Empty(t, r.Header.Get("Cookie"), "the session is only sent where it is needed")
+			// Exactly the credential the endpoint's doc section shows: the
+			// key on the API-key endpoints only (it was sent everywhere
+			// before issue 13), the cookie on the session endpoints only.
+			switch tc.auth {
+			case "":
+				assert.Equal(t, []string{testKey}, r.Header.Values("X-Api-Key"), "x-api-key where the docs show it")
+				assert.Empty(t, r.Header.Values("Cookie"), "the session is only sent where it is needed")
+			case "session":
+				assert.Empty(t, r.Header.Values("X-Api-Key"), "no key where the docs show none")
+				assert.Equal(t, []string{testCookie}, r.Header.Values("Cookie"))
+			case "body":
+				assert.Empty(t, r.Header.Values("X-Api-Key"), "no key where the docs show none")
+				assert.Empty(t, r.Header.Values("Cookie"))
+			default:
+				t.Fatalf("auth %q", tc.auth)
 			}
+			for k, vs := range r.Header {
+				for _, v := range vs {
+					if k != "X-Api-Key" {
+						assert.NotContains(t, v, testKey, "the key travels in no other header (%s)", k)
+					}
+				}
+			}
+			assert.Equal(t, tc.contentType, r.Header.Get("Content-Type"))
 			assert.Contains(t, r.Header.Get("User-Agent"), "switchboard-go/")
 			if tc.body == "" {
 				assert.Empty(t, r.Body)

@@ -287,3 +287,55 @@ func ExampleServer_FailNextError() {
 	// Output:
 	// true
 }
+
+// TestKeyRefusedWhereTheDocsShowNone: a session endpoint called with the
+// session and the API key, or reset-api-key called with the key in a
+// header, is refused (400) without acting, so that a client that sends its
+// key where it is not used fails here rather than leak it in production.
+// Sent as the docs show, each works.
+func TestKeyRefusedWhereTheDocsShowNone(t *testing.T) {
+	s := chattutest.NewServer()
+	defer s.Close()
+	require.NoError(t, s.SeedClient(chattutest.ClientState{ClientID: "shop", PhoneNumber: "972501234567", Connected: true}))
+	require.NoError(t, s.SeedSchedule(chattutest.Scheduled{ID: 123, ClientID: "shop", Recipient: "9721234567", Message: "x",
+		ScheduleTime: time.Now().Add(time.Hour), Status: "pending"}))
+	session := map[string]string{"Cookie": chattutest.DefaultSessionCookie}
+	both := map[string]string{"Cookie": chattutest.DefaultSessionCookie, "x-api-key": chattutest.DefaultAPIKey}
+	for _, r := range []struct{ method, path, body string }{
+		{"GET", "/scheduled-messages", ""},
+		{"POST", "/schedule-message", `{"clientId":"shop","number":"9721234567","message":"x","scheduleTime":"2030-01-01T00:00:00Z"}`},
+		{"DELETE", "/scheduled-messages/123", ""},
+		{"GET", "/api/chats/shop", ""},
+		{"POST", "/api/groups/shop/120363123456789012@g.us/send", `{"message":"x"}`},
+		{"DELETE", "/clients/shop", `{"password":"` + chattutest.DefaultPassword + `"}`},
+	} {
+		code, b, _ := do(t, s, r.method, r.path, r.body, both)
+		assert.Equal(t, http.StatusBadRequest, code, r.path)
+		assert.Contains(t, string(b), "x-api-key is not used by this endpoint", r.path)
+		assert.NotContains(t, string(b), chattutest.DefaultAPIKey)
+	}
+	assert.Len(t, s.Schedules(), 1, "nothing scheduled")
+	assert.Equal(t, "pending", s.Schedules()[0].Status, "nothing cancelled")
+	_, ok := s.ClientState("shop")
+	assert.True(t, ok, "nothing deleted")
+	assert.Empty(t, s.GroupMessages("shop", "120363123456789012@g.us"), "nothing sent")
+
+	code, _, _ := do(t, s, "GET", "/scheduled-messages", "", session)
+	assert.Equal(t, http.StatusOK, code)
+	code, _, _ = do(t, s, "DELETE", "/scheduled-messages/123", "", session)
+	assert.Equal(t, http.StatusOK, code)
+
+	old := s.APIKey()
+	reset := `{"username":"` + chattutest.DefaultUsername + `","currentApiKey":"` + old + `"}`
+	code, b, _ := do(t, s, "POST", "/api/reset-api-key", reset, key)
+	assert.Equal(t, http.StatusBadRequest, code)
+	assert.Contains(t, string(b), "x-api-key is not used by this endpoint")
+	assert.Equal(t, old, s.APIKey(), "not reset")
+	code, _, _ = do(t, s, "POST", "/api/reset-api-key", reset, nil)
+	assert.Equal(t, http.StatusOK, code)
+	assert.NotEqual(t, old, s.APIKey())
+
+	// Groups take either credential; the key is used there.
+	code, _, _ = do(t, s, "GET", "/api/groups/shop", "", map[string]string{"x-api-key": s.APIKey()})
+	assert.Equal(t, http.StatusOK, code)
+}

@@ -18,4 +18,13 @@
 // with the ids the docs use (SeedClient, SeedMessage, SeedSchedule) to run
 // the docs' requests as written; Receive and Call play the traffic Chattu
 // sends to webhooks, and Deliveries shows what they sent.
+//
+// Credentials are checked per endpoint as the docs show them: the x-api-key
+// header on the API-key endpoints, the dashboard session cookie on the
+// session-only ones (schedules, the chat interface, deleting a client,
+// sending to a group as the dashboard does), and the username and current
+// key in the body for reset-api-key. Stricter than Chattu, the sandbox
+// answers 400 to a request that also carries an x-api-key header to an
+// endpoint whose docs show none, so that a client leaking its key there
+// fails its tests.
 package chattutest

@@ -40,6 +40,14 @@ var (
 	deleteBucket    = bucket{"delete", DeleteLimit, 15 * time.Minute}
 )
 
+// keyNotUsed is the sandbox's answer (400) to an x-api-key header sent to
+// an endpoint whose docs show none: the session-only endpoints, and
+// reset-api-key, which carries its key in the body. Chattu itself would
+// ignore the header; the sandbox refuses it so that a client sending its
+// key where it is not used fails its tests instead of leaking the key in
+// production.
+const keyNotUsed = "Sandbox: x-api-key is not used by this endpoint (its docs show no such header); do not send the API key here."
+
 type handlerFunc func(w http.ResponseWriter, r *http.Request, a access)
 
 func (s *Server) routes() http.Handler {
@@ -87,7 +95,9 @@ func (s *Server) routes() http.Handler {
 }
 
 // wrap applies, in Chattu's order, the schedules that came due, the rate
-// limiters, then authentication.
+// limiters, then authentication. A request that passes them but carries an
+// x-api-key header to an endpoint whose docs show none is refused (see
+// keyNotUsed).
 func (s *Server) wrap(kind authKind, buckets []bucket, fn handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.RunDue()
@@ -118,6 +128,10 @@ func (s *Server) wrap(kind authKind, buckets []bucket, fn handlerFunc) http.Hand
 					return
 				}
 			}
+		}
+		if (kind == bySession || kind == byBody) && len(r.Header.Values("X-Api-Key")) > 0 {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"error": keyNotUsed})
+			return
 		}
 		fn(w, r, a)
 	}

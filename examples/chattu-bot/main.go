@@ -113,15 +113,21 @@ func (b *bot) handle(ctx context.Context, ev *chattu.WebhookEvent) (chattu.Reply
 	return chattu.Reply{Message: "Event received."}, nil
 }
 
-// fallback is sent when handle runs out of time.
+// fallback is sent when handle runs out of time. Each event gets only the
+// field Chattu reads for it: a rejection message for a call, an auto-reply
+// for a received message, and a bare acknowledgment for anything else (the
+// handler would drop, and report, a field that does not apply).
 func fallback(ev *chattu.WebhookEvent) chattu.Reply {
-	if ev.Type == chattu.EventCallRejected {
+	switch ev.Type {
+	case chattu.EventCallRejected:
 		return chattu.Reply{RejectionMessage: rejection}
+	case chattu.EventMessageReceived:
+		if ev.MessageReceived != nil && script(ev.MessageReceived.Text()) == "he" {
+			return chattu.Reply{Response: "קיבלנו את הודעתך 🙏"}
+		}
+		return chattu.Reply{Response: "We got your message 🙏"}
 	}
-	if ev.Type == chattu.EventMessageReceived && script(ev.MessageReceived.Text()) == "he" {
-		return chattu.Reply{Response: "קיבלנו את הודעתך 🙏"}
-	}
-	return chattu.Reply{Response: "We got your message 🙏"}
+	return chattu.Reply{}
 }
 
 // newMux mounts the webhook handler at path, plus a health check.

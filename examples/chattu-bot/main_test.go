@@ -193,5 +193,38 @@ func TestEventsTheBotOnlyAcknowledges(t *testing.T) {
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 
 	assert.Equal(t, chattu.Reply{RejectionMessage: rejection}, fallback(&chattu.WebhookEvent{Type: chattu.EventCallRejected}))
-	assert.Equal(t, chattu.Reply{Response: "We got your message 🙏"}, fallback(&chattu.WebhookEvent{Type: chattu.EventMessageSent}))
+	assert.Equal(t, chattu.Reply{Response: "We got your message 🙏"},
+		fallback(&chattu.WebhookEvent{Type: chattu.EventMessageReceived, MessageReceived: &chattu.MessageEvent{Body: "hello"}}))
+	// message_sent and undocumented events take no response: the fallback
+	// acknowledges only (it answered message_sent with an auto-reply
+	// before issue 13, a field Chattu does not read there).
+	assert.Equal(t, chattu.Reply{}, fallback(&chattu.WebhookEvent{Type: chattu.EventMessageSent}))
+	assert.Equal(t, chattu.Reply{}, fallback(&chattu.WebhookEvent{Type: "group_join"}))
+}
+
+// TestSlowBotOnSentMessageOnlyAcknowledges: when the bot is too slow for a
+// message_sent event the fallback acknowledges it, with no auto-reply
+// field, so the handler has no misuse to report.
+func TestSlowBotOnSentMessageOnlyAcknowledges(t *testing.T) {
+	b := &bot{out: io.Discard, think: func(ctx context.Context) error {
+		<-ctx.Done()
+		return nil
+	}}
+	logs := &syncBuffer{}
+	mux, err := newMux([]string{"k-123456"}, "/hook", b, slog.New(slog.NewTextHandler(logs, nil)),
+		chattu.WithWebhookTimeout(50*time.Millisecond, 30*time.Millisecond))
+	require.NoError(t, err)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/hook", strings.NewReader(`{"event":"message_sent","data":{"from":"c","to":"1","body":"hi","message":"hi","timestamp":1699123456789,"type":"sent_message"}}`))
+	req.Header.Set("X-Api-Key", "k-123456")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	assert.JSONEq(t, `{"status":"success","message":"Webhook received successfully."}`, string(body))
+	srv.Close() // waits for the handler, whose reports follow the reply
+	assert.Contains(t, logs.String(), "fallback reply sent")
+	assert.NotContains(t, logs.String(), "does not apply")
 }
