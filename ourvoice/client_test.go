@@ -183,13 +183,11 @@ func TestWire(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt, rec := newMocked(t, WithUserAgent("wiretest/1"))
-			mt.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
-				return nil, fmt.Errorf("unexpected %s %s", r.Method, r.URL)
-			})
-			mt.RegisterResponder(tc.method, tc.url, jsonResponder(tc.status, fixture(t, tc.respond)))
+			c, mt := newMocked(t, WithUserAgent("wiretest/1"))
+			// Only tc.url answers: a request anywhere else fails the call.
+			mt.Respond(tc.method, tc.url, tc.status, fixture(t, tc.respond))
 			require.NoError(t, tc.call(c))
-			reqs := rec.all()
+			reqs := mt.Requests()
 			require.Len(t, reqs, 1)
 			r := reqs[0]
 			assert.Equal(t, tc.method, r.Method)
@@ -202,12 +200,14 @@ func TestWire(t *testing.T) {
 			require.NoError(t, err)
 			if tc.wantQuery != nil {
 				assert.Equal(t, tc.wantQuery, u.Query())
+				assert.Equal(t, tc.wantQuery, r.Query)
 			} else {
 				assert.Empty(t, u.RawQuery)
 			}
 			if tc.wantBody == "" {
 				assert.Empty(t, r.Body)
 			} else {
+				assert.Equal(t, "application/json", r.ContentType)
 				assert.JSONEq(t, tc.wantBody, string(r.Body))
 			}
 		})
@@ -221,8 +221,34 @@ func TestNewRejectsBlankToken(t *testing.T) {
 		var ve *ValidationError
 		require.ErrorAs(t, err, &ve, "%q", tok)
 		assert.Equal(t, "token", ve.Field)
+		assert.Equal(t, "ourvoice", ve.Vendor)
 		assert.ErrorIs(t, err, ErrValidation)
 	}
+}
+
+// TestOptionErrors: an option given a bad value makes New fail with an
+// error naming Our Voice and the option; a nil option is ignored.
+func TestOptionErrors(t *testing.T) {
+	cases := map[string]Option{
+		"WithRetryMax":      WithRetryMax(11),
+		"WithRetryWait":     WithRetryWait(time.Second, time.Millisecond),
+		"WithRetryAfterMax": WithRetryAfterMax(-time.Second),
+		"WithHTTPClient":    WithHTTPClient(nil),
+		"WithUserAgent":     WithUserAgent("a\r\nb"),
+		"base URL":          WithBaseURL("ftp://x"),
+	}
+	for field, opt := range cases {
+		c, err := New(testToken, opt)
+		assert.Nil(t, c, field)
+		var ve *ValidationError
+		require.ErrorAs(t, err, &ve, field)
+		assert.Equal(t, "ourvoice", ve.Vendor, field)
+		assert.Equal(t, field, ve.Field)
+		assert.True(t, strings.HasPrefix(err.Error(), "ourvoice: invalid "+field), err.Error())
+	}
+	c, err := New(testToken, nil, WithLogger(nil))
+	require.NoError(t, err)
+	assert.NotNil(t, c.Messages)
 }
 
 func TestClientNeverPrintsToken(t *testing.T) {
@@ -237,23 +263,23 @@ func TestClientNeverPrintsToken(t *testing.T) {
 }
 
 func TestSetToken(t *testing.T) {
-	c, mt, rec := newMocked(t)
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, fixture(t, "session_get.json")))
+	c, mt := newMocked(t)
+	mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 200, fixture(t, "session_get.json"))
 	const next = "ov-rotated-token-9876"
 	require.NoError(t, c.SetToken(next))
 	_, err := c.Sessions.Get(context.Background(), sessionUUID)
 	require.NoError(t, err)
-	assert.Equal(t, "Bearer "+next, rec.all()[0].Header.Get("Authorization"))
+	assert.Equal(t, "Bearer "+next, mt.Requests()[0].Header.Get("Authorization"))
 	assert.ErrorIs(t, c.SetToken(" "), ErrValidation)
 }
 
 func TestWithBaseURL(t *testing.T) {
-	c, mt, rec := newMocked(t, WithBaseURL("http://sandbox.local:8080/v1/"))
-	mt.RegisterResponder("GET", "http://sandbox.local:8080/v1/whatsapp/sessions", jsonResponder(200, `{"data":[]}`))
+	c, mt := newMocked(t, WithBaseURL("http://sandbox.local:8080/v1/"))
+	mt.Respond("GET", "http://sandbox.local:8080/v1/whatsapp/sessions", 200, `{"data":[]}`)
 	l, err := c.Sessions.List(context.Background(), nil)
 	require.NoError(t, err)
 	assert.Empty(t, l.Sessions)
-	assert.Len(t, rec.all(), 1)
+	assert.Len(t, mt.Requests(), 1)
 }
 
 // TestValidationSendsNothing checks every input rule and that no request
@@ -355,21 +381,24 @@ func TestValidationSendsNothing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, mt, rec := newMocked(t)
+			c, mt := newMocked(t)
+			recordEverything(mt)
 			err := tc.call(c)
 			var ve *ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Field)
+			assert.Equal(t, "ourvoice", ve.Vendor)
 			assert.ErrorIs(t, err, ErrValidation)
-			assert.Empty(t, rec.all(), "a request went out")
-			assert.Zero(t, mt.GetTotalCallCount())
+			assert.True(t, strings.HasPrefix(err.Error(), "ourvoice: invalid "+tc.field+": "), err.Error())
+			assert.Empty(t, mt.Requests(), "a request went out")
+			assert.Zero(t, mt.Count())
 		})
 	}
 }
 
 func TestSendAcceptsDocumentedVariants(t *testing.T) {
-	c, mt, rec := newMocked(t)
-	mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(201, fixture(t, "message_send_text.json")))
+	c, mt := newMocked(t)
+	mt.Respond("POST", base+"/whatsapp/messages", 201, fixture(t, "message_send_text.json"))
 	ctx := context.Background()
 	// Audio with a caption: the send docs list captions for image, video and
 	// document only, the model for every media type; both are allowed.
@@ -378,7 +407,7 @@ func TestSendAcceptsDocumentedVariants(t *testing.T) {
 	// Media without a caption: content is omitted from the body.
 	_, err = c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeVideo, MediaURL: "https://example.com/v.mp4"})
 	require.NoError(t, err)
-	reqs := rec.all()
+	reqs := mt.Requests()
 	require.Len(t, reqs, 2)
 	assert.JSONEq(t, `{"whatsapp_session_id":"`+sessionUUID+`","to_number":["22996000000"],"type":"audio","media_url":"https://example.com/a.ogg","content":"🎵"}`, string(reqs[0].Body))
 	assert.JSONEq(t, `{"whatsapp_session_id":"`+sessionUUID+`","to_number":["22996000000"],"type":"video","media_url":"https://example.com/v.mp4"}`, string(reqs[1].Body))
@@ -386,7 +415,7 @@ func TestSendAcceptsDocumentedVariants(t *testing.T) {
 
 func TestDecodeDocsSamples(t *testing.T) {
 	ctx := context.Background()
-	c, mt, _ := newMocked(t)
+	c, mt := newMocked(t)
 	ts := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339Nano, s)
 		require.NoError(t, err)
@@ -394,7 +423,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	}
 
 	t.Run("create session", func(t *testing.T) {
-		mt.RegisterResponder("POST", base+"/whatsapp/sessions", jsonResponder(201, fixture(t, "session_create.json")))
+		mt.Respond("POST", base+"/whatsapp/sessions", 201, fixture(t, "session_create.json"))
 		got, err := c.Sessions.Create(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, Session{
@@ -411,7 +440,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("create session with real png and quirks", func(t *testing.T) {
-		mt.RegisterResponder("POST", base+"/whatsapp/sessions", jsonResponder(201, fixture(t, "session_create_png.json")))
+		mt.Respond("POST", base+"/whatsapp/sessions", 201, fixture(t, "session_create_png.json"))
 		got, err := c.Sessions.Create(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, fixture(t, "qr.png"), string(got.PNG))
@@ -423,7 +452,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("qr code docs sample", func(t *testing.T) {
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", jsonResponder(200, fixture(t, "session_qr_code.json")))
+		mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", 200, fixture(t, "session_qr_code.json"))
 		got, err := c.Sessions.QRCode(ctx, sessionUUID)
 		require.NoError(t, err)
 		assert.Equal(t, QRCode("data:image/png;base64,iVBORw0KGgoAAAANS..."), got.QRCode)
@@ -432,7 +461,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("qr code", func(t *testing.T) {
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", jsonResponder(200, fixture(t, "session_qr_code_png.json")))
+		mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", 200, fixture(t, "session_qr_code_png.json"))
 		got, err := c.Sessions.QRCode(ctx, sessionUUID)
 		require.NoError(t, err)
 		assert.Equal(t, fixture(t, "qr.png"), string(got.PNG))
@@ -443,7 +472,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("get session", func(t *testing.T) {
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, fixture(t, "session_get.json")))
+		mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 200, fixture(t, "session_get.json"))
 		got, err := c.Sessions.Get(ctx, sessionUUID)
 		require.NoError(t, err)
 		assert.Equal(t, SessionConnected, got.Status)
@@ -453,7 +482,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("list sessions", func(t *testing.T) {
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions", jsonResponder(200, fixture(t, "sessions_list.json")))
+		mt.Respond("GET", base+"/whatsapp/sessions", 200, fixture(t, "sessions_list.json"))
 		got, err := c.Sessions.List(ctx, nil)
 		require.NoError(t, err)
 		require.Len(t, got.Sessions, 2)
@@ -471,7 +500,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("disconnect", func(t *testing.T) {
-		mt.RegisterResponder("PATCH", base+"/whatsapp/sessions/"+sessionUUID+"/disconnect", jsonResponder(200, fixture(t, "session_disconnect.json")))
+		mt.Respond("PATCH", base+"/whatsapp/sessions/"+sessionUUID+"/disconnect", 200, fixture(t, "session_disconnect.json"))
 		got, err := c.Sessions.Disconnect(ctx, sessionUUID)
 		require.NoError(t, err)
 		assert.Equal(t, "Session disconnected successfully", got.Message)
@@ -482,13 +511,13 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("reconnect with qr and empty answers", func(t *testing.T) {
-		mt.RegisterResponder("PATCH", base+"/whatsapp/sessions/"+sessionUUID+"/reconnect", jsonResponder(200, fixture(t, "session_qr_code_png.json")))
+		mt.Respond("PATCH", base+"/whatsapp/sessions/"+sessionUUID+"/reconnect", 200, fixture(t, "session_qr_code_png.json"))
 		got, err := c.Sessions.Reconnect(ctx, sessionUUID)
 		require.NoError(t, err)
 		assert.Nil(t, got.Session)
 		assert.Equal(t, fixture(t, "qr.png"), string(got.PNG))
 		for _, body := range []string{"", `{"success":true}`, `{"id":"` + sessionUUID + `","status":"pending"}`} {
-			mt.RegisterResponder("PATCH", base+"/whatsapp/sessions/"+sessionUUID+"/reconnect", jsonResponder(200, body))
+			mt.Respond("PATCH", base+"/whatsapp/sessions/"+sessionUUID+"/reconnect", 200, body)
 			got, err := c.Sessions.Reconnect(ctx, sessionUUID)
 			require.NoError(t, err, body)
 			if strings.Contains(body, "pending") {
@@ -499,17 +528,17 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("delete", func(t *testing.T) {
-		mt.RegisterResponder("DELETE", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, fixture(t, "session_delete.json")))
+		mt.Respond("DELETE", base+"/whatsapp/sessions/"+sessionUUID, 200, fixture(t, "session_delete.json"))
 		got, err := c.Sessions.Delete(ctx, sessionUUID)
 		require.NoError(t, err)
 		assert.Equal(t, "Session deleted successfully", got.Message)
-		mt.RegisterResponder("DELETE", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(204, ""))
+		mt.Respond("DELETE", base+"/whatsapp/sessions/"+sessionUUID, 204, "")
 		_, err = c.Sessions.Delete(ctx, sessionUUID)
 		require.NoError(t, err)
 	})
 
 	t.Run("send text docs sample", func(t *testing.T) {
-		mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(201, fixture(t, "message_send_text.json")))
+		mt.Respond("POST", base+"/whatsapp/messages", 201, fixture(t, "message_send_text.json"))
 		got, err := c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"22996000000"}, Type: TypeText, Content: "Hello from Our Voice!"})
 		require.NoError(t, err)
 		assert.Equal(t, "Message queued for sending", got.Message)
@@ -525,10 +554,15 @@ func TestDecodeDocsSamples(t *testing.T) {
 			CreatedAt: ts("2024-01-15T10:45:00Z"), UpdatedAt: ts("2024-01-15T10:45:00Z"),
 		}, withoutRawMsg(got.Messages[0]))
 		assert.JSONEq(t, fixture(t, "message_send_text.json"), string(got.Raw()))
+		var doc struct {
+			Data struct{ Messages []json.RawMessage }
+		}
+		require.NoError(t, json.Unmarshal([]byte(fixture(t, "message_send_text.json")), &doc))
+		assert.Equal(t, string(doc.Data.Messages[0]), string(got.Messages[0].Raw()), "each message keeps its exact JSON")
 	})
 
 	t.Run("send hebrew with string numbers", func(t *testing.T) {
-		mt.RegisterResponder("POST", base+"/whatsapp/messages", jsonResponder(201, fixture(t, "message_send_hebrew.json")))
+		mt.Respond("POST", base+"/whatsapp/messages", 201, fixture(t, "message_send_hebrew.json"))
 		got, err := c.Messages.Send(ctx, SendMessageParams{WhatsAppSessionID: sessionUUID, ToNumber: []string{"972521111111", "972522222222"}, Type: TypeImage, MediaURL: "https://example.com/x.jpg"})
 		require.NoError(t, err)
 		assert.Equal(t, 2, got.Count)
@@ -542,7 +576,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("list messages", func(t *testing.T) {
-		mt.RegisterResponder("GET", base+"/whatsapp/messages", jsonResponder(200, fixture(t, "messages_list.json")))
+		mt.Respond("GET", base+"/whatsapp/messages", 200, fixture(t, "messages_list.json"))
 		got, err := c.Messages.List(ctx, nil)
 		require.NoError(t, err)
 		require.Len(t, got.Messages, 2)
@@ -570,7 +604,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 	})
 
 	t.Run("get message", func(t *testing.T) {
-		mt.RegisterResponder("GET", base+"/whatsapp/messages/"+messageUUID, jsonResponder(200, fixture(t, "message_get.json")))
+		mt.Respond("GET", base+"/whatsapp/messages/"+messageUUID, 200, fixture(t, "message_get.json"))
 		got, err := c.Messages.Get(ctx, messageUUID)
 		require.NoError(t, err)
 		assert.Equal(t, MessageRead, got.Status)
@@ -581,7 +615,7 @@ func TestDecodeDocsSamples(t *testing.T) {
 }
 
 func withoutRaw(s Session) Session    { s.RawJSON = transport.RawJSON{}; return s }
-func withoutRawMsg(m Message) Message { m.RawJSON = transport.RawJSON{}; return m }
+func withoutRawMsg(m Message) Message { m.RawJSON, m.from = transport.RawJSON{}, rawItem{}; return m }
 func mustJSON(t *testing.T, v any) string {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
@@ -589,7 +623,7 @@ func mustJSON(t *testing.T, v any) string {
 }
 
 func TestListAllWalksPages(t *testing.T) {
-	c, mt, rec := newMocked(t)
+	c, mt := newMocked(t)
 	page := func(n, last int, ids ...string) string {
 		items := make([]map[string]any, len(ids))
 		for i, id := range ids {
@@ -601,7 +635,7 @@ func TestListAllWalksPages(t *testing.T) {
 		}
 		return mustJSON(t, map[string]any{"data": items, "links": map[string]any{"next": next}, "meta": map[string]any{"current_page": n, "last_page": last, "per_page": 2}})
 	}
-	mt.RegisterResponder("GET", base+"/whatsapp/messages", func(r *http.Request) (*http.Response, error) {
+	mt.Handle("GET", base+"/whatsapp/messages", func(r *http.Request) (*http.Response, error) {
 		switch r.URL.Query().Get("page") {
 		case "":
 			return httpmock.NewStringResponse(200, page(1, 3, "a", "b")), nil
@@ -618,7 +652,7 @@ func TestListAllWalksPages(t *testing.T) {
 		ids = append(ids, m.ID)
 	}
 	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, ids)
-	reqs := rec.all()
+	reqs := mt.Requests()
 	require.Len(t, reqs, 3)
 	assert.Equal(t, base+"/whatsapp/messages?filter%5Bdirection%5D=outgoing&limit=2", reqs[0].URL)
 	assert.Equal(t, base+"/whatsapp/messages?filter%5Bdirection%5D=outgoing&limit=2&page=2", reqs[1].URL)
@@ -627,13 +661,13 @@ func TestListAllWalksPages(t *testing.T) {
 	for range c.Messages.ListAll(context.Background(), nil) {
 		break
 	}
-	assert.Len(t, rec.all(), 4)
+	assert.Len(t, mt.Requests(), 4)
 }
 
 func TestListAllStopsOnIgnoredPage(t *testing.T) {
-	c, mt, _ := newMocked(t)
-	mt.RegisterResponder("GET", base+"/whatsapp/messages/"+sessionUUID+"/session", jsonResponder(200,
-		`{"data":[{"id":"x"}],"links":{"next":"n"},"meta":{"current_page":1,"last_page":5}}`))
+	c, mt := newMocked(t)
+	mt.Respond("GET", base+"/whatsapp/messages/"+sessionUUID+"/session", 200,
+		`{"data":[{"id":"x"}],"links":{"next":"n"},"meta":{"current_page":1,"last_page":5}}`)
 	var n int
 	var last error
 	for _, err := range c.Messages.ListBySessionAll(context.Background(), sessionUUID, nil) {
@@ -663,19 +697,25 @@ func TestDecodeListShapes(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			items, info, err := decodeList[Message]([]byte(tc.body), "messages")
+			resp := answer(200, tc.body)
+			require.Nil(t, failure(resp))
+			l, err := decodeMessageList(resp)
 			require.NoError(t, err)
 			var ids []string
-			for _, it := range items {
+			for _, it := range l.Messages {
 				ids = append(ids, it.ID)
+				assert.Contains(t, string(it.Raw()), `"id":"`+it.ID+`"`, "each item finds its own JSON")
 			}
 			assert.Equal(t, tc.ids, ids)
-			assert.Equal(t, tc.last, info.last())
-			assert.Equal(t, tc.total, info.Meta.Total)
+			assert.Equal(t, tc.last, l.info.last())
+			assert.Equal(t, !tc.last, l.HasMore())
+			assert.Equal(t, tc.total, l.Meta.Total)
 		})
 	}
-	_, _, err := decodeList[Message]([]byte(`{"data":"nope"}`), "messages")
-	assert.Error(t, err)
+	for _, body := range []string{`{"data":"nope"}`, `{"data":["nope"]}`, `{"messages":{"id":"a"}}`, `[1,`} {
+		_, err := decodeMessageList(answer(200, body))
+		assert.Error(t, err, body)
+	}
 }
 
 func TestQRCodeImage(t *testing.T) {

@@ -34,7 +34,9 @@
 //
 // # Failures
 //
-// Bad input is a *ValidationError and nothing is sent. A failure Our Voice
+// Bad input is a *ValidationError naming Our Voice, the field and the rule
+// ("ourvoice: invalid to_number[1]: ..."), and nothing is sent; a bad
+// option value makes New fail the same way. A failure Our Voice
 // reports, including "success": false inside an HTTP 2xx, is an *Error. For
 // a non-2xx answer the status decides what errors.Is matches:
 // ErrUnauthorized (401, 403), ErrNotFound (404), ErrValidation (400, 422)
@@ -49,13 +51,24 @@
 // it. 429 and 503-with-Retry-After answers are retried even for sends,
 // since Our Voice did not act on them.
 //
+// Answers are read once, under the SDK's loose-JSON policy: numbers sent
+// as strings, "null" strings, to_number as a string or a list, metadata as
+// a JSON string all decode; a field in a form that cannot be read ("abc"
+// for a cost) reads as its zero value rather than failing a send Our Voice
+// accepted, and the exact bytes stay reachable through Raw. Only an answer
+// whose structure cannot be read (not JSON, no session object in a
+// creation, a message list that is not a list) is a *DecodeError.
+//
 // The token never appears in errors, logs or printed values.
 //
 // # Testing
 //
 // Package ourvoicetest is an in-memory Our Voice: sessions whose QR code the
-// test "scans", messages that move queued -> sent -> delivered -> read on a
-// clock the test controls, balance accounting, every filter, the vendor's
-// error bodies, and the SDK's shared fault injection (FailNext, DelayNext,
-// DropNext, DropResponseNext). Example runs the whole flow against it.
+// test "scans" (or ReadySession, a connected session in one line),
+// sessions and messages seeded with the docs' fixed ids, messages that move
+// queued -> sent -> delivered -> read on a clock the test controls (Now,
+// Advance), balance accounting, every filter, the vendor's error bodies
+// (FailNextError), and the SDK's shared fault injection (FailNext,
+// DelayNext, DropNext, DropResponseNext). Example runs the whole flow
+// against it.
 package ourvoice

@@ -33,7 +33,7 @@ func ExampleNew() {
 	fmt.Println(err)
 	// Output:
 	// ourvoice.Client
-	// switchboard: invalid token: required
+	// ourvoice: invalid token: required
 }
 
 func ExampleSessionsService_Create() {
@@ -390,7 +390,7 @@ func ExampleMessagesService_ListBySession() {
 	ctx := context.Background()
 	created, _ := c.Sessions.Create(ctx)
 	_ = srv.Connect(created.Session.ID, "22997000000")
-	_, _ = srv.Receive(created.Session.ID, "972501234567", ourvoice.TypeText, "תודה רבה! 🙏")
+	_, _ = srv.Receive(ctx, ourvoicetest.Inbound{SessionID: created.Session.ID, From: "972501234567", Content: "תודה רבה! 🙏"})
 
 	// The gateway's session_id names the session as well as its uuid.
 	page, err := c.Messages.ListBySession(ctx, created.Session.SessionID, &ourvoice.ListMessagesParams{Direction: ourvoice.DirectionIncoming})

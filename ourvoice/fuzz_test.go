@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 // seedFixtures adds every JSON fixture and a few hostile bodies.
@@ -25,10 +27,21 @@ func seedFixtures(f *testing.F) {
 	}
 }
 
+// hooked runs the failure hook on b as Call does, and reports whether the
+// answer would reach a decoder (no failure reported).
+func hooked(status int, b []byte) (*transport.Response, bool) {
+	resp := &transport.Response{StatusCode: status, Body: b}
+	return resp, failure(resp) == nil
+}
+
 func FuzzDecodeMessageList(f *testing.F) {
 	seedFixtures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		l, err := decodeMessageList(b, "/whatsapp/messages", 200)
+		resp, ok := hooked(200, b)
+		if !ok {
+			return
+		}
+		l, err := decodeMessageList(resp)
 		if err == nil && l == nil {
 			t.Fatal("nil list without error")
 		}
@@ -41,7 +54,8 @@ func FuzzDecodeMessageList(f *testing.F) {
 func FuzzDecodeSessionList(f *testing.F) {
 	seedFixtures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if l, err := decodeSessionList(b, 200); err == nil {
+		resp, _ := hooked(200, b)
+		if l, err := decodeSessionList(resp); err == nil {
 			_ = l.HasMore()
 		}
 	})
@@ -50,12 +64,14 @@ func FuzzDecodeSessionList(f *testing.F) {
 func FuzzDecodeSession(f *testing.F) {
 	seedFixtures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = decodeSession(b, "GET", "/p", 200)
-		_, _ = decodeSessionUpdate(b, "PATCH", "/p", 200)
-		if c, err := decodeCreatedSession(b, "POST", "/p", 201); err == nil && c.PNG != nil && !isPNG(c.PNG) {
+		resp, _ := hooked(200, b)
+		_, _ = decodeSession(resp)
+		_, _ = decodeSessionUpdate(resp)
+		_, _ = decodeDelete(resp)
+		if c, err := decodeCreatedSession(resp); err == nil && c.PNG != nil && !isPNG(c.PNG) {
 			t.Fatal("PNG set to non-PNG bytes")
 		}
-		if q, err := decodeQRCode(b, "/p", 200); err == nil {
+		if q, err := decodeQRCode(resp); err == nil {
 			_, _, _ = q.QRCode.Image()
 		}
 	})
@@ -64,22 +80,44 @@ func FuzzDecodeSession(f *testing.F) {
 func FuzzDecodeMessage(f *testing.F) {
 	seedFixtures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = decodeMessage(b, "/p", 200)
-		if r, err := decodeSendResult(b, 201); err == nil && r.Count < 0 && len(r.Messages) > 0 {
+		resp, _ := hooked(201, b)
+		_, _ = decodeMessage(resp)
+		if r, err := decodeSendResult(resp); err == nil && r.Count < 0 && len(r.Messages) > 0 {
 			_ = r.Messages[0].Raw()
 		}
 		var m Message
 		if json.Unmarshal(b, &m) == nil && m.Metadata != nil && !json.Valid(m.Metadata) {
 			t.Fatalf("invalid metadata JSON %q", m.Metadata)
 		}
+		// The decoders read the envelope the hook left, or the body: both
+		// give the same answer.
+		r1, err1 := decodeSendResult(resp)
+		r2, err2 := decodeSendResult(&transport.Response{StatusCode: 201, Body: b})
+		if (err1 == nil) != (err2 == nil) || (err1 == nil && len(r1.Messages) != len(r2.Messages)) {
+			t.Fatalf("envelope and body disagree: %v / %v", err1, err2)
+		}
 	})
 }
 
-func FuzzDecodeError(f *testing.F) {
+// FuzzMayReportFailure: the hook's shortcut never skips an answer whose
+// full reading reports a failure.
+func FuzzMayReportFailure(f *testing.F) {
+	seedFixtures(f)
+	for _, s := range []string{`{"Success":false}`, `{"success":true,"success":0}`, `{"succ\u0065ss":false}`, `{"success":"off"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !mayReportFailure(b) && readFailure(&transport.Response{StatusCode: 200, Body: b}) != nil {
+			t.Fatalf("shortcut skipped a failure in %q", b)
+		}
+	})
+}
+
+func FuzzFailure(f *testing.F) {
 	seedFixtures(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, status := range []int{200, 201, 401, 422, 429, 503} {
-			e := decodeError(status, nil, b)
+			e := failure(&transport.Response{StatusCode: status, Body: b})
 			if status >= 400 && e == nil {
 				t.Fatalf("HTTP %d without failure", status)
 			}

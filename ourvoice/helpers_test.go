@@ -1,91 +1,51 @@
 package ourvoice
 
 import (
-	"bytes"
-	"io"
 	"net/http"
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
-	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 const testToken = "ov-test-token-SENTINEL-1234"
 
-// captured is one request as the mock saw it.
-type captured struct {
-	Method string
-	URL    string
-	Header http.Header
-	Body   []byte
-}
-
-type recorder struct {
-	mu   sync.Mutex
-	reqs []captured
-}
-
-func (r *recorder) add(req *http.Request) {
-	var b []byte
-	if req.Body != nil {
-		b, _ = io.ReadAll(req.Body)
-	}
-	r.mu.Lock()
-	r.reqs = append(r.reqs, captured{Method: req.Method, URL: req.URL.String(), Header: req.Header.Clone(), Body: b})
-	r.mu.Unlock()
-}
-
-func (r *recorder) all() []captured {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]captured(nil), r.reqs...)
-}
-
-func fixture(t testing.TB, name string) string {
+// newMocked returns a client whose every request goes to a fresh in-memory
+// Our Voice, which records it. Requests to no registered URL fail.
+func newMocked(t *testing.T, opts ...Option) (*Client, *wiretest.Mock) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
-	return string(b)
-}
-
-// newMocked returns a client whose every request goes to a fresh mock
-// transport and is recorded.
-func newMocked(t *testing.T, opts ...Option) (*Client, *httpmock.MockTransport, *recorder) {
-	t.Helper()
-	mt := httpmock.NewMockTransport()
-	rec := &recorder{}
-	base := []Option{WithHTTPClient(&http.Client{Transport: recordingRT{mt, rec}}), WithRetryWait(1e6, 2e6)}
+	m := wiretest.New(t)
+	base := []Option{WithHTTPClient(m.Client()), WithRetryWait(1e6, 2e6)}
 	c, err := New(testToken, append(base, opts...)...)
 	require.NoError(t, err)
-	return c, mt, rec
+	return c, m
 }
 
-type recordingRT struct {
-	next http.RoundTripper
-	rec  *recorder
-}
-
-func (r recordingRT) RoundTrip(req *http.Request) (*http.Response, error) {
-	if req.Body != nil {
-		b, _ := io.ReadAll(req.Body)
-		req.Body.Close()
-		clone := req.Clone(req.Context())
-		clone.Body = io.NopCloser(bytes.NewReader(b))
-		r.rec.add(clone)
-		req.Body = io.NopCloser(bytes.NewReader(b))
-	} else {
-		r.rec.add(req)
+// recordEverything answers and records any request, whatever its method
+// and URL, so that a test can prove that none went out.
+func recordEverything(m *wiretest.Mock) {
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+		m.Respond(method, "=~.", http.StatusTeapot, `{}`)
 	}
-	return r.next.RoundTrip(req)
 }
 
-func jsonResponder(status int, body string) httpmock.Responder {
-	return func(*http.Request) (*http.Response, error) {
-		resp := httpmock.NewStringResponse(status, body)
-		resp.Header.Set("Content-Type", "application/json")
-		return resp, nil
+func fixture(t testing.TB, name string) string { return wiretest.Fixture(t, name) }
+
+// calls counts the recorded requests of method to path.
+func calls(m *wiretest.Mock, method, path string) int {
+	n := 0
+	for _, r := range m.Requests() {
+		if r.Method == method && r.Path == path {
+			n++
+		}
 	}
+	return n
+}
+
+// answer is an Our Voice answer as the transport hands it to the failure
+// hook and then to a decoder.
+func answer(status int, body string) *transport.Response {
+	return &transport.Response{StatusCode: status, Body: []byte(body)}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -124,110 +126,135 @@ type Message struct {
 	CreatedAt time.Time
 	// UpdatedAt is when its status last changed.
 	UpdatedAt time.Time
+
+	// from locates the message's JSON in the answer it came in, for Raw.
+	from rawItem
 }
 
-type wireMessage struct {
-	ID                transport.String `json:"id"`
-	WhatsAppSessionID transport.String `json:"whatsapp_session_id"`
-	CampaignID        transport.String `json:"campaign_id"`
-	OTPID             transport.String `json:"otp_id"`
-	ProviderMessageID transport.String `json:"provider_message_id"`
-	FromNumber        transport.String `json:"from_number"`
-	ToNumber          numbers          `json:"to_number"`
-	Type              transport.String `json:"type"`
-	Content           transport.String `json:"content"`
-	MediaURL          transport.String `json:"media_url"`
-	Status            transport.String `json:"status"`
-	Direction         transport.String `json:"direction"`
-	Reason            transport.String `json:"reason"`
-	Cost              transport.Float  `json:"cost"`
-	SentAt            transport.Time   `json:"sent_at"`
-	DeliveredAt       transport.Time   `json:"delivered_at"`
-	ReadAt            transport.Time   `json:"read_at"`
-	Metadata          json.RawMessage  `json:"metadata"`
-	CreatedAt         transport.Time   `json:"created_at"`
-	UpdatedAt         transport.Time   `json:"updated_at"`
+// rawItem is item index of a JSON list: the list is found in the object
+// parent by key, a member name or a dotted path of them ("data.messages"),
+// or is parent itself when key is "".
+type rawItem struct {
+	parent json.RawMessage
+	key    string
+	index  int
 }
 
-// UnmarshalJSON decodes a message leniently (to_number as a string or an
-// array, numbers as strings, "null" strings, metadata as a JSON string).
-// Unknown members stay reachable through Raw.
-func (m *Message) UnmarshalJSON(b []byte) error {
-	var w wireMessage
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
+// Raw returns the JSON the message was decoded from, with the members the
+// SDK does not model. A message that came in a list (a send answer, a
+// page) finds its JSON in that answer when asked, so that reading the
+// answer costs one pass over it and Raw costs nothing until it is called.
+func (m *Message) Raw() json.RawMessage {
+	if r := m.RawJSON.Raw(); r != nil || m.from.parent == nil {
+		return r
 	}
-	*m = Message{
-		ID: string(w.ID), WhatsAppSessionID: string(w.WhatsAppSessionID), CampaignID: string(w.CampaignID),
-		OTPID: string(w.OTPID), ProviderMessageID: string(w.ProviderMessageID), FromNumber: string(w.FromNumber),
-		ToNumber: []string(w.ToNumber), Type: MessageType(lower(w.Type)), Content: string(w.Content),
-		MediaURL: string(w.MediaURL), Status: MessageStatus(lower(w.Status)), Direction: Direction(lower(w.Direction)),
-		Reason: string(w.Reason), Cost: float64(w.Cost),
-		SentAt: w.SentAt.Time, DeliveredAt: w.DeliveredAt.Time, ReadAt: w.ReadAt.Time,
-		Metadata: metadata(w.Metadata), CreatedAt: w.CreatedAt.Time, UpdatedAt: w.UpdatedAt.Time,
-	}
-	m.SetRaw(append(json.RawMessage(nil), b...))
-	return nil
-}
-
-func lower(s transport.String) string { return strings.ToLower(strings.TrimSpace(string(s))) }
-
-// metadata normalises the metadata member: null and "null" give nil, a
-// string holding JSON gives that JSON, anything else is kept as sent.
-func metadata(raw json.RawMessage) json.RawMessage {
-	if isNullJSON(raw) {
-		return nil
-	}
-	t := bytes.TrimSpace(raw)
-	if t[0] == '"' {
-		var s string
-		if json.Unmarshal(t, &s) == nil {
-			if inner := bytes.TrimSpace([]byte(s)); json.Valid(inner) && len(inner) > 0 && (inner[0] == '{' || inner[0] == '[') {
-				return append(json.RawMessage(nil), inner...)
-			}
+	list := m.from.parent
+	for _, k := range strings.Split(m.from.key, ".") {
+		if k == "" {
+			break
 		}
-	}
-	return append(json.RawMessage(nil), t...)
-}
-
-// numbers is a list of phone numbers sent as an array, a single string, a
-// number, or a string holding a JSON array.
-type numbers []string
-
-func (n *numbers) UnmarshalJSON(b []byte) error {
-	*n = nil
-	if isNullJSON(b) {
-		return nil
-	}
-	t := bytes.TrimSpace(b)
-	if t[0] == '[' {
-		var items []transport.String
-		if err := json.Unmarshal(t, &items); err != nil {
-			return err
+		ms, err := object(list)
+		if err != nil {
+			return nil
 		}
-		for _, it := range items {
-			if s := strings.TrimSpace(string(it)); s != "" {
-				*n = append(*n, s)
-			}
-		}
-		return nil
-	}
-	var s transport.String
-	if err := json.Unmarshal(t, &s); err != nil {
-		return err
-	}
-	str := strings.TrimSpace(string(s))
-	if strings.HasPrefix(str, "[") {
-		var inner numbers
-		if err := json.Unmarshal([]byte(str), &inner); err == nil {
-			*n = inner
+		if list, _ = member(ms, k); list == nil {
 			return nil
 		}
 	}
-	if str != "" {
-		*n = numbers{str}
+	var items []json.RawMessage
+	if json.Unmarshal(list, &items) != nil || m.from.index >= len(items) {
+		return nil
 	}
+	return items[m.from.index]
+}
+
+// UnmarshalJSON decodes a message leniently (to_number as a string or an
+// array, numbers as strings, "null" strings, metadata as a JSON string), so
+// that a Message stored as JSON reads back as the API gave it. Unknown
+// members stay reachable through Raw. Only a value that is not a JSON
+// object fails.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	out, err := decodeMessageObject(bytes.Clone(b))
+	if err != nil {
+		return err
+	}
+	*m = out
 	return nil
+}
+
+// wireMessage is a message as Our Voice sends it.
+type wireMessage struct {
+	ID                textField     `json:"id"`
+	WhatsAppSessionID textField     `json:"whatsapp_session_id"`
+	CampaignID        textField     `json:"campaign_id"`
+	OTPID             textField     `json:"otp_id"`
+	ProviderMessageID textField     `json:"provider_message_id"`
+	FromNumber        textField     `json:"from_number"`
+	ToNumber          phoneList     `json:"to_number"`
+	Type              enumField     `json:"type"`
+	Content           bodyText      `json:"content"`
+	MediaURL          textField     `json:"media_url"`
+	Status            enumField     `json:"status"`
+	Direction         enumField     `json:"direction"`
+	Reason            textField     `json:"reason"`
+	Cost              loose.Float   `json:"cost"`
+	SentAt            loose.Time    `json:"sent_at"`
+	DeliveredAt       loose.Time    `json:"delivered_at"`
+	ReadAt            loose.Time    `json:"read_at"`
+	Metadata          metadataField `json:"metadata"`
+	CreatedAt         loose.Time    `json:"created_at"`
+	UpdatedAt         loose.Time    `json:"updated_at"`
+}
+
+// decodeMessageObject reads one message object, in one pass: every field
+// type reads its own bytes. The result's Raw is b, which must not change
+// afterwards.
+func decodeMessageObject(b []byte) (Message, error) {
+	var w wireMessage
+	if err := loose.Unmarshal(b, &w); err != nil {
+		return Message{}, err
+	}
+	m := w.message()
+	m.SetRaw(bytes.TrimSpace(b))
+	return m, nil
+}
+
+// decodeMessageItems reads the JSON list items of messages, whose place in
+// the answer is list item i of the member key of parent (or of parent
+// itself when key is ""), in one pass. A list that is not a list of
+// objects is the answer's structure and fails.
+func decodeMessageItems(items json.RawMessage, parent json.RawMessage, key string) ([]Message, error) {
+	var w []wireMessage
+	if err := json.Unmarshal(items, &w); err != nil {
+		return nil, err
+	}
+	return messagesFrom(w, parent, key), nil
+}
+
+func messagesFrom(w []wireMessage, parent json.RawMessage, key string) []Message {
+	if len(w) == 0 {
+		return nil
+	}
+	out := make([]Message, len(w))
+	for i := range w {
+		out[i] = w[i].message()
+		out[i].from = rawItem{parent: parent, key: key, index: i}
+	}
+	return out
+}
+
+func (w *wireMessage) message() Message {
+	return Message{
+		ID: string(w.ID), WhatsAppSessionID: string(w.WhatsAppSessionID), CampaignID: string(w.CampaignID),
+		OTPID: string(w.OTPID), ProviderMessageID: string(w.ProviderMessageID), FromNumber: string(w.FromNumber),
+		ToNumber: []string(w.ToNumber), Type: MessageType(w.Type), Content: string(w.Content), MediaURL: string(w.MediaURL),
+		Status: MessageStatus(w.Status), Direction: Direction(w.Direction), Reason: string(w.Reason), Cost: float64(w.Cost),
+		SentAt: w.SentAt.Time, DeliveredAt: w.DeliveredAt.Time, ReadAt: w.ReadAt.Time,
+		Metadata: json.RawMessage(w.Metadata), CreatedAt: w.CreatedAt.Time, UpdatedAt: w.UpdatedAt.Time,
+	}
 }
 
 // MessagesService sends WhatsApp messages and reads them back:
@@ -294,17 +321,17 @@ func (p *ListMessagesParams) query() (messageQuery, error) {
 	}
 	for i, n := range p.ToNumber {
 		if strings.TrimSpace(n) == "" {
-			return q, transport.Invalid(fmt.Sprintf("filter[to_number][%d]", i), "must not be blank")
+			return q, invalid(fmt.Sprintf("filter[to_number][%d]", i), "must not be blank")
 		}
 	}
 	if p.Status != "" && !p.Status.valid() {
-		return q, transport.Invalid("filter[status]", "one of queued, sent, delivered, read, failed, scheduled")
+		return q, invalid("filter[status]", "one of queued, sent, delivered, read, failed, scheduled")
 	}
 	if p.Direction != "" && p.Direction != DirectionIncoming && p.Direction != DirectionOutgoing {
-		return q, transport.Invalid("filter[direction]", "one of incoming, outgoing")
+		return q, invalid("filter[direction]", "one of incoming, outgoing")
 	}
 	if p.Type != "" && !p.Type.valid() {
-		return q, transport.Invalid("filter[type]", "one of text, image, video, audio, document")
+		return q, invalid("filter[type]", "one of text, image, video, audio, document")
 	}
 	if p.SessionID != "" {
 		if err := checkID("session_id", p.SessionID); err != nil {
@@ -312,13 +339,13 @@ func (p *ListMessagesParams) query() (messageQuery, error) {
 		}
 	}
 	if !p.TimeFrom.IsZero() && !p.TimeTo.IsZero() && p.TimeTo.Before(p.TimeFrom) {
-		return q, transport.Invalid("time_to", "must not be before time_from")
+		return q, invalid("time_to", "must not be before time_from")
 	}
 	if p.Limit < 0 {
-		return q, transport.Invalid("limit", "must not be negative")
+		return q, invalid("limit", "must not be negative")
 	}
 	if p.Page < 0 {
-		return q, transport.Invalid("page", "must not be negative")
+		return q, invalid("page", "must not be negative")
 	}
 	q = messageQuery{
 		ToNumber: p.ToNumber, FromNumber: p.FromNumber, Status: string(p.Status), Direction: string(p.Direction),
@@ -391,7 +418,7 @@ func bySession(sessionID string, params *ListMessagesParams) (string, messageQue
 		return "", messageQuery{}, err
 	}
 	if params != nil && params.SessionID != "" {
-		return "", messageQuery{}, transport.Invalid("session_id", "set by the path; leave params.SessionID empty")
+		return "", messageQuery{}, invalid("session_id", "set by the path; leave params.SessionID empty")
 	}
 	q, err := params.query()
 	if err != nil {
@@ -401,20 +428,22 @@ func bySession(sessionID string, params *ListMessagesParams) (string, messageQue
 }
 
 func (s *MessagesService) list(ctx context.Context, path string, q messageQuery) (*MessageList, error) {
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodGet, Path: path, Query: q, Header: jsonHeaders()}, nil)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: path, Query: q, Header: jsonHeaders()}, decodeMessageList)
+}
+
+func decodeMessageList(resp *transport.Response) (*MessageList, error) {
+	raw, info, err := decodeList(resp, "messages")
 	if err != nil {
 		return nil, err
 	}
-	return decodeMessageList(resp.Body, path, resp.StatusCode)
-}
-
-func decodeMessageList(body []byte, path string, status int) (*MessageList, error) {
-	items, info, err := decodeList[Message](body, "messages")
-	if err != nil {
-		return nil, decodeFailure(http.MethodGet, path, status, err)
+	var items []Message
+	if raw != nil {
+		if items, err = decodeMessageItems(raw, raw, ""); err != nil {
+			return nil, err
+		}
 	}
 	l := &MessageList{Messages: items, Links: info.Links, Meta: info.Meta, info: info}
-	l.SetRaw(body)
+	l.SetRaw(resp.Body)
 	return l, nil
 }
 
@@ -448,21 +477,26 @@ func (s *MessagesService) Get(ctx context.Context, id string) (*Message, error) 
 		return nil, err
 	}
 	path := "/whatsapp/messages/" + url.PathEscape(id)
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodGet, Path: path, Header: jsonHeaders()}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeMessage(resp.Body, path, resp.StatusCode)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: path, Header: jsonHeaders()}, decodeMessage)
 }
 
-func decodeMessage(body []byte, path string, status int) (*Message, error) {
+// decodeMessage reads {"success": true, "data": {...}}, the message under
+// "message", or a bare message object.
+func decodeMessage(resp *transport.Response) (*Message, error) {
+	env := envelopeOf(resp)
+	if env.err != nil {
+		return nil, env.err
+	}
 	// "message" holds the text "Message queued for sending" in send
 	// answers, so it is only taken when it is an object.
-	var out Message
-	if err := json.Unmarshal(unwrapObject(body, "data", "message"), &out); err != nil {
-		return nil, decodeFailure(http.MethodGet, path, status, err)
+	for _, k := range []string{"data", "message"} {
+		if v, ok := env.get(k); ok && isObject(v) {
+			m, err := decodeMessageObject(v)
+			return &m, err
+		}
 	}
-	return &out, nil
+	m, err := decodeMessageObject(resp.Body)
+	return &m, err
 }
 
 // SendMessageParams is one message to send to one or more recipients.
@@ -500,55 +534,54 @@ type sendWire struct {
 
 func (p *SendMessageParams) wire() (*sendWire, error) {
 	if p == nil {
-		return nil, transport.Invalid("params", "required")
+		return nil, invalid("params", "required")
 	}
 	if err := checkID("whatsapp_session_id", p.WhatsAppSessionID); err != nil {
 		return nil, err
 	}
 	if len(p.ToNumber) == 0 {
-		return nil, transport.Invalid("to_number", "at least one recipient is required")
+		return nil, invalid("to_number", "at least one recipient is required")
 	}
 	seen := make(map[string]bool, len(p.ToNumber))
 	for i, n := range p.ToNumber {
-		field := fmt.Sprintf("to_number[%d]", i)
 		if !validNumber(n) {
-			return nil, transport.Invalid(field, "international format: digits, optional leading +, 6 to 15 digits")
+			return nil, invalid(fmt.Sprintf("to_number[%d]", i), "international format: digits, optional leading +, 6 to 15 digits")
 		}
 		key := strings.TrimPrefix(n, "+")
 		if seen[key] {
-			return nil, transport.Invalid(field, "repeats a number; each recipient would get the message twice")
+			return nil, invalid(fmt.Sprintf("to_number[%d]", i), "repeats a number; each recipient would get the message twice")
 		}
 		seen[key] = true
 	}
 	if !p.Type.valid() {
-		return nil, transport.Invalid("type", "one of text, image, video, audio, document")
+		return nil, invalid("type", "one of text, image, video, audio, document")
 	}
 	if !utf8.ValidString(p.Content) {
-		return nil, transport.Invalid("content", "must be valid UTF-8")
+		return nil, invalid("content", "must be valid UTF-8")
 	}
 	if p.Type == TypeText && strings.TrimSpace(p.Content) == "" {
-		return nil, transport.Invalid("content", "required when type is text")
+		return nil, invalid("content", "required when type is text")
 	}
 	if p.Type == TypeText && p.MediaURL != "" {
-		return nil, transport.Invalid("media_url", "only for image, video, audio and document")
+		return nil, invalid("media_url", "only for image, video, audio and document")
 	}
 	if p.Type.Media() {
 		if strings.TrimSpace(p.MediaURL) == "" {
-			return nil, transport.Invalid("media_url", "required when type is "+string(p.Type))
+			return nil, invalid("media_url", "required when type is "+string(p.Type))
 		}
 		u, err := url.Parse(p.MediaURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, transport.Invalid("media_url", "must be an absolute http or https URL")
+			return nil, invalid("media_url", "must be an absolute http or https URL")
 		}
 	}
 	w := &sendWire{WhatsAppSessionID: p.WhatsAppSessionID, ToNumber: p.ToNumber, Type: string(p.Type), Content: p.Content, MediaURL: p.MediaURL}
 	if p.DelayBetween != nil {
 		d := *p.DelayBetween
 		if d < 0 {
-			return nil, transport.Invalid("delay_between", "must not be negative")
+			return nil, invalid("delay_between", "must not be negative")
 		}
 		if d%time.Millisecond != 0 {
-			return nil, transport.Invalid("delay_between", "must be a whole number of milliseconds")
+			return nil, invalid("delay_between", "must be a whole number of milliseconds")
 		}
 		ms := d.Milliseconds()
 		w.DelayBetween = &ms
@@ -558,15 +591,7 @@ func (p *SendMessageParams) wire() (*sendWire, error) {
 
 func validNumber(n string) bool {
 	digits := strings.TrimPrefix(n, "+")
-	if len(digits) < 6 || len(digits) > 15 {
-		return false
-	}
-	for _, r := range digits {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return len(digits) >= 6 && len(digits) <= 15 && loose.IsDigits(digits)
 }
 
 // SendResult is Our Voice's answer to Send: the queued messages (one per
@@ -587,15 +612,14 @@ type SendResult struct {
 	RemainingMessages int
 }
 
-type sendResultWire struct {
-	Message json.RawMessage `json:"message"`
-	Data    struct {
-		Messages          []Message       `json:"messages"`
-		Count             transport.Int   `json:"count"`
-		TotalCost         transport.Float `json:"total_cost"`
-		NewBalance        transport.Float `json:"new_balance"`
-		RemainingMessages transport.Int   `json:"remaining_messages"`
-	} `json:"data"`
+// sendData is the "data" member of a send answer. Its numbers are read
+// leniently; only messages, the documented list, must have its shape.
+type sendData struct {
+	Messages          []wireMessage `json:"messages"`
+	Count             loose.Int     `json:"count"`
+	TotalCost         loose.Float   `json:"total_cost"`
+	NewBalance        loose.Float   `json:"new_balance"`
+	RemainingMessages loose.Int     `json:"remaining_messages"`
 }
 
 // Send sends one message to every number in params.ToNumber through a
@@ -612,23 +636,58 @@ func (s *MessagesService) Send(ctx context.Context, params SendMessageParams) (*
 	if err != nil {
 		return nil, err
 	}
-	const path = "/whatsapp/messages"
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, JSON: w, Delivery: transport.AtMostOnce}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeSendResult(resp.Body, resp.StatusCode)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "/whatsapp/messages", JSON: w, Delivery: transport.AtMostOnce}, decodeSendResult)
 }
 
-func decodeSendResult(body []byte, status int) (*SendResult, error) {
-	var w sendResultWire
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, decodeFailure(http.MethodPost, "/whatsapp/messages", status, err)
+// sendAnswer is the documented 201 answer to a send.
+type sendAnswer struct {
+	Message textField `json:"message"`
+	Data    sendData  `json:"data"`
+}
+
+// decodeSendResult reads the documented 201 answer:
+// {"success", "message", "data": {"messages": [...], "count", ...}}, in
+// one pass over its bytes: the whole body when the failure hook left it
+// unread (the common case), else the data member of what the hook read.
+// Every member but messages reads leniently and cannot fail, so a failure
+// here is the answer's structure: not an object, data not an object,
+// messages not a list of objects.
+func decodeSendResult(resp *transport.Response) (*SendResult, error) {
+	// One allocation holds the result and the wire it is read from.
+	a := &struct {
+		res  SendResult
+		wire sendAnswer
+	}{}
+	out, w := &a.res, &a.wire
+	parent, key := json.RawMessage(resp.Body), "data.messages"
+	if env, ok := resp.Envelope.(*envelope); ok && env != nil {
+		if env.err != nil {
+			return nil, env.err
+		}
+		msg, _ := env.get("message")
+		w.Message = textField(text(msg))
+		if data, ok := env.get("data"); ok && !absent(data) {
+			if !isObject(data) {
+				return nil, errors.New("data is not an object")
+			}
+			if err := json.Unmarshal(data, &w.Data); err != nil {
+				return nil, err
+			}
+			parent, key = data, "messages"
+		}
+	} else {
+		if !isObject(resp.Body) {
+			return nil, errors.New("the answer is not a JSON object")
+		}
+		if err := json.Unmarshal(resp.Body, w); err != nil {
+			return nil, err
+		}
 	}
-	out := &SendResult{
-		Message: jsonText(w.Message), Messages: w.Data.Messages, Count: int(w.Data.Count),
-		TotalCost: float64(w.Data.TotalCost), NewBalance: float64(w.Data.NewBalance), RemainingMessages: int(w.Data.RemainingMessages),
-	}
-	out.SetRaw(body)
+	out.Message = string(w.Message)
+	out.Messages = messagesFrom(w.Data.Messages, parent, key)
+	out.Count = int(w.Data.Count)
+	out.TotalCost, out.NewBalance = float64(w.Data.TotalCost), float64(w.Data.NewBalance)
+	out.RemainingMessages = int(w.Data.RemainingMessages)
+	out.SetRaw(resp.Body)
 	return out, nil
 }

@@ -3,8 +3,11 @@ package ourvoice
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -61,141 +64,113 @@ func (p pageInfo) last() bool {
 	return true
 }
 
-type wireLinks struct {
-	First transport.String `json:"first"`
-	Last  transport.String `json:"last"`
-	Prev  transport.String `json:"prev"`
-	Next  transport.String `json:"next"`
-}
-
-type wireMeta struct {
-	CurrentPage transport.Int    `json:"current_page"`
-	LastPage    transport.Int    `json:"last_page"`
-	PerPage     transport.Int    `json:"per_page"`
-	From        transport.Int    `json:"from"`
-	To          transport.Int    `json:"to"`
-	Total       transport.Int    `json:"total"`
-	Path        transport.String `json:"path"`
-}
-
-func (m wireMeta) meta() Meta {
-	return Meta{
-		CurrentPage: int(m.CurrentPage), LastPage: int(m.LastPage), PerPage: int(m.PerPage),
-		From: int(m.From), To: int(m.To), Total: int(m.Total), Path: string(m.Path),
-	}
-}
-
-// decodeList reads a list answer into items. It accepts the documented
+// decodeList finds the items of a list answer (nil when it has none) and
+// its pagination. It accepts the documented
 // {data, links, meta} resource page, the same wrapped in
 // {"success": true, "data": {...}}, a flat Laravel paginator
 // ({current_page, data, last_page, next_page_url, ...}), a list under
-// itemKey ("sessions", "messages"), and a bare JSON array.
-func decodeList[T any](body []byte, itemKey string) ([]T, pageInfo, error) {
+// itemKey ("sessions", "messages"), and a bare JSON array. Items that are
+// not a list fail it; pagination members in an odd form read as zero.
+func decodeList(resp *transport.Response, itemKey string) (json.RawMessage, pageInfo, error) {
 	var info pageInfo
-	t := bytes.TrimSpace(body)
-	if len(t) > 0 && t[0] == '[' {
-		var items []T
-		if err := json.Unmarshal(t, &items); err != nil {
-			return nil, info, err
+	env := envelopeOf(resp)
+	if env.err != nil {
+		if isArray(resp.Body) && json.Valid(resp.Body) {
+			return bytes.TrimSpace(resp.Body), info, nil
 		}
-		return items, info, nil
+		return nil, info, env.err
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(t, &top); err != nil {
-		return nil, info, err
-	}
+	top := env.members
 	// {"success": true, "data": {"data": [...], "links":..., "meta":...}}
 	for depth := 0; depth < 2; depth++ {
-		inner, ok := top["data"]
-		it := bytes.TrimSpace(inner)
-		if !ok || len(it) == 0 || it[0] != '{' {
+		inner, ok := member(top, "data")
+		if !ok || !isObject(inner) {
 			break
 		}
-		var m map[string]json.RawMessage
-		if err := json.Unmarshal(it, &m); err != nil {
+		ms, err := object(inner)
+		if err != nil {
 			return nil, info, err
 		}
-		if _, hasData := m["data"]; !hasData {
-			if _, hasKey := m[itemKey]; !hasKey {
-				break
-			}
+		_, hasData := member(ms, "data")
+		_, hasKey := member(ms, itemKey)
+		if !hasData && !hasKey {
+			break
 		}
 		// Keep outer links/meta if the inner object lacks them.
 		for _, k := range []string{"links", "meta"} {
-			if _, ok := m[k]; !ok {
-				if v, ok := top[k]; ok {
-					m[k] = v
+			if _, ok := member(ms, k); !ok {
+				if v, ok := member(top, k); ok {
+					ms = append(ms, loose.Member{Key: k, Value: v})
 				}
 			}
 		}
-		top = m
+		top = ms
 	}
-	raw, ok := top["data"]
-	if !ok || isNullJSON(raw) {
-		raw = top[itemKey]
+	raw, ok := member(top, "data")
+	if !ok || absent(raw) {
+		raw, _ = member(top, itemKey)
 	}
-	var items []T
-	if len(raw) > 0 && !isNullJSON(raw) {
-		if r := bytes.TrimSpace(raw); len(r) > 0 && r[0] != '[' {
-			return nil, info, fmt.Errorf("ourvoice: list data is not an array")
+	var items json.RawMessage
+	if !absent(raw) {
+		if !isArray(raw) {
+			return nil, info, errors.New("list data is not an array")
 		}
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, info, err
-		}
+		items = raw
 	}
-	if l, ok := top["links"]; ok && isObjectJSON(l) {
-		var wl wireLinks
-		if err := json.Unmarshal(l, &wl); err != nil {
+	if l, ok := member(top, "links"); ok && isObject(l) {
+		ms, err := object(l)
+		if err != nil {
 			return nil, info, err
 		}
 		info.hasLinks = true
-		info.Links = Links{First: string(wl.First), Last: string(wl.Last), Prev: string(wl.Prev), Next: string(wl.Next)}
+		info.Links = linksFrom(ms, "first", "last", "prev", "next")
 	}
-	if m, ok := top["meta"]; ok && isObjectJSON(m) {
-		var wm wireMeta
-		if err := json.Unmarshal(m, &wm); err != nil {
+	if m, ok := member(top, "meta"); ok && isObject(m) {
+		ms, err := object(m)
+		if err != nil {
 			return nil, info, err
 		}
 		info.hasMeta = true
-		info.Meta = wm.meta()
-	} else if _, ok := top["current_page"]; ok {
+		info.Meta = metaFrom(ms)
+	} else if _, ok := member(top, "current_page"); ok {
 		// Flat Laravel paginator.
-		var flat struct {
-			wireMeta
-			First transport.String `json:"first_page_url"`
-			Last  transport.String `json:"last_page_url"`
-			Prev  transport.String `json:"prev_page_url"`
-			Next  transport.String `json:"next_page_url"`
-		}
-		if err := json.Unmarshal(t, &flat); err != nil {
-			return nil, info, err
-		}
 		info.hasMeta, info.hasLinks = true, true
-		info.Meta = flat.meta()
-		info.Links = Links{First: string(flat.First), Last: string(flat.Last), Prev: string(flat.Prev), Next: string(flat.Next)}
+		info.Meta = metaFrom(top)
+		info.Links = linksFrom(top, "first_page_url", "last_page_url", "prev_page_url", "next_page_url")
 	}
 	return items, info, nil
 }
 
-// unwrapObject finds the object an answer is about: under one of keys
-// ("session", "data"), when that member is an object, or the body itself.
-func unwrapObject(body []byte, keys ...string) json.RawMessage {
-	var top map[string]json.RawMessage
-	if json.Unmarshal(body, &top) != nil {
-		return body
+func linksFrom(ms []loose.Member, first, last, prev, next string) Links {
+	get := func(k string) string {
+		v, _ := member(ms, k)
+		return text(v)
 	}
-	for _, k := range keys {
-		v := bytes.TrimSpace(top[k])
-		if len(v) > 0 && v[0] == '{' {
-			return v
-		}
-	}
-	return body
+	return Links{First: get(first), Last: get(last), Prev: get(prev), Next: get(next)}
 }
 
-func isObjectJSON(raw json.RawMessage) bool {
-	t := bytes.TrimSpace(raw)
-	return len(t) > 0 && t[0] == '{'
+func metaFrom(ms []loose.Member) Meta {
+	var m Meta
+	for _, f := range ms {
+		v := f.Value
+		switch strings.ToLower(f.Key) {
+		case "current_page":
+			m.CurrentPage = integer(v)
+		case "last_page":
+			m.LastPage = integer(v)
+		case "per_page":
+			m.PerPage = integer(v)
+		case "from":
+			m.From = integer(v)
+		case "to":
+			m.To = integer(v)
+		case "total":
+			m.Total = integer(v)
+		case "path":
+			m.Path = text(v)
+		}
+	}
+	return m
 }
 
 // checkPage guards the iterators against a server that ignores the page

@@ -1,14 +1,17 @@
 package ourvoice
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"iter"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -65,35 +68,50 @@ type Session struct {
 	UpdatedAt time.Time
 }
 
-type wireSession struct {
-	ID          transport.String `json:"id"`
-	AccountID   transport.String `json:"account_id"`
-	SessionID   transport.String `json:"session_id"`
-	PhoneNumber transport.String `json:"phone_number"`
-	DisplayName transport.String `json:"display_name"`
-	Status      transport.String `json:"status"`
-	Reason      transport.String `json:"reason"`
-	LastSeenAt  transport.Time   `json:"last_seen_at"`
-	CreatedAt   transport.Time   `json:"created_at"`
-	UpdatedAt   transport.Time   `json:"updated_at"`
-}
-
-// UnmarshalJSON decodes a session leniently: null or "null" strings, ids
-// sent as numbers and any timestamp format Our Voice uses. Unknown members
-// stay reachable through Raw.
+// UnmarshalJSON decodes a session leniently (null or "null" strings, ids
+// sent as numbers, any timestamp format Our Voice uses), so that a Session
+// stored as JSON reads back as the API gave it. Unknown members stay
+// reachable through Raw. Only a value that is not a JSON object fails.
 func (s *Session) UnmarshalJSON(b []byte) error {
-	var w wireSession
-	if err := json.Unmarshal(b, &w); err != nil {
+	if string(bytes.TrimSpace(b)) == "null" {
+		return nil
+	}
+	out, err := decodeSessionObject(bytes.Clone(b))
+	if err != nil {
 		return err
 	}
-	*s = Session{
+	*s = out
+	return nil
+}
+
+// wireSession is a session as Our Voice sends it.
+type wireSession struct {
+	ID          textField  `json:"id"`
+	AccountID   textField  `json:"account_id"`
+	SessionID   textField  `json:"session_id"`
+	PhoneNumber textField  `json:"phone_number"`
+	DisplayName textField  `json:"display_name"`
+	Status      enumField  `json:"status"`
+	Reason      textField  `json:"reason"`
+	LastSeenAt  loose.Time `json:"last_seen_at"`
+	CreatedAt   loose.Time `json:"created_at"`
+	UpdatedAt   loose.Time `json:"updated_at"`
+}
+
+// decodeSessionObject reads one session object in one pass; the result's
+// Raw is b, which must not change afterwards.
+func decodeSessionObject(b []byte) (Session, error) {
+	var w wireSession
+	if err := loose.Unmarshal(b, &w); err != nil {
+		return Session{}, err
+	}
+	s := Session{
 		ID: string(w.ID), AccountID: string(w.AccountID), SessionID: string(w.SessionID),
-		PhoneNumber: string(w.PhoneNumber), DisplayName: string(w.DisplayName),
-		Status: SessionStatus(strings.ToLower(strings.TrimSpace(string(w.Status)))),
+		PhoneNumber: string(w.PhoneNumber), DisplayName: string(w.DisplayName), Status: SessionStatus(w.Status),
 		Reason: string(w.Reason), LastSeenAt: w.LastSeenAt.Time, CreatedAt: w.CreatedAt.Time, UpdatedAt: w.UpdatedAt.Time,
 	}
-	s.SetRaw(append(json.RawMessage(nil), b...))
-	return nil
+	s.SetRaw(bytes.TrimSpace(b))
+	return s, nil
 }
 
 // SessionsService manages the account's WhatsApp sessions:
@@ -131,22 +149,26 @@ func (s *SessionsService) List(ctx context.Context, params *ListSessionsParams) 
 		p = *params
 	}
 	if p.Page < 0 {
-		return nil, transport.Invalid("page", "must not be negative")
+		return nil, invalid("page", "must not be negative")
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodGet, Path: "/whatsapp/sessions", Query: p, Header: jsonHeaders()}, nil)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "/whatsapp/sessions", Query: p, Header: jsonHeaders()}, decodeSessionList)
+}
+
+func decodeSessionList(resp *transport.Response) (*SessionList, error) {
+	raw, info, err := decodeList(resp, "sessions")
 	if err != nil {
 		return nil, err
 	}
-	return decodeSessionList(resp.Body, resp.StatusCode)
-}
-
-func decodeSessionList(body []byte, status int) (*SessionList, error) {
-	items, info, err := decodeList[Session](body, "sessions")
-	if err != nil {
-		return nil, decodeFailure(http.MethodGet, "/whatsapp/sessions", status, err)
+	var items []Session
+	if raw != nil {
+		// Each session keeps its own JSON (Session.UnmarshalJSON): session
+		// lists are short, and not on a hot path.
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, err
+		}
 	}
 	l := &SessionList{Sessions: items, Links: info.Links, Meta: info.Meta, info: info}
-	l.SetRaw(body)
+	l.SetRaw(resp.Body)
 	return l, nil
 }
 
@@ -187,50 +209,51 @@ type CreatedSession struct {
 	PNG []byte
 }
 
-type createdWire struct {
-	Session json.RawMessage  `json:"session"`
-	Data    json.RawMessage  `json:"data"`
-	QRCode  transport.String `json:"qr_code"`
-}
-
 // Create starts a new session (POST /whatsapp/sessions). Our Voice
 // generates its id; the answer carries the QR code to scan. The request is
 // never repeated once written, so one call creates at most one session;
 // if it fails with ErrMaybeDelivered, list the sessions before creating
 // another.
 func (s *SessionsService) Create(ctx context.Context) (*CreatedSession, error) {
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodPost, Path: "/whatsapp/sessions", Header: jsonHeaders(), Delivery: transport.AtMostOnce}, nil)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "/whatsapp/sessions", Header: jsonHeaders(), Delivery: transport.AtMostOnce}, decodeCreatedSession)
+}
+
+// decodeCreatedSession reads the documented 201 answer {"success",
+// "session", "qr_code"}, the same under "data", or the session itself
+// under "data". An answer without a session object is a failure: the
+// caller could not know which session it created.
+func decodeCreatedSession(resp *transport.Response) (*CreatedSession, error) {
+	env := envelopeOf(resp)
+	if env.err != nil {
+		return nil, env.err
+	}
+	out := &CreatedSession{}
+	qr, _ := env.get("qr_code")
+	out.QRCode = QRCode(text(qr))
+	obj, ok := env.get("session")
+	if !isObject(obj) {
+		obj, ok = env.get("data")
+	}
+	if !ok || !isObject(obj) {
+		return nil, errors.New("no session object in the answer")
+	}
+	ms, err := object(obj)
 	if err != nil {
 		return nil, err
 	}
-	return decodeCreatedSession(resp.Body, http.MethodPost, "/whatsapp/sessions", resp.StatusCode)
-}
-
-func decodeCreatedSession(body []byte, method, path string, status int) (*CreatedSession, error) {
-	var w createdWire
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, decodeFailure(method, path, status, err)
-	}
-	out := &CreatedSession{QRCode: QRCode(w.QRCode)}
-	obj := w.Session
-	if !isObjectJSON(obj) {
-		obj = w.Data
-	}
-	if isObjectJSON(obj) {
-		// {"data": {"session": {...}, "qr_code": "..."}} nests one level more.
-		var inner createdWire
-		if json.Unmarshal(obj, &inner) == nil && isObjectJSON(inner.Session) {
-			obj = inner.Session
-			if out.QRCode == "" {
-				out.QRCode = QRCode(inner.QRCode)
-			}
+	// {"data": {"session": {...}, "qr_code": "..."}} nests one level more.
+	if inner, ok := member(ms, "session"); ok && isObject(inner) {
+		if out.QRCode == "" {
+			qr, _ := member(ms, "qr_code")
+			out.QRCode = QRCode(text(qr))
 		}
-		if err := json.Unmarshal(obj, &out.Session); err != nil {
-			return nil, decodeFailure(method, path, status, err)
-		}
+		obj = inner
+	}
+	if out.Session, err = decodeSessionObject(obj); err != nil {
+		return nil, err
 	}
 	out.PNG = out.QRCode.pngOrNil()
-	out.SetRaw(body)
+	out.SetRaw(resp.Body)
 	return out, nil
 }
 
@@ -241,19 +264,24 @@ func (s *SessionsService) Get(ctx context.Context, id string) (*Session, error) 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodGet, Path: path, Header: jsonHeaders()}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeSession(resp.Body, http.MethodGet, path, resp.StatusCode)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: path, Header: jsonHeaders()}, decodeSession)
 }
 
-func decodeSession(body []byte, method, path string, status int) (*Session, error) {
-	var out Session
-	if err := json.Unmarshal(unwrapObject(body, "session", "data"), &out); err != nil {
-		return nil, decodeFailure(method, path, status, err)
+// decodeSession reads {"success": true, "session": {...}}, the session
+// under "data", or a bare session object.
+func decodeSession(resp *transport.Response) (*Session, error) {
+	env := envelopeOf(resp)
+	if env.err != nil {
+		return nil, env.err
 	}
-	return &out, nil
+	for _, k := range []string{"session", "data"} {
+		if v, ok := env.get(k); ok && isObject(v) {
+			sess, err := decodeSessionObject(v)
+			return &sess, err
+		}
+	}
+	sess, err := decodeSessionObject(resp.Body)
+	return &sess, err
 }
 
 // SessionQRCode is the answer to Sessions.QRCode.
@@ -274,31 +302,26 @@ func (s *SessionsService) QRCode(ctx context.Context, id string) (*SessionQRCode
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodGet, Path: path, Header: jsonHeaders()}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeQRCode(resp.Body, path, resp.StatusCode)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: path, Header: jsonHeaders()}, decodeQRCode)
 }
 
-func decodeQRCode(body []byte, path string, status int) (*SessionQRCode, error) {
-	var w struct {
-		QRCode transport.String `json:"qr_code"`
-		Data   json.RawMessage  `json:"data"`
+// decodeQRCode reads the documented {"success": true, "qr_code": "..."},
+// or the code under "data".
+func decodeQRCode(resp *transport.Response) (*SessionQRCode, error) {
+	env := envelopeOf(resp)
+	if env.err != nil {
+		return nil, env.err
 	}
-	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, decodeFailure(http.MethodGet, path, status, err)
-	}
-	if w.QRCode == "" && isObjectJSON(w.Data) {
-		var inner struct {
-			QRCode transport.String `json:"qr_code"`
+	qr, _ := env.get("qr_code")
+	out := &SessionQRCode{QRCode: QRCode(text(qr))}
+	if data, ok := env.get("data"); out.QRCode == "" && ok && isObject(data) {
+		if ms, err := object(data); err == nil {
+			qr, _ := member(ms, "qr_code")
+			out.QRCode = QRCode(text(qr))
 		}
-		_ = json.Unmarshal(w.Data, &inner)
-		w.QRCode = inner.QRCode
 	}
-	out := &SessionQRCode{QRCode: QRCode(w.QRCode)}
 	out.PNG = out.QRCode.pngOrNil()
-	out.SetRaw(body)
+	out.SetRaw(resp.Body)
 	return out, nil
 }
 
@@ -335,32 +358,47 @@ func (s *SessionsService) patch(ctx context.Context, id, action string) (*Sessio
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodPatch, Path: path, Header: jsonHeaders()}, nil)
-	if err != nil {
-		return nil, err
-	}
-	return decodeSessionUpdate(resp.Body, http.MethodPatch, path, resp.StatusCode)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPatch, Path: path, Header: jsonHeaders()}, decodeSessionUpdate)
 }
 
-func decodeSessionUpdate(body []byte, method, path string, status int) (*SessionUpdate, error) {
+// decodeSessionUpdate reads the answer to a disconnect or reconnect, which
+// the docs do not show: an empty body, or an object with "message",
+// "qr_code" and the session (under "session" or "data", or the answer
+// itself when it has an "id").
+func decodeSessionUpdate(resp *transport.Response) (*SessionUpdate, error) {
 	out := &SessionUpdate{}
-	out.SetRaw(body)
-	var top map[string]json.RawMessage
-	if len(strings.TrimSpace(string(body))) == 0 || json.Unmarshal(body, &top) != nil {
-		return out, nil // an empty or non-object 2xx: nothing more to read
+	out.SetRaw(resp.Body)
+	env := envelopeOf(resp)
+	if env.err == errEmpty {
+		return out, nil
 	}
-	out.Message = jsonText(top["message"])
-	out.QRCode = QRCode(jsonText(top["qr_code"]))
-	obj := unwrapObject(body, "session", "data")
-	if isObjectJSON(obj) && string(obj) != string(body) {
-		var sess Session
-		if err := json.Unmarshal(obj, &sess); err != nil {
-			return nil, decodeFailure(method, path, status, err)
+	if env.err != nil {
+		return nil, env.err
+	}
+	msg, _ := env.get("message")
+	out.Message = text(msg)
+	qr, _ := env.get("qr_code")
+	out.QRCode = QRCode(text(qr))
+	var obj json.RawMessage
+	for _, k := range []string{"session", "data"} {
+		if v, ok := env.get(k); ok && isObject(v) {
+			obj = v
+			break
+		}
+	}
+	switch {
+	case obj != nil:
+		sess, err := decodeSessionObject(obj)
+		if err != nil {
+			return nil, err
 		}
 		out.Session = &sess
-	} else if _, ok := top["id"]; ok {
-		var sess Session
-		if err := json.Unmarshal(body, &sess); err == nil {
+	default:
+		if _, ok := env.get("id"); ok {
+			sess, err := decodeSessionObject(resp.Body)
+			if err != nil {
+				return nil, err
+			}
 			out.Session = &sess
 		}
 	}
@@ -383,16 +421,23 @@ func (s *SessionsService) Delete(ctx context.Context, id string) (*DeleteResult,
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.tc.Do(ctx, &transport.Request{Method: http.MethodDelete, Path: path, Header: jsonHeaders()}, nil)
-	if err != nil {
-		return nil, err
-	}
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodDelete, Path: path, Header: jsonHeaders()}, decodeDelete)
+}
+
+// decodeDelete reads the answer to Delete: an empty body (204) or an
+// object with a "message".
+func decodeDelete(resp *transport.Response) (*DeleteResult, error) {
 	out := &DeleteResult{}
 	out.SetRaw(resp.Body)
-	var top map[string]json.RawMessage
-	if json.Unmarshal(resp.Body, &top) == nil {
-		out.Message = jsonText(top["message"])
+	env := envelopeOf(resp)
+	if env.err == errEmpty {
+		return out, nil
 	}
+	if env.err != nil {
+		return nil, env.err
+	}
+	msg, _ := env.get("message")
+	out.Message = text(msg)
 	return out, nil
 }
 
@@ -408,13 +453,13 @@ func sessionPath(id, suffix string) (string, error) {
 func checkID(field, id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return transport.Invalid(field, "required")
+		return invalid(field, "required")
 	case strings.TrimSpace(id) != id:
-		return transport.Invalid(field, "must not have leading or trailing spaces")
+		return invalid(field, "must not have leading or trailing spaces")
 	case strings.ContainsAny(id, "/?#\\") || id == "." || id == "..":
-		return transport.Invalid(field, "must not contain /, ?, # or \\")
+		return invalid(field, "must not contain /, ?, # or \\")
 	case strings.ContainsFunc(id, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-		return transport.Invalid(field, "must not contain control characters")
+		return invalid(field, "must not contain control characters")
 	}
 	return nil
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 // Defaults of WaitParams.
@@ -56,7 +54,7 @@ func (s *SessionsService) WaitConnected(ctx context.Context, id string, params *
 		return nil, err
 	}
 	if p.Interval < 0 || p.MaxInterval < 0 {
-		return nil, transport.Invalid("interval", "must not be negative")
+		return nil, invalid("interval", "must not be negative")
 	}
 	if p.Interval == 0 {
 		p.Interval = DefaultWaitInterval
@@ -68,7 +66,7 @@ func (s *SessionsService) WaitConnected(ctx context.Context, id string, params *
 		p.MaxInterval = p.Interval
 	}
 	if ctx == nil {
-		return nil, transport.Invalid("ctx", "must not be nil")
+		return nil, invalid("ctx", "must not be nil")
 	}
 
 	lastQR := p.ShownQRCode

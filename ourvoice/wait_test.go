@@ -10,6 +10,8 @@ import (
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 )
 
 func sessionBody(status, reason string) string {
@@ -20,10 +22,10 @@ func qrBody(code string) string { return `{"success":true,"qr_code":"` + code + 
 
 // script answers the session and QR endpoints from a list of steps, one
 // step per session poll; the last step repeats.
-func script(t *testing.T, mt *httpmock.MockTransport, steps []struct{ status, qr string }) *atomic.Int32 {
+func script(t *testing.T, mt *wiretest.Mock, steps []struct{ status, qr string }) *atomic.Int32 {
 	var i atomic.Int32
 	i.Store(-1)
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
+	mt.Handle("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
 		n := int(i.Add(1))
 		if n >= len(steps) {
 			n = len(steps) - 1
@@ -35,7 +37,7 @@ func script(t *testing.T, mt *httpmock.MockTransport, steps []struct{ status, qr
 		}
 		return httpmock.NewStringResponse(200, sessionBody(steps[n].status, reason)), nil
 	})
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", func(*http.Request) (*http.Response, error) {
+	mt.Handle("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", func(*http.Request) (*http.Response, error) {
 		n := int(i.Load())
 		if steps[n].qr == "" {
 			return httpmock.NewStringResponse(400, `{"success":false,"message":"QR code only available for pending sessions"}`), nil
@@ -48,7 +50,7 @@ func script(t *testing.T, mt *httpmock.MockTransport, steps []struct{ status, qr
 var fast = &WaitParams{Interval: time.Millisecond, MaxInterval: 3 * time.Millisecond}
 
 func TestWaitConnectedHandsEachFreshQR(t *testing.T) {
-	c, mt, _ := newMocked(t)
+	c, mt := newMocked(t)
 	script(t, mt, []struct{ status, qr string }{
 		{"pending", "data:image/png;base64,AAAA"},
 		{"pending", "data:image/png;base64,AAAA"},
@@ -68,15 +70,15 @@ func TestWaitConnectedHandsEachFreshQR(t *testing.T) {
 }
 
 func TestWaitConnectedWithoutCallbackSkipsQR(t *testing.T) {
-	c, mt, rec := newMocked(t)
+	c, mt := newMocked(t)
 	script(t, mt, []struct{ status, qr string }{{"pending", "q1"}, {"disconnected", ""}, {"connected", ""}})
 	s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, fast)
 	require.NoError(t, err)
 	assert.Equal(t, SessionConnected, s.Status)
-	for _, r := range rec.all() {
+	for _, r := range mt.Requests() {
 		assert.NotContains(t, r.URL, "qr-code")
 	}
-	assert.Len(t, rec.all(), 3)
+	assert.Len(t, mt.Requests(), 3)
 }
 
 func TestWaitConnectedTerminal(t *testing.T) {
@@ -85,7 +87,7 @@ func TestWaitConnectedTerminal(t *testing.T) {
 		is     error
 	}{{"banned", ErrSessionBanned}, {"failed", ErrSessionFailed}} {
 		t.Run(st.status, func(t *testing.T) {
-			c, mt, _ := newMocked(t)
+			c, mt := newMocked(t)
 			script(t, mt, []struct{ status, qr string }{{"pending", "q1"}, {st.status, ""}})
 			p := *fast
 			p.OnQRCode = func(QRCode) {}
@@ -105,7 +107,7 @@ func TestWaitConnectedTerminal(t *testing.T) {
 }
 
 func TestWaitConnectedContextEnds(t *testing.T) {
-	c, mt, _ := newMocked(t)
+	c, mt := newMocked(t)
 	script(t, mt, []struct{ status, qr string }{{"pending", "q1"}})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
@@ -120,16 +122,16 @@ func TestWaitConnectedContextEnds(t *testing.T) {
 }
 
 func TestWaitConnectedDeletedSession(t *testing.T) {
-	c, mt, _ := newMocked(t)
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(404, `{"success":false,"message":"Session not found"}`))
+	c, mt := newMocked(t)
+	mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 404, `{"success":false,"message":"Session not found"}`)
 	_, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, fast)
 	assert.ErrorIs(t, err, ErrNotFound)
 }
 
 func TestWaitConnectedUnauthorizedQR(t *testing.T) {
-	c, mt, _ := newMocked(t)
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("pending", "")))
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", jsonResponder(401, `{"message":"Unauthenticated."}`))
+	c, mt := newMocked(t)
+	mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 200, sessionBody("pending", ""))
+	mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", 401, `{"message":"Unauthenticated."}`)
 	p := *fast
 	p.OnQRCode = func(QRCode) { t.Fatal("no code to show") }
 	_, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &p)
@@ -141,10 +143,10 @@ func TestWaitConnectedUnauthorizedQR(t *testing.T) {
 // the status changes. Only lower bounds are asserted (timers never fire
 // early; a loaded machine may make them late).
 func TestWaitConnectedBacksOff(t *testing.T) {
-	c, mt, _ := newMocked(t)
+	c, mt := newMocked(t)
 	var times []time.Time
 	statuses := []string{"pending", "pending", "pending", "pending", "pending", "disconnected", "disconnected", "connected"}
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
+	mt.Handle("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
 		times = append(times, time.Now())
 		return httpmock.NewStringResponse(200, sessionBody(statuses[len(times)-1], "")), nil
 	})
@@ -163,11 +165,11 @@ func TestWaitConnectedBacksOff(t *testing.T) {
 
 func TestWaitConnectedContextEndsDuringAPoll(t *testing.T) {
 	t.Run("session poll", func(t *testing.T) {
-		c, mt, _ := newMocked(t)
+		c, mt := newMocked(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		n := 0
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
+		mt.Handle("GET", base+"/whatsapp/sessions/"+sessionUUID, func(*http.Request) (*http.Response, error) {
 			n++
 			if n == 2 {
 				cancel() // the caller gives up while the second poll is in flight
@@ -183,11 +185,11 @@ func TestWaitConnectedContextEndsDuringAPoll(t *testing.T) {
 		assert.Equal(t, 2, n)
 	})
 	t.Run("QR code fetch", func(t *testing.T) {
-		c, mt, _ := newMocked(t)
+		c, mt := newMocked(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("pending", "")))
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", func(*http.Request) (*http.Response, error) {
+		mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 200, sessionBody("pending", ""))
+		mt.Handle("GET", base+"/whatsapp/sessions/"+sessionUUID+"/qr-code", func(*http.Request) (*http.Response, error) {
 			cancel()
 			return nil, context.Canceled
 		})
@@ -195,30 +197,30 @@ func TestWaitConnectedContextEndsDuringAPoll(t *testing.T) {
 		p.OnQRCode = func(QRCode) { t.Error("no code was fetched") }
 		_, err := c.Sessions.WaitConnected(ctx, sessionUUID, &p)
 		assert.ErrorIs(t, err, context.Canceled)
-		assert.Equal(t, 1, mt.GetCallCountInfo()["GET "+base+"/whatsapp/sessions/"+sessionUUID])
+		assert.Equal(t, 1, calls(mt, "GET", "/v1/whatsapp/sessions/"+sessionUUID))
 	})
 	t.Run("already over", func(t *testing.T) {
-		c, mt, rec := newMocked(t)
-		mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("pending", "")))
+		c, mt := newMocked(t)
+		mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 200, sessionBody("pending", ""))
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		s, err := c.Sessions.WaitConnected(ctx, sessionUUID, nil)
 		assert.Nil(t, s)
 		assert.ErrorIs(t, err, context.Canceled)
 		assert.Contains(t, err.Error(), "last status unknown")
-		assert.Empty(t, rec.all())
+		assert.Empty(t, mt.Requests())
 	})
 }
 
 func TestWaitConnectedParams(t *testing.T) {
-	c, mt, _ := newMocked(t)
-	mt.RegisterResponder("GET", base+"/whatsapp/sessions/"+sessionUUID, jsonResponder(200, sessionBody("connected", "")))
+	c, mt := newMocked(t)
+	mt.Respond("GET", base+"/whatsapp/sessions/"+sessionUUID, 200, sessionBody("connected", ""))
 	//lint:ignore SA1012 a nil context is bad input the call must refuse, not panic on
 	_, err := c.Sessions.WaitConnected(nil, sessionUUID, nil)
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "ctx", ve.Field)
-	assert.Zero(t, mt.GetTotalCallCount())
+	assert.Zero(t, mt.Count())
 
 	// A cap below the first pause is raised to it rather than refused.
 	s, err := c.Sessions.WaitConnected(context.Background(), sessionUUID, &WaitParams{Interval: time.Millisecond, MaxInterval: time.Nanosecond})

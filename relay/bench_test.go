@@ -43,8 +43,8 @@ func benchmarkVerify(b *testing.B, size int) {
 
 func benchmarkHMAC(b *testing.B, size int) {
 	h, body := benchDelivery(b, size)
-	ts := h.Get("X-Voxio-Timestamp")
-	sig := h.Get("X-Voxio-Signature")
+	ts := h.Get("X-Webhook-Timestamp")
+	sig := h.Get("X-Webhook-Signature")
 	key := []byte(benchSecret)
 	b.SetBytes(int64(size))
 	b.ReportAllocs()

@@ -13,12 +13,24 @@ import (
 	"github.com/switchboard-go/switchboard/relay"
 )
 
-// A net/http receiver for Voxio Inbound Relay: check the account credentials
-// Voxio sends (cheap, no body read), then verify the signature over the raw
-// body before anything parses it.
+// scheme describes a vendor that signs timestamp + "." + body with
+// HMAC-SHA256 and sends "sha256=" + hex: the four fields come from the
+// vendor's documentation.
+func scheme() relay.Scheme {
+	return relay.Scheme{
+		SignatureHeader: "X-Webhook-Signature",
+		SignaturePrefix: "sha256=",
+		TimestampHeader: "X-Webhook-Timestamp",
+		Layout:          relay.PlaceholderTimestamp + "." + relay.PlaceholderBody,
+	}
+}
+
+// A net/http receiver for a signed webhook: check the account credentials
+// the vendor sends (cheap, no body read), then verify the signature over the
+// raw body before anything parses it.
 func ExampleVerifier_Middleware() {
-	verifier, err := relay.NewVerifier(relay.VoxioScheme(), []relay.Secret{
-		{ID: "2026-01", Value: []byte("relay-secret-from-voxio")},
+	verifier, err := relay.NewVerifier(scheme(), []relay.Secret{
+		{ID: "2026-01", Value: []byte("relay-secret-from-vendor")},
 	})
 	if err != nil {
 		log.Fatal(err) // an empty secret fails here, not on the first request
@@ -30,8 +42,8 @@ func ExampleVerifier_Middleware() {
 		log.Fatal(err)
 	}
 	creds, err := relay.HeaderCredentials(map[string][]string{
-		"X-Voxio-Client-Id":     {"client-id"},
-		"X-Voxio-Client-Secret": {"client-secret"},
+		"X-Client-Id":     {"client-id"},
+		"X-Client-Secret": {"client-secret"},
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -50,14 +62,14 @@ func ExampleVerifier_Middleware() {
 		w.WriteHeader(http.StatusOK)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("POST /hooks/voxio", relay.Chain(creds, verify)(events))
+	mux.Handle("POST /hooks/events", relay.Chain(creds, verify)(events))
 
-	// Pretend to be Voxio.
-	signer, _ := relay.NewSigner(relay.VoxioScheme(), []byte("relay-secret-from-voxio"))
+	// Pretend to be the vendor.
+	signer, _ := relay.NewSigner(scheme(), []byte("relay-secret-from-vendor"))
 	body := []byte(`{"event":"incoming_message","message":{"text":"שלום"}}`)
-	r := httptest.NewRequest(http.MethodPost, "/hooks/voxio", bytes.NewReader(body))
-	r.Header.Set("X-Voxio-Client-Id", "client-id")
-	r.Header.Set("X-Voxio-Client-Secret", "client-secret")
+	r := httptest.NewRequest(http.MethodPost, "/hooks/events", bytes.NewReader(body))
+	r.Header.Set("X-Client-Id", "client-id")
+	r.Header.Set("X-Client-Secret", "client-secret")
 	if err := signer.SignRequest(r); err != nil {
 		log.Fatal(err)
 	}
@@ -72,27 +84,27 @@ func ExampleVerifier_Middleware() {
 // Signing a request in a test, with a fixed clock so the headers are stable.
 func ExampleSigner_SignRequest() {
 	at := func() time.Time { return time.Unix(1700000000, 0) }
-	signer, err := relay.NewSigner(relay.VoxioScheme(), []byte("whsec_voxio_test"), relay.WithSignerClock(at))
+	signer, err := relay.NewSigner(scheme(), []byte("whsec_relay_test"), relay.WithSignerClock(at))
 	if err != nil {
 		log.Fatal(err)
 	}
 	body := `{"event":"incoming_message","message":{"id":9001,"type":"text","text":"Hello"}}`
-	r := httptest.NewRequest(http.MethodPost, "/hooks/voxio", bytes.NewReader([]byte(body)))
+	r := httptest.NewRequest(http.MethodPost, "/hooks/events", bytes.NewReader([]byte(body)))
 	if err := signer.SignRequest(r); err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(r.Header.Get("X-Voxio-Timestamp"))
-	fmt.Println(r.Header.Get("X-Voxio-Signature"))
+	fmt.Println(r.Header.Get("X-Webhook-Timestamp"))
+	fmt.Println(r.Header.Get("X-Webhook-Signature"))
 	b, _ := io.ReadAll(r.Body) // the body is still there
 	fmt.Println(len(b) == len(body))
 	// Output:
 	// 1700000000
-	// sha256=580ab160aafcb508834b4dc16d06a9ce8d2519f1c43de7c5d999a37e7bb3d108
+	// sha256=57621553e5c425d98acee5d769a46dc33c69535a1b3034e7aeba79c84e9dd1af
 	// true
 }
 
-// Guarding an unsigned Voitex API Branch callback: a random token in the
-// path, and only Voitex's addresses (here behind our own load balancer).
+// Guarding an unsigned IVR callback: a random token in the path, and only
+// the vendor's addresses (here behind our own load balancer).
 func ExampleSecretToken() {
 	token, err := relay.SecretToken(relay.PathValueToken("token"), []string{"f3b9c2e07d5a4c18a6e2"})
 	if err != nil {
@@ -106,12 +118,12 @@ func ExampleSecretToken() {
 		fmt.Fprint(w, `{"goto":"5"}`)
 	})
 	mux := http.NewServeMux()
-	mux.Handle("POST /voitex/branch/{token}", relay.Chain(allow, token)(branch))
+	mux.Handle("POST /ivr/branch/{token}", relay.Chain(allow, token)(branch))
 
 	for _, tc := range []struct{ path, forwardedFor string }{
-		{"/voitex/branch/f3b9c2e07d5a4c18a6e2", "203.0.113.20"},
-		{"/voitex/branch/guessed-token-value!", "203.0.113.20"},
-		{"/voitex/branch/f3b9c2e07d5a4c18a6e2", "198.51.100.1"},
+		{"/ivr/branch/f3b9c2e07d5a4c18a6e2", "203.0.113.20"},
+		{"/ivr/branch/guessed-token-value!", "203.0.113.20"},
+		{"/ivr/branch/f3b9c2e07d5a4c18a6e2", "198.51.100.1"},
 	} {
 		r := httptest.NewRequest(http.MethodPost, tc.path, nil)
 		r.RemoteAddr = "10.0.0.2:51000" // our load balancer

@@ -21,20 +21,20 @@ var fuzzSecrets = []string{"fuzz-secret-old", "fuzz-secret-new"}
 // delivery of the fuzzed body is accepted, but not after one byte of its
 // body, timestamp or MAC is changed.
 func FuzzVerify(f *testing.F) {
-	s, err := NewSigner(VoxioScheme(), []byte(fuzzSecrets[1]))
+	s, err := NewSigner(testScheme(), []byte(fuzzSecrets[1]))
 	if err != nil {
 		f.Fatal(err)
 	}
 	good := s.SignWithTimestamp("1700000000", []byte(`{"a":1}`))
-	f.Add("1700000000", good.Get("X-Voxio-Signature"), []byte(`{"a":1}`), uint32(0))
-	f.Add("1700000000", strings.ToUpper(good.Get("X-Voxio-Signature")), []byte(`{"a":1}`), uint32(7))
-	f.Add("1700000000000", good.Get("X-Voxio-Signature"), []byte(`{"a":1}`), uint32(1))
+	f.Add("1700000000", good.Get("X-Webhook-Signature"), []byte(`{"a":1}`), uint32(0))
+	f.Add("1700000000", strings.ToUpper(good.Get("X-Webhook-Signature")), []byte(`{"a":1}`), uint32(7))
+	f.Add("1700000000000", good.Get("X-Webhook-Signature"), []byte(`{"a":1}`), uint32(1))
 	f.Add("-1", "sha256=", []byte{}, uint32(99))
 	f.Add("1.7e9", "sha256=zz", []byte("שלום 👍"), uint32(12345))
 	f.Add("99999999999999999999", "", []byte{0xff, 0, '\n'}, uint32(1<<31))
 
 	now := time.Unix(testNow, 0)
-	v, err := NewVerifier(VoxioScheme(), secrets(fuzzSecrets...),
+	v, err := NewVerifier(testScheme(), secrets(fuzzSecrets...),
 		WithClock(func() time.Time { return now }), WithoutReplayProtection())
 	if err != nil {
 		f.Fatal(err)
@@ -44,7 +44,7 @@ func FuzzVerify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, ts, sig string, body []byte, choice uint32) {
 		bg := context.Background()
 		// 1. Arbitrary headers.
-		h := http.Header{"X-Voxio-Timestamp": {ts}, "X-Voxio-Signature": {sig}}
+		h := http.Header{"X-Webhook-Timestamp": {ts}, "X-Webhook-Signature": {sig}}
 		res, err := v.Verify(bg, h, body)
 		if err == nil {
 			want := naiveMAC(fuzzSecrets[res.SecretIndex], ts, body)
@@ -65,7 +65,7 @@ func FuzzVerify(f *testing.F) {
 		}
 
 		// 3. Change exactly one byte of body, timestamp or MAC.
-		sigHex := strings.TrimPrefix(gh.Get("X-Voxio-Signature"), "sha256=")
+		sigHex := strings.TrimPrefix(gh.Get("X-Webhook-Signature"), "sha256=")
 		b2, ts2, sig2 := append([]byte(nil), body...), []byte(signedTS), []byte(sigHex)
 		pos := int(choice>>8) % (len(b2) + len(ts2) + len(sig2))
 		delta := byte(choice>>24) | 1 // never zero
@@ -80,7 +80,7 @@ func FuzzVerify(f *testing.F) {
 			n, _ := fromHex(sig2[i])
 			sig2[i] = "0123456789abcdef"[(n+1+delta%15)%16]
 		}
-		fh := http.Header{"X-Voxio-Timestamp": {string(ts2)}, "X-Voxio-Signature": {"sha256=" + string(sig2)}}
+		fh := http.Header{"X-Webhook-Timestamp": {string(ts2)}, "X-Webhook-Signature": {"sha256=" + string(sig2)}}
 		if _, err := v.Verify(bg, fh, b2); err == nil {
 			t.Fatalf("accepted after changing byte %d", pos)
 		} else if !matchesAny(err, sentinels) {

@@ -66,8 +66,8 @@ func (c *CredentialSet) Match(got string) (index int, ok bool) {
 }
 
 // HeaderCredentials returns a guard that requires every listed header to carry
-// exactly one value matching one of its accepted values: Voxio's
-// X-Voxio-Client-Id and X-Voxio-Client-Secret, Chattu's X-Api-Key. Each header
+// exactly one value matching one of its accepted values: an account's
+// X-Client-Id and X-Client-Secret pair, or a single X-Api-Key. Each header
 // is matched independently, so with two rotating pairs any combination of
 // accepted id and accepted secret passes. Failures answer 401.
 func HeaderCredentials(expected map[string][]string, opts ...HandlerOption) (Middleware, error) {
@@ -151,7 +151,7 @@ func QueryToken(param string) TokenSource {
 }
 
 // PathValueToken reads the token from a net/http ServeMux wildcard, e.g.
-// "POST /voitex/{token}".
+// "POST /ivr/{token}".
 func PathValueToken(name string) TokenSource {
 	return func(r *http.Request) string { return r.PathValue(name) }
 }
@@ -174,8 +174,8 @@ func LastPathSegmentToken() TokenSource {
 // enough to type from memory is refused; generate 32 random hex characters.
 const MinTokenLength = 16
 
-// SecretToken returns a guard for callbacks the vendor does not sign (Voitex
-// API Branch): the callback URL embeds a random token and the guard accepts
+// SecretToken returns a guard for callbacks the vendor does not sign (an IVR
+// callback, say): the callback URL embeds a random token and the guard accepts
 // only requests that carry one of the accepted tokens. Failures answer 401.
 // URLs end up in access logs, so prefer this in combination with an allowlist
 // and rotate the token if logs leak.

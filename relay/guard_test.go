@@ -69,11 +69,11 @@ func TestCredentialSet(t *testing.T) {
 }
 
 func TestHeaderCredentials(t *testing.T) {
-	voxio := map[string][]string{
-		"X-Voxio-Client-Id":     {"client-1"},
-		"x-voxio-client-secret": {"secret-old", "secret-new"},
+	pair := map[string][]string{
+		"X-Client-Id":     {"client-1"},
+		"x-client-secret": {"secret-old", "secret-new"},
 	}
-	build := func(opts ...HandlerOption) (Middleware, error) { return HeaderCredentials(voxio, opts...) }
+	build := func(opts ...HandlerOption) (Middleware, error) { return HeaderCredentials(pair, opts...) }
 	req := func(kv ...string) *http.Request {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		for i := 0; i < len(kv); i += 2 {
@@ -86,14 +86,14 @@ func TestHeaderCredentials(t *testing.T) {
 		r    *http.Request
 		ok   bool
 	}{
-		{"both right", req("X-Voxio-Client-Id", "client-1", "X-Voxio-Client-Secret", "secret-new"), true},
-		{"rotated secret", req("X-Voxio-Client-Id", "client-1", "X-Voxio-Client-Secret", "secret-old"), true},
-		{"wrong secret", req("X-Voxio-Client-Id", "client-1", "X-Voxio-Client-Secret", "secret-x"), false},
-		{"wrong id", req("X-Voxio-Client-Id", "client-2", "X-Voxio-Client-Secret", "secret-new"), false},
-		{"missing secret", req("X-Voxio-Client-Id", "client-1"), false},
-		{"empty secret", req("X-Voxio-Client-Id", "client-1", "X-Voxio-Client-Secret", ""), false},
-		{"secret twice", req("X-Voxio-Client-Id", "client-1", "X-Voxio-Client-Secret", "secret-new", "X-Voxio-Client-Secret", "secret-new"), false},
-		{"prefix of secret", req("X-Voxio-Client-Id", "client-1", "X-Voxio-Client-Secret", "secret-ne"), false},
+		{"both right", req("X-Client-Id", "client-1", "X-Client-Secret", "secret-new"), true},
+		{"rotated secret", req("X-Client-Id", "client-1", "X-Client-Secret", "secret-old"), true},
+		{"wrong secret", req("X-Client-Id", "client-1", "X-Client-Secret", "secret-x"), false},
+		{"wrong id", req("X-Client-Id", "client-2", "X-Client-Secret", "secret-new"), false},
+		{"missing secret", req("X-Client-Id", "client-1"), false},
+		{"empty secret", req("X-Client-Id", "client-1", "X-Client-Secret", ""), false},
+		{"secret twice", req("X-Client-Id", "client-1", "X-Client-Secret", "secret-new", "X-Client-Secret", "secret-new"), false},
+		{"prefix of secret", req("X-Client-Id", "client-1", "X-Client-Secret", "secret-ne"), false},
 		{"none", req(), false},
 	}
 	for _, tc := range tests {
@@ -111,12 +111,12 @@ func TestHeaderCredentials(t *testing.T) {
 		})
 	}
 
-	// Chattu: one header.
-	chattu := func(opts ...HandlerOption) (Middleware, error) {
-		return HeaderCredentials(map[string][]string{"X-Api-Key": {"chattu-key"}}, opts...)
+	// A single API key header.
+	apiKey := func(opts ...HandlerOption) (Middleware, error) {
+		return HeaderCredentials(map[string][]string{"X-Api-Key": {"bot-key"}}, opts...)
 	}
-	if _, called, _ := serve(t, chattu, req("x-api-key", "chattu-key")); !called {
-		t.Fatal("Chattu key rejected")
+	if _, called, _ := serve(t, apiKey, req("x-api-key", "bot-key")); !called {
+		t.Fatal("API key rejected")
 	}
 
 	bad := []map[string][]string{
@@ -132,7 +132,7 @@ func TestHeaderCredentials(t *testing.T) {
 			t.Errorf("HeaderCredentials(%v) = %v", m, err)
 		}
 	}
-	if _, err := HeaderCredentials(voxio, WithMaxBodyBytes(10)); !errors.Is(err, ErrConfig) {
+	if _, err := HeaderCredentials(pair, WithMaxBodyBytes(10)); !errors.Is(err, ErrConfig) {
 		t.Errorf("body cap on a guard: %v", err)
 	}
 }
@@ -146,16 +146,16 @@ func TestSecretToken(t *testing.T) {
 		url   string
 		ok    bool
 	}{
-		{"query", QueryToken("token"), "", "/voitex?token=" + tok, true},
-		{"query wrong", QueryToken("token"), "", "/voitex?token=tok_0123456789abcdeX", false},
-		{"query missing", QueryToken("token"), "", "/voitex", false},
-		{"query twice", QueryToken("token"), "", "/voitex?token=" + tok + "&token=" + tok, false},
-		{"query other param", QueryToken("token"), "", "/voitex?t=" + tok, false},
-		{"path value", PathValueToken("token"), "POST /voitex/{token}", "/voitex/" + tok, true},
-		{"path value wrong", PathValueToken("token"), "POST /voitex/{token}", "/voitex/nope", false},
-		{"last segment", LastPathSegmentToken(), "", "/hooks/voitex/" + tok, true},
-		{"last segment trailing slash", LastPathSegmentToken(), "", "/hooks/voitex/" + tok + "/", false},
-		{"last segment prefix", LastPathSegmentToken(), "", "/hooks/voitex/" + tok[:len(tok)-1], false},
+		{"query", QueryToken("token"), "", "/ivr?token=" + tok, true},
+		{"query wrong", QueryToken("token"), "", "/ivr?token=tok_0123456789abcdeX", false},
+		{"query missing", QueryToken("token"), "", "/ivr", false},
+		{"query twice", QueryToken("token"), "", "/ivr?token=" + tok + "&token=" + tok, false},
+		{"query other param", QueryToken("token"), "", "/ivr?t=" + tok, false},
+		{"path value", PathValueToken("token"), "POST /ivr/{token}", "/ivr/" + tok, true},
+		{"path value wrong", PathValueToken("token"), "POST /ivr/{token}", "/ivr/nope", false},
+		{"last segment", LastPathSegmentToken(), "", "/hooks/ivr/" + tok, true},
+		{"last segment trailing slash", LastPathSegmentToken(), "", "/hooks/ivr/" + tok + "/", false},
+		{"last segment prefix", LastPathSegmentToken(), "", "/hooks/ivr/" + tok[:len(tok)-1], false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,8 +195,8 @@ func TestSecretToken(t *testing.T) {
 }
 
 func TestBasicAuth(t *testing.T) {
-	creds := []BasicCredential{{"voitex", "old-password"}, {"voitex", "new-password"}, {"ops", "ops-pass"}}
-	build := func(opts ...HandlerOption) (Middleware, error) { return BasicAuth("voitex branch", creds, opts...) }
+	creds := []BasicCredential{{"ivr", "old-password"}, {"ivr", "new-password"}, {"ops", "ops-pass"}}
+	build := func(opts ...HandlerOption) (Middleware, error) { return BasicAuth("ivr branch", creds, opts...) }
 	req := func(user, pass string, set bool) *http.Request {
 		r := httptest.NewRequest(http.MethodPost, "/", nil)
 		if set {
@@ -209,11 +209,11 @@ func TestBasicAuth(t *testing.T) {
 		r    *http.Request
 		ok   bool
 	}{
-		{"new password", req("voitex", "new-password", true), true},
-		{"old password", req("voitex", "old-password", true), true},
+		{"new password", req("ivr", "new-password", true), true},
+		{"old password", req("ivr", "old-password", true), true},
 		{"second user", req("ops", "ops-pass", true), true},
 		{"cross pair", req("ops", "new-password", true), false},
-		{"wrong password", req("voitex", "nope", true), false},
+		{"wrong password", req("ivr", "nope", true), false},
 		{"unknown user", req("root", "new-password", true), false},
 		{"no auth", req("", "", false), false},
 		{"empty", req("", "", true), false},
@@ -231,13 +231,13 @@ func TestBasicAuth(t *testing.T) {
 				t.Fatalf("called=%v status=%d", called, rec.Code)
 			}
 			if !tc.ok {
-				if rec.Code != 401 || rec.Header().Get("WWW-Authenticate") != `Basic realm="voitex branch", charset="UTF-8"` {
+				if rec.Code != 401 || rec.Header().Get("WWW-Authenticate") != `Basic realm="ivr branch", charset="UTF-8"` {
 					t.Fatalf("status %d, challenge %q", rec.Code, rec.Header().Get("WWW-Authenticate"))
 				}
 			}
 		})
 	}
-	if _, _, err := serve(t, build, req("voitex", "nope", true)); !errors.Is(err, ErrUnauthenticated) {
+	if _, _, err := serve(t, build, req("ivr", "nope", true)); !errors.Is(err, ErrUnauthenticated) {
 		t.Fatalf("OnError got %v", err)
 	}
 	for _, bad := range [][]BasicCredential{nil, {{"", "p"}}, {{"u", ""}}, {{"u:x", "p"}}, {{" ", "p"}}} {

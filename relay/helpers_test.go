@@ -35,9 +35,21 @@ func (c *testClock) Advance(d time.Duration) {
 
 const testNow = 1700000000
 
+// testScheme is the scheme the package's tests sign and verify with: an
+// HMAC-SHA256 of timestamp + "." + body, sent as "sha256=" + hex, the most
+// common webhook wire format. relay itself ships no vendor's preset.
+func testScheme() Scheme {
+	return Scheme{
+		SignatureHeader: "X-Webhook-Signature",
+		SignaturePrefix: "sha256=",
+		TimestampHeader: "X-Webhook-Timestamp",
+		Layout:          PlaceholderTimestamp + "." + PlaceholderBody,
+	}
+}
+
 func mustVerifier(t testing.TB, secrets []Secret, opts ...VerifierOption) *Verifier {
 	t.Helper()
-	v, err := NewVerifier(VoxioScheme(), secrets, opts...)
+	v, err := NewVerifier(testScheme(), secrets, opts...)
 	if err != nil {
 		t.Fatalf("NewVerifier: %v", err)
 	}
@@ -46,7 +58,7 @@ func mustVerifier(t testing.TB, secrets []Secret, opts ...VerifierOption) *Verif
 
 func mustSigner(t testing.TB, secret string, opts ...SignerOption) *Signer {
 	t.Helper()
-	s, err := NewSigner(VoxioScheme(), []byte(secret), opts...)
+	s, err := NewSigner(testScheme(), []byte(secret), opts...)
 	if err != nil {
 		t.Fatalf("NewSigner: %v", err)
 	}
@@ -61,13 +73,15 @@ func secrets(values ...string) []Secret {
 	return out
 }
 
-func voxioHeader(ts, sig string) http.Header {
+// signedHeader builds the headers of testScheme from their values; an
+// empty value leaves its header out.
+func signedHeader(ts, sig string) http.Header {
 	h := http.Header{}
 	if ts != "" {
-		h.Set("X-Voxio-Timestamp", ts)
+		h.Set("X-Webhook-Timestamp", ts)
 	}
 	if sig != "" {
-		h.Set("X-Voxio-Signature", sig)
+		h.Set("X-Webhook-Signature", sig)
 	}
 	return h
 }

@@ -51,10 +51,10 @@ func TestErrorsNeverLeak(t *testing.T) {
 	}
 
 	// Configuration errors.
-	add(NewVerifier(VoxioScheme(), secrets(" "+secret)))
-	add(NewVerifier(VoxioScheme(), secrets(secret+"\n")))
-	add(NewVerifier(VoxioScheme(), []Secret{{Value: []byte(secret)}, {Value: []byte("\t")}}))
-	add(NewSigner(VoxioScheme(), []byte(secret+" ")))
+	add(NewVerifier(testScheme(), secrets(" "+secret)))
+	add(NewVerifier(testScheme(), secrets(secret+"\n")))
+	add(NewVerifier(testScheme(), []Secret{{Value: []byte(secret)}, {Value: []byte("\t")}}))
+	add(NewSigner(testScheme(), []byte(secret+" ")))
 	add(NewCredentialSet(credential, ""))
 	add(HeaderCredentials(map[string][]string{"X-Api-Key": {credential, " "}}))
 	add(SecretToken(QueryToken("t"), []string{token[:10]}))
@@ -64,7 +64,7 @@ func TestErrorsNeverLeak(t *testing.T) {
 	// Verification errors.
 	v := mustVerifier(t, []Secret{{ID: "current", Value: []byte(secret)}}, WithClock(clock.Now))
 	hdr := func(ts, sig string) http.Header {
-		return http.Header{"X-Voxio-Timestamp": {ts}, "X-Voxio-Signature": {sig}}
+		return http.Header{"X-Webhook-Timestamp": {ts}, "X-Webhook-Signature": {sig}}
 	}
 	verify := func(h http.Header, b []byte) {
 		_, err := v.Verify(context.Background(), h, b)
@@ -76,8 +76,8 @@ func TestErrorsNeverLeak(t *testing.T) {
 	verify(hdr(ts, "sha256="+goodMAC+"00"), body)
 	verify(hdr(ts, "CANARYSIG"+goodMAC), body)
 	verify(hdr("CANARYTS", "sha256="+goodMAC), body)
-	verify(http.Header{"X-Voxio-Timestamp": {ts, ts}, "X-Voxio-Signature": {"sha256=" + goodMAC}}, body)
-	verify(http.Header{"X-Voxio-Timestamp": {ts}, "X-Voxio-Signature": {"sha256=" + goodMAC, "sha256=" + otherMAC}}, body)
+	verify(http.Header{"X-Webhook-Timestamp": {ts, ts}, "X-Webhook-Signature": {"sha256=" + goodMAC}}, body)
+	verify(http.Header{"X-Webhook-Timestamp": {ts}, "X-Webhook-Signature": {"sha256=" + goodMAC, "sha256=" + otherMAC}}, body)
 	verify(hdr("1699999000", "sha256="+goodMAC), body)
 	verify(hdr("1700001000", "sha256="+goodMAC), body)
 	verify(hdr("1700000000000", "sha256="+goodMAC), body)
@@ -165,7 +165,7 @@ func TestConfigValuesNeverPrintTheirSecrets(t *testing.T) {
 	var buf strings.Builder
 	logger := slog.New(slog.NewJSONHandler(&buf, nil))
 	sec := Secret{ID: "2026-11", Value: []byte("relay-SENTINEL-secret")}
-	cred := BasicCredential{Username: "voitex", Password: "basic-SENTINEL-pass"}
+	cred := BasicCredential{Username: "ivr", Password: "basic-SENTINEL-pass"}
 	for _, v := range []any{sec, &sec, cred, &cred, []Secret{sec}, []BasicCredential{cred}} {
 		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
 			if out := fmt.Sprintf(verb, v); strings.Contains(out, "SENTINEL") {
@@ -181,11 +181,11 @@ func TestConfigValuesNeverPrintTheirSecrets(t *testing.T) {
 
 func TestHeadersInAnySpelling(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
-	v, err := NewVerifier(VoxioScheme(), []Secret{{Value: []byte("s3cret-value")}}, WithClock(func() time.Time { return now }), WithoutReplayProtection())
+	v, err := NewVerifier(testScheme(), []Secret{{Value: []byte("s3cret-value")}}, WithClock(func() time.Time { return now }), WithoutReplayProtection())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := NewSigner(VoxioScheme(), []byte("s3cret-value"), WithSignerClock(func() time.Time { return now }))
+	s, err := NewSigner(testScheme(), []byte("s3cret-value"), WithSignerClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestHeadersInAnySpelling(t *testing.T) {
 		t.Fatalf("lower-case keys from a queue: %v", err)
 	}
 	dup := signed.Clone()
-	dup["x-voxio-signature"] = []string{"sha256=" + strings.Repeat("0", 64)}
+	dup["x-webhook-signature"] = []string{"sha256=" + strings.Repeat("0", 64)}
 	if _, err := v.Verify(context.Background(), dup, body); !errors.Is(err, ErrMalformedHeader) {
 		t.Fatalf("a second spelling is a duplicate header: %v", err)
 	}

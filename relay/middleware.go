@@ -153,7 +153,7 @@ func (v *Verifier) Middleware(opts ...HandlerOption) (Middleware, error) {
 }
 
 // ReadBody reads r.Body up to limit bytes and fails with ErrBodyTooLarge
-// beyond it. It is exported so vendor handlers that do not sign (Chattu)
+// beyond it. It is exported so vendor handlers whose vendor does not sign
 // apply the same cap and status as the verifying middleware.
 func ReadBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if limit <= 0 {

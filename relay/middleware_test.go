@@ -36,7 +36,7 @@ func (l *errorLog) last() error {
 
 func newSignedRequest(t *testing.T, s *Signer, body []byte) *http.Request {
 	t.Helper()
-	r := httptest.NewRequest(http.MethodPost, "/hooks/voxio", bytes.NewReader(body))
+	r := httptest.NewRequest(http.MethodPost, "/hooks/events", bytes.NewReader(body))
 	if err := s.SignRequest(r); err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestMiddlewareRejections(t *testing.T) {
 		}, 400, ErrMissingHeader},
 		{"malformed signature", func() *http.Request {
 			r := newSignedRequest(t, s, body)
-			r.Header.Set("X-Voxio-Signature", "sha256=nothex")
+			r.Header.Set("X-Webhook-Signature", "sha256=nothex")
 			return r
 		}, 400, ErrMalformedHeader},
 		{"wrong secret", func() *http.Request { return newSignedRequest(t, other, body) }, 401, ErrNoMatchingSignature},

@@ -15,40 +15,28 @@ const (
 
 // Scheme describes how a vendor signs a delivery with HMAC-SHA256: where the
 // MAC and the timestamp travel and which bytes were signed. It is a plain
-// struct so that a vendor other than Voxio can be described without new code;
-// NewVerifier and NewSigner validate it.
+// struct so that any vendor can be described without new code: each vendor
+// package of the SDK defines its own preset, and a receiver for a vendor the
+// SDK does not cover fills the four fields from that vendor's documentation. NewVerifier and NewSigner validate it.
 //
 // The signature header value must be SignaturePrefix followed by exactly 64
 // hex digits (either case). The string to sign is Layout with the raw
 // timestamp header value and the raw body substituted.
 type Scheme struct {
-	// SignatureHeader carries the MAC, e.g. "X-Voxio-Signature".
+	// SignatureHeader carries the MAC, e.g. "X-Signature".
 	SignatureHeader string
 	// SignaturePrefix precedes the hex MAC in the header, e.g. "sha256=".
 	// It may be empty for vendors that send bare hex.
 	SignaturePrefix string
 	// TimestampHeader carries the signing time in unix seconds, e.g.
-	// "X-Voxio-Timestamp". It is required: without a signed timestamp a
+	// "X-Timestamp". It is required: without a signed timestamp a
 	// captured request could be replayed forever.
 	TimestampHeader string
-	// Layout is the string to sign, e.g. "{timestamp}.{body}" for Voxio or
+	// Layout is the string to sign, e.g. "{timestamp}.{body}" or
 	// "v0:{timestamp}:{body}" for vendors that add a version tag. The text
 	// between the placeholders must be non-empty and free of digits so that
 	// digits cannot be moved between the timestamp and the body.
 	Layout string
-}
-
-// VoxioScheme returns Voxio Inbound Relay's scheme:
-// X-Voxio-Signature: sha256=hex(HMAC-SHA256(relay secret, timestamp + "." + raw body))
-// with the timestamp in X-Voxio-Timestamp. It is a function rather than a
-// variable so that no caller can change the preset under another's feet.
-func VoxioScheme() Scheme {
-	return Scheme{
-		SignatureHeader: "X-Voxio-Signature",
-		SignaturePrefix: "sha256=",
-		TimestampHeader: "X-Voxio-Timestamp",
-		Layout:          PlaceholderTimestamp + "." + PlaceholderBody,
-	}
 }
 
 // compiledScheme is a validated Scheme with the layout split into the bytes

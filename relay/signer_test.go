@@ -12,13 +12,13 @@ import (
 
 func TestSignerHeaders(t *testing.T) {
 	clock := newTestClock(testNow)
-	s := mustSigner(t, "whsec_voxio_test", WithSignerClock(clock.Now))
+	s := mustSigner(t, "whsec_relay_test", WithSignerClock(clock.Now))
 	h := s.Sign([]byte(`{"event":"incoming_message","message":{"id":9001,"type":"text","text":"Hello"}}`))
 	// Same input as the "ascii json" OpenSSL vector.
-	if got := h.Get("X-Voxio-Signature"); got != "sha256=580ab160aafcb508834b4dc16d06a9ce8d2519f1c43de7c5d999a37e7bb3d108" {
+	if got := h.Get("X-Webhook-Signature"); got != "sha256=57621553e5c425d98acee5d769a46dc33c69535a1b3034e7aeba79c84e9dd1af" {
 		t.Fatalf("signature %s", got)
 	}
-	if got := h.Get("X-Voxio-Timestamp"); got != "1700000000" {
+	if got := h.Get("X-Webhook-Timestamp"); got != "1700000000" {
 		t.Fatalf("timestamp %s", got)
 	}
 	if len(h) != 2 {
@@ -39,11 +39,11 @@ func TestSignRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r.Header.Set("X-Voxio-Signature", "sha256=stale")
+		r.Header.Set("X-Webhook-Signature", "sha256=stale")
 		if err := s.SignRequest(r); err != nil {
 			t.Fatal(err)
 		}
-		if vals := r.Header.Values("X-Voxio-Signature"); len(vals) != 1 || vals[0] == "sha256=stale" {
+		if vals := r.Header.Values("X-Webhook-Signature"); len(vals) != 1 || vals[0] == "sha256=stale" {
 			t.Fatalf("signature header %v", vals)
 		}
 		got, _ := io.ReadAll(r.Body)
@@ -63,21 +63,21 @@ func TestSignRequest(t *testing.T) {
 	}
 	// Header may start nil.
 	r = &http.Request{Method: http.MethodPost, Body: io.NopCloser(strings.NewReader("x"))}
-	if err := s.SignRequest(r); err != nil || r.Header.Get("X-Voxio-Timestamp") == "" {
+	if err := s.SignRequest(r); err != nil || r.Header.Get("X-Webhook-Timestamp") == "" {
 		t.Fatalf("nil header: %v", err)
 	}
 }
 
 func TestNewSignerRejectsBadConfig(t *testing.T) {
 	for _, secret := range []string{"", " ", "k\n"} {
-		if _, err := NewSigner(VoxioScheme(), []byte(secret)); !errors.Is(err, ErrConfig) {
+		if _, err := NewSigner(testScheme(), []byte(secret)); !errors.Is(err, ErrConfig) {
 			t.Errorf("secret %q: %v", secret, err)
 		}
 	}
 	if _, err := NewSigner(Scheme{}, []byte("k")); !errors.Is(err, ErrConfig) {
 		t.Error("zero scheme accepted")
 	}
-	if _, err := NewSigner(VoxioScheme(), []byte("k"), WithSignerClock(nil)); !errors.Is(err, ErrConfig) {
+	if _, err := NewSigner(testScheme(), []byte("k"), WithSignerClock(nil)); !errors.Is(err, ErrConfig) {
 		t.Error("nil clock accepted")
 	}
 }

@@ -52,7 +52,7 @@ func TestOpenSSLVectors(t *testing.T) {
 				t.Fatalf("vector lacks its openssl command: %q", tc.Command)
 			}
 			v := mustVerifier(t, []Secret{{Value: []byte(tc.Secret)}}, WithClock(now))
-			res, err := v.Verify(context.Background(), voxioHeader(tc.Timestamp, tc.Signature), []byte(tc.Body))
+			res, err := v.Verify(context.Background(), signedHeader(tc.Timestamp, tc.Signature), []byte(tc.Body))
 			if tc.Want == "ok" {
 				if err != nil {
 					t.Fatalf("Verify: %v\ncommand: %s", err, tc.Command)
@@ -62,7 +62,7 @@ func TestOpenSSLVectors(t *testing.T) {
 				}
 				// The signer must reproduce OpenSSL's MAC byte for byte.
 				s := mustSigner(t, tc.Secret)
-				got := s.SignWithTimestamp(tc.Timestamp, []byte(tc.Body)).Get("X-Voxio-Signature")
+				got := s.SignWithTimestamp(tc.Timestamp, []byte(tc.Body)).Get("X-Webhook-Signature")
 				if got != strings.ToLower(tc.Signature) {
 					t.Fatalf("signer %s, openssl %s", got, tc.Signature)
 				}

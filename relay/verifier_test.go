@@ -15,7 +15,7 @@ var ctx = context.Background()
 func TestNewVerifierRejectsBadConfig(t *testing.T) {
 	good := secrets("s3cret-value")
 	scheme := func(mut func(*Scheme)) Scheme {
-		s := VoxioScheme()
+		s := testScheme()
 		mut(&s)
 		return s
 	}
@@ -25,17 +25,17 @@ func TestNewVerifierRejectsBadConfig(t *testing.T) {
 		secrets []Secret
 		opts    []VerifierOption
 	}{
-		{"nil secrets", VoxioScheme(), nil, nil},
-		{"empty secret", VoxioScheme(), secrets(""), nil},
-		{"blank secret", VoxioScheme(), secrets(" \t\n"), nil},
-		{"trailing newline", VoxioScheme(), secrets("s3cret\n"), nil},
-		{"leading space", VoxioScheme(), secrets(" s3cret"), nil},
-		{"one good one blank", VoxioScheme(), secrets("s3cret", ""), nil},
+		{"nil secrets", testScheme(), nil, nil},
+		{"empty secret", testScheme(), secrets(""), nil},
+		{"blank secret", testScheme(), secrets(" \t\n"), nil},
+		{"trailing newline", testScheme(), secrets("s3cret\n"), nil},
+		{"leading space", testScheme(), secrets(" s3cret"), nil},
+		{"one good one blank", testScheme(), secrets("s3cret", ""), nil},
 		{"zero scheme", Scheme{}, good, nil},
 		{"no signature header", scheme(func(s *Scheme) { s.SignatureHeader = "" }), good, nil},
 		{"no timestamp header", scheme(func(s *Scheme) { s.TimestampHeader = "" }), good, nil},
 		{"header with space", scheme(func(s *Scheme) { s.SignatureHeader = "X Sig" }), good, nil},
-		{"same headers", scheme(func(s *Scheme) { s.TimestampHeader = "x-voxio-signature" }), good, nil},
+		{"same headers", scheme(func(s *Scheme) { s.TimestampHeader = "x-webhook-signature" }), good, nil},
 		{"prefix with space", scheme(func(s *Scheme) { s.SignaturePrefix = "sha256= " }), good, nil},
 		{"empty layout", scheme(func(s *Scheme) { s.Layout = "" }), good, nil},
 		{"body not last", scheme(func(s *Scheme) { s.Layout = "{body}.{timestamp}" }), good, nil},
@@ -44,15 +44,15 @@ func TestNewVerifierRejectsBadConfig(t *testing.T) {
 		{"two bodies", scheme(func(s *Scheme) { s.Layout = "{body}{timestamp}.{body}" }), good, nil},
 		{"no separator", scheme(func(s *Scheme) { s.Layout = "{timestamp}{body}" }), good, nil},
 		{"digit separator", scheme(func(s *Scheme) { s.Layout = "{timestamp}1{body}" }), good, nil},
-		{"zero age", VoxioScheme(), good, []VerifierOption{WithMaxAge(0)}},
-		{"negative age", VoxioScheme(), good, []VerifierOption{WithMaxAge(-time.Second)}},
-		{"fractional age", VoxioScheme(), good, []VerifierOption{WithMaxAge(1500 * time.Millisecond)}},
-		{"huge age", VoxioScheme(), good, []VerifierOption{WithMaxAge(8 * 24 * time.Hour)}},
-		{"negative skew", VoxioScheme(), good, []VerifierOption{WithMaxSkew(-time.Second)}},
-		{"fractional skew", VoxioScheme(), good, []VerifierOption{WithMaxSkew(time.Millisecond)}},
-		{"nil clock", VoxioScheme(), good, []VerifierOption{WithClock(nil)}},
-		{"nil replay cache", VoxioScheme(), good, []VerifierOption{WithReplayCache(nil)}},
-		{"cache and no replay", VoxioScheme(), good, []VerifierOption{WithReplayCache(NewMemoryReplayCache(1, nil)), WithoutReplayProtection()}},
+		{"zero age", testScheme(), good, []VerifierOption{WithMaxAge(0)}},
+		{"negative age", testScheme(), good, []VerifierOption{WithMaxAge(-time.Second)}},
+		{"fractional age", testScheme(), good, []VerifierOption{WithMaxAge(1500 * time.Millisecond)}},
+		{"huge age", testScheme(), good, []VerifierOption{WithMaxAge(8 * 24 * time.Hour)}},
+		{"negative skew", testScheme(), good, []VerifierOption{WithMaxSkew(-time.Second)}},
+		{"fractional skew", testScheme(), good, []VerifierOption{WithMaxSkew(time.Millisecond)}},
+		{"nil clock", testScheme(), good, []VerifierOption{WithClock(nil)}},
+		{"nil replay cache", testScheme(), good, []VerifierOption{WithReplayCache(nil)}},
+		{"cache and no replay", testScheme(), good, []VerifierOption{WithReplayCache(NewMemoryReplayCache(1, nil)), WithoutReplayProtection()}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -214,7 +214,7 @@ func TestSignatureHeaderShape(t *testing.T) {
 	s := mustSigner(t, "k")
 	body := []byte("{}")
 	good := s.SignAt(time.Unix(testNow, 0), body)
-	sig, ts := good.Get("X-Voxio-Signature"), good.Get("X-Voxio-Timestamp")
+	sig, ts := good.Get("X-Webhook-Signature"), good.Get("X-Webhook-Timestamp")
 	hexPart := strings.TrimPrefix(sig, "sha256=")
 	set := func(mut func(h http.Header)) http.Header {
 		h := good.Clone()
@@ -227,27 +227,31 @@ func TestSignatureHeaderShape(t *testing.T) {
 		want error
 	}{
 		{"good", good, nil},
-		{"upper hex", set(func(h http.Header) { h.Set("X-Voxio-Signature", "sha256="+strings.ToUpper(hexPart)) }), nil},
-		{"mixed hex", set(func(h http.Header) { h.Set("X-Voxio-Signature", "sha256="+strings.ToUpper(hexPart[:10])+hexPart[10:]) }), nil},
-		{"no signature", set(func(h http.Header) { h.Del("X-Voxio-Signature") }), ErrMissingHeader},
-		{"empty signature", set(func(h http.Header) { h.Set("X-Voxio-Signature", "") }), ErrMissingHeader},
-		{"no timestamp", set(func(h http.Header) { h.Del("X-Voxio-Timestamp") }), ErrMissingHeader},
+		{"upper hex", set(func(h http.Header) { h.Set("X-Webhook-Signature", "sha256="+strings.ToUpper(hexPart)) }), nil},
+		{"mixed hex", set(func(h http.Header) {
+			h.Set("X-Webhook-Signature", "sha256="+strings.ToUpper(hexPart[:10])+hexPart[10:])
+		}), nil},
+		{"no signature", set(func(h http.Header) { h.Del("X-Webhook-Signature") }), ErrMissingHeader},
+		{"empty signature", set(func(h http.Header) { h.Set("X-Webhook-Signature", "") }), ErrMissingHeader},
+		{"no timestamp", set(func(h http.Header) { h.Del("X-Webhook-Timestamp") }), ErrMissingHeader},
 		{"empty header map", http.Header{}, ErrMissingHeader},
 		{"nil header map", nil, ErrMissingHeader},
-		{"two signatures", set(func(h http.Header) { h.Add("X-Voxio-Signature", sig) }), ErrMalformedHeader},
-		{"two timestamps", set(func(h http.Header) { h.Add("X-Voxio-Timestamp", ts) }), ErrMalformedHeader},
-		{"63 hex", set(func(h http.Header) { h.Set("X-Voxio-Signature", sig[:len(sig)-1]) }), ErrMalformedHeader},
-		{"65 hex", set(func(h http.Header) { h.Set("X-Voxio-Signature", sig+"0") }), ErrMalformedHeader},
-		{"no prefix", set(func(h http.Header) { h.Set("X-Voxio-Signature", hexPart) }), ErrMalformedHeader},
-		{"upper prefix", set(func(h http.Header) { h.Set("X-Voxio-Signature", "SHA256="+hexPart) }), ErrMalformedHeader},
-		{"space after prefix", set(func(h http.Header) { h["X-Voxio-Signature"] = []string{"sha256= " + hexPart} }), ErrMalformedHeader},
-		{"non-hex digit", set(func(h http.Header) { h.Set("X-Voxio-Signature", "sha256=g"+hexPart[1:]) }), ErrMalformedHeader},
-		{"two in one", set(func(h http.Header) { h.Set("X-Voxio-Signature", sig+","+sig) }), ErrMalformedHeader},
-		{"base64", set(func(h http.Header) { h.Set("X-Voxio-Signature", "sha256=q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=") }), ErrMalformedHeader},
+		{"two signatures", set(func(h http.Header) { h.Add("X-Webhook-Signature", sig) }), ErrMalformedHeader},
+		{"two timestamps", set(func(h http.Header) { h.Add("X-Webhook-Timestamp", ts) }), ErrMalformedHeader},
+		{"63 hex", set(func(h http.Header) { h.Set("X-Webhook-Signature", sig[:len(sig)-1]) }), ErrMalformedHeader},
+		{"65 hex", set(func(h http.Header) { h.Set("X-Webhook-Signature", sig+"0") }), ErrMalformedHeader},
+		{"no prefix", set(func(h http.Header) { h.Set("X-Webhook-Signature", hexPart) }), ErrMalformedHeader},
+		{"upper prefix", set(func(h http.Header) { h.Set("X-Webhook-Signature", "SHA256="+hexPart) }), ErrMalformedHeader},
+		{"space after prefix", set(func(h http.Header) { h["X-Webhook-Signature"] = []string{"sha256= " + hexPart} }), ErrMalformedHeader},
+		{"non-hex digit", set(func(h http.Header) { h.Set("X-Webhook-Signature", "sha256=g"+hexPart[1:]) }), ErrMalformedHeader},
+		{"two in one", set(func(h http.Header) { h.Set("X-Webhook-Signature", sig+","+sig) }), ErrMalformedHeader},
+		{"base64", set(func(h http.Header) {
+			h.Set("X-Webhook-Signature", "sha256=q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80=")
+		}), ErrMalformedHeader},
 		{"flipped hex digit", set(func(h http.Header) {
 			b := []byte(hexPart)
 			b[5] ^= 1
-			h.Set("X-Voxio-Signature", "sha256="+string(b))
+			h.Set("X-Webhook-Signature", "sha256="+string(b))
 		}), ErrNoMatchingSignature},
 	}
 	for _, tc := range tests {
@@ -338,7 +342,7 @@ func TestReplay(t *testing.T) {
 	}
 	// Changing the hex case does not make a new signature.
 	upper := h.Clone()
-	upper.Set("X-Voxio-Signature", "sha256="+strings.ToUpper(strings.TrimPrefix(h.Get("X-Voxio-Signature"), "sha256=")))
+	upper.Set("X-Webhook-Signature", "sha256="+strings.ToUpper(strings.TrimPrefix(h.Get("X-Webhook-Signature"), "sha256=")))
 	if _, err := v.Verify(ctx, upper, body); !errors.Is(err, ErrReplay) {
 		t.Fatalf("upper-case replay: %v", err)
 	}
@@ -421,7 +425,7 @@ func TestReplayCacheErrors(t *testing.T) {
 	if _, err := v.Verify(ctx, h, nil); err != nil {
 		t.Fatal(err)
 	}
-	mac := strings.TrimPrefix(h.Get("X-Voxio-Signature"), "sha256=")
+	mac := strings.TrimPrefix(h.Get("X-Webhook-Signature"), "sha256=")
 	if len(rc.keys) != 1 || len(rc.keys[0]) != 64 || rc.keys[0] == mac {
 		t.Fatalf("keys %v", rc.keys)
 	}

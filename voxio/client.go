@@ -3,10 +3,16 @@ package voxio
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
+
+// vendor names Voxio in every error and log record, so that a program
+// building clients for several vendors knows which one failed.
+const vendor = "voxio"
 
 // DefaultBaseURL is Voxio's only environment: there is no vendor sandbox, so
 // tests should point WithBaseURL at a voxiotest server instead.
@@ -27,34 +33,72 @@ const (
 	HeaderClientSecret = "client-secret"
 )
 
-// Option configures a Client.
-type Option = transport.Option
+// Option configures New. It is Voxio's own type, so an option of another
+// vendor's package does not compile here.
+type Option func(*settings)
 
-// Options shared by every Switchboard client.
-var (
-	// WithBaseURL sends requests to another server, such as a voxiotest
-	// sandbox or a proxy, keeping each request's path below it.
-	WithBaseURL = transport.WithBaseURL
-	// WithHTTPClient sends requests through the given client (its Transport is
-	// used as is); prefer a context deadline over its Timeout, which would cut
-	// long uploads.
-	WithHTTPClient = transport.WithHTTPClient
-	// WithLogger logs attempts, retries and failures; nothing is logged
-	// without it and credentials never appear in the records.
-	WithLogger = transport.WithLogger
-	// WithUserAgent puts the application's product token before the SDK's.
-	WithUserAgent = transport.WithUserAgent
-	// WithRetryMax bounds how often a failed request is retried. Sends are
-	// still never repeated once written.
-	WithRetryMax = transport.WithRetryMax
-	// WithRetryWait sets the first and the longest backoff wait.
-	WithRetryWait = transport.WithRetryWait
-	// WithRetryAfterMax caps how long a 429 or 503 Retry-After is waited for.
-	WithRetryAfterMax = transport.WithRetryAfterMax
-	// OpenFile opens a file on disk for upload (a profile image or a media
-	// message); close its Reader when the call has returned.
-	OpenFile = transport.OpenFile
-)
+// settings collects what the options chose before New builds the client.
+type settings struct {
+	transport []transport.Option
+}
+
+func (s *settings) add(o transport.Option) { s.transport = append(s.transport, o) }
+
+// WithBaseURL sends requests to another server, such as a voxiotest sandbox
+// or a proxy, keeping each request's path below it. It must be an absolute
+// http or https URL without query or user info; New reports one that is not.
+func WithBaseURL(baseURL string) Option {
+	return func(s *settings) { s.add(transport.WithBaseURL(baseURL)) }
+}
+
+// WithHTTPClient sends requests through hc, whose Transport is used as is
+// (a proxy, a custom TLS setup, an in-memory RoundTripper in tests). Prefer
+// a context deadline over its Timeout: a Timeout cuts long media uploads.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(s *settings) { s.add(transport.WithHTTPClient(hc)) }
+}
+
+// WithLogger logs each attempt, retry and failure at debug level (warn for a
+// send that may have been delivered), so a failed send can be traced.
+// Nothing is logged without it, and the client secret never appears in a
+// record.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *settings) { s.add(transport.WithLogger(l)) }
+}
+
+// WithUserAgent puts the application's product token ("myapp/1.2") before
+// the SDK's in the User-Agent header, so Voxio's logs can tell the
+// application's traffic apart.
+func WithUserAgent(product string) Option {
+	return func(s *settings) { s.add(transport.WithUserAgent(product)) }
+}
+
+// WithRetryMax bounds how many times a failed request is retried (0 to 10,
+// default 3), for callers with their own retry loop or a tight deadline.
+// Sends are still never repeated once any of them was written.
+func WithRetryMax(n int) Option {
+	return func(s *settings) { s.add(transport.WithRetryMax(n)) }
+}
+
+// WithRetryWait sets the first and the longest backoff wait between
+// attempts (defaults 250ms and 5s), for tests that must not sleep and for
+// callers that prefer to fail fast.
+func WithRetryWait(min, max time.Duration) Option {
+	return func(s *settings) { s.add(transport.WithRetryWait(min, max)) }
+}
+
+// WithRetryAfterMax caps how long a 429 or 503 Retry-After is waited for
+// (default 30s). A longer wait is not taken: the call returns an *Error
+// whose RetryAfter says when to come back.
+func WithRetryAfterMax(d time.Duration) Option {
+	return func(s *settings) { s.add(transport.WithRetryAfterMax(d)) }
+}
+
+// OpenFile opens a file on disk for upload (a profile image or a media
+// message), with its name and size known, so that the documented type and
+// size limits are checked before anything is sent and a retry can re-read
+// it. Close its Reader when the call has returned.
+func OpenFile(path string) (*File, error) { return transport.OpenFile(path) }
 
 // Client calls the Voxio Chat External API for one account. It is safe for
 // concurrent use; build one and share it.
@@ -73,20 +117,27 @@ type Client struct {
 
 // New returns a client authenticating with the client-id and client-secret
 // from the Voxio dashboard. Both are required; the secret is never printed.
+// A bad credential or option is a *ValidationError naming voxio.
 func New(clientID, clientSecret string, opts ...Option) (*Client, error) {
 	auth, err := authHeader(clientID, clientSecret)
 	if err != nil {
 		return nil, err
 	}
+	var s settings
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
 	tc, err := transport.New(transport.Config{
-		Vendor:  "voxio",
+		Vendor:  vendor,
 		BaseURL: DefaultBaseURL,
 		Auth:    auth,
 		// The client id names the account, like an account number: redacting
 		// it would mangle every body and message that mentions it.
 		Identifiers: []string{HeaderClientID},
-		DecodeError: decodeError,
-	}, opts...)
+		Failure:     failure,
+	}, s.transport...)
 	if err != nil {
 		return nil, err
 	}
@@ -112,10 +163,10 @@ func (c *Client) SetCredentials(clientID, clientSecret string) error {
 
 // authHeader checks the credentials and builds the headers.
 func authHeader(clientID, clientSecret string) (http.Header, error) {
-	if err := checkCredential("clientID", clientID); err != nil {
+	if err := transport.CheckCredential(vendor, "clientID", clientID); err != nil {
 		return nil, err
 	}
-	if err := checkCredential("clientSecret", clientSecret); err != nil {
+	if err := transport.CheckCredential(vendor, "clientSecret", clientSecret); err != nil {
 		return nil, err
 	}
 	h := http.Header{}
@@ -124,7 +175,9 @@ func authHeader(clientID, clientSecret string) (http.Header, error) {
 	return h, nil
 }
 
-func checkCredential(field, v string) error { return transport.CheckCredential(field, v) }
+// invalid is the *ValidationError of Voxio's input rules: it names voxio,
+// the field as the docs spell it, and the rule.
+func invalid(field, rule string) error { return transport.InvalidFor(vendor, field, rule) }
 
 // String names the vendor only, so printing a Client cannot leak its
 // credentials.
@@ -133,14 +186,14 @@ func (c *Client) String() string { return "voxio.Client" }
 // Format prints String for every verb, including %#v and %+v.
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, c.String()) }
 
-// ContactsService manages contacts (contact/...).
+// ContactsService manages contacts (/contact/...).
 type ContactsService struct{ tc *transport.Client }
 
-// InboxService reads conversations and changes their status (inbox/...).
+// InboxService reads conversations and changes their status (/inbox/...).
 type InboxService struct{ tc *transport.Client }
 
-// MessagesService sends messages and templates (inbox/send-...).
+// MessagesService sends messages and templates (/inbox/send-...).
 type MessagesService struct{ tc *transport.Client }
 
-// TemplatesService lists approved templates (inbox/template-list).
+// TemplatesService lists approved templates (/inbox/template-list).
 type TemplatesService struct{ tc *transport.Client }

@@ -2,7 +2,6 @@ package voxio
 
 import (
 	"context"
-	"encoding/json"
 	"iter"
 	"net/http"
 	"time"
@@ -54,61 +53,47 @@ func (c *Contact) FullName() string {
 	return c.Name
 }
 
-// UnmarshalJSON decodes leniently: numbers sent as strings, "null" strings
-// and unknown fields are all accepted.
-func (c *Contact) UnmarshalJSON(b []byte) error {
-	if !isObject(b) {
-		if isNullish(b) {
-			return nil
-		}
-		return errNotObject
-	}
-	*c = decodeContact(b)
-	return nil
-}
+// UnmarshalJSON decodes leniently, under the policy of the whole package:
+// numbers sent as strings, "null" strings and unknown fields are all
+// accepted, and a field in an unexpected form is left zero (its JSON stays
+// in Raw). Only a value that is not an object (or null) is an error.
+func (c *Contact) UnmarshalJSON(b []byte) error { return unmarshalObject(b, c, decodeContact) }
 
+// decodeContact reads a contact object; raw becomes its Raw, unshared only
+// if the caller copied it.
 func decodeContact(raw []byte) Contact {
-	m := fields(raw)
+	m := objectOf(raw)
 	c := Contact{
-		ID:                looseInt(m["id"]),
-		FirstName:         looseText(m["firstname"]),
-		LastName:          looseText(m["lastname"]),
-		Name:              looseText(m["name"]),
-		MobileCode:        looseText(m["mobile_code"]),
-		Mobile:            looseText(m["mobile"]),
-		City:              looseText(m["city"]),
-		State:             looseText(m["state"]),
-		PostCode:          looseText(m["post_code"]),
-		Address:           looseText(m["address"]),
-		ProfileImage:      looseText(m["profile_image"]),
-		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
-		CreatedAt:         looseTime(m["created_at"]),
-		UpdatedAt:         looseTime(m["updated_at"]),
+		ID:                m.int("id"),
+		FirstName:         m.text("firstname"),
+		LastName:          m.text("lastname"),
+		Name:              m.text("name"),
+		MobileCode:        m.text("mobile_code"),
+		Mobile:            m.text("mobile"),
+		City:              m.text("city"),
+		State:             m.text("state"),
+		PostCode:          m.text("post_code"),
+		Address:           m.text("address"),
+		ProfileImage:      m.text("profile_image"),
+		WhatsAppAccountID: m.int("whatsapp_account_id"),
+		CreatedAt:         m.time("created_at"),
+		UpdatedAt:         m.time("updated_at"),
 	}
-	if a := fields(m["address"]); a != nil {
+	if a := objectOf(m.get("address")); a != nil {
 		// Some Voxio objects carry the address as an object.
-		c.Address = looseText(a["address"])
+		c.Address = a.text("address")
 		if c.City == "" {
-			c.City = looseText(a["city"])
+			c.City = a.text("city")
 		}
 		if c.State == "" {
-			c.State = looseText(a["state"])
+			c.State = a.text("state")
 		}
 		if c.PostCode == "" {
-			c.PostCode = firstText(a, "post_code", "zip")
+			c.PostCode = a.text("post_code", "zip")
 		}
 	}
-	c.SetRaw(clone(raw))
+	c.SetRaw(raw)
 	return c
-}
-
-func firstText(m map[string]json.RawMessage, keys ...string) string {
-	for _, k := range keys {
-		if s := looseText(m[k]); s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // ContactListParams filters the contact list. All fields are optional.
@@ -129,13 +114,13 @@ type ContactListParams struct {
 
 func (p *ContactListParams) validate() error {
 	if p.Page < 0 {
-		return transport.Invalid("page", "must not be negative")
+		return invalid("page", "must not be negative")
 	}
 	if p.Paginate < 0 {
-		return transport.Invalid("paginate", "must not be negative")
+		return invalid("paginate", "must not be negative")
 	}
 	if p.WhatsAppAccountID < 0 {
-		return transport.Invalid("whatsapp_account_id", "must not be negative")
+		return invalid("whatsapp_account_id", "must not be negative")
 	}
 	return checkOptionalNumber("from_number", p.FromNumber)
 }
@@ -151,7 +136,7 @@ type ContactList struct {
 	transport.RawJSON
 }
 
-// List returns one page of contacts (GET contact/list).
+// List returns one page of contacts (GET /contact/list).
 func (s *ContactsService) List(ctx context.Context, params *ContactListParams) (*ContactList, error) {
 	if params == nil {
 		params = &ContactListParams{}
@@ -159,7 +144,7 @@ func (s *ContactsService) List(ctx context.Context, params *ContactListParams) (
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "contact/list", Query: params}, decodeContactList)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "/contact/list", Query: params}, decodeContactList)
 }
 
 // ListAll walks every page of contacts from params.Page, fetching each page
@@ -181,8 +166,8 @@ func (s *ContactsService) ListAll(ctx context.Context, params *ContactListParams
 	})
 }
 
-func decodeContactList(body []byte) (*ContactList, error) {
-	env, err := parseEnvelope(body)
+func decodeContactList(resp *transport.Response) (*ContactList, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
@@ -195,20 +180,12 @@ func decodeContactList(body []byte) (*ContactList, error) {
 		return nil, err
 	}
 	res.Pagination = pageOrOnly(pg, len(res.Contacts))
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }
 
-// pageOrOnly reports a list without a paginator as a single, last page.
-func pageOrOnly(p *Pagination, n int) Pagination {
-	if p != nil {
-		return *p
-	}
-	return Pagination{CurrentPage: 1, LastPage: 1, PerPage: n, Total: n, From: min(1, n), To: n}
-}
-
-// ContactParams are a contact's fields for contact/store and
-// contact/update. FirstName, LastName, MobileCode and Mobile are required
+// ContactParams are a contact's fields for /contact/store and
+// /contact/update. FirstName, LastName, MobileCode and Mobile are required
 // by both; update replaces the contact with what is sent.
 type ContactParams struct {
 	// FirstName (firstname) and LastName (lastname) are required.
@@ -236,7 +213,7 @@ type ContactParams struct {
 
 func (p *ContactParams) validate() error {
 	if p == nil {
-		return transport.Invalid("params", "required")
+		return invalid("params", "required")
 	}
 	if err := required("firstname", p.FirstName); err != nil {
 		return err
@@ -248,7 +225,7 @@ func (p *ContactParams) validate() error {
 		return err
 	}
 	if p.WhatsAppAccountID < 0 {
-		return transport.Invalid("whatsapp_account_id", "must not be negative")
+		return invalid("whatsapp_account_id", "must not be negative")
 	}
 	if err := checkOptionalNumber("from_number", p.FromNumber); err != nil {
 		return err
@@ -278,17 +255,17 @@ type ContactResult struct {
 	transport.RawJSON
 }
 
-// Create adds a contact (POST contact/store). It is not repeated once
+// Create adds a contact (POST /contact/store). It is not repeated once
 // written, so a dropped connection returns an error matching
 // ErrMaybeDelivered; list the contacts before creating it again.
 func (s *ContactsService) Create(ctx context.Context, params ContactParams) (*ContactResult, error) {
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "contact/store", Multipart: params.multipart()}, decodeContactResult)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "/contact/store", Multipart: params.multipart()}, decodeContactResult)
 }
 
-// Update replaces a contact's fields (POST contact/update/{id}). Every
+// Update replaces a contact's fields (POST /contact/update/{id}). Every
 // required field must be sent again.
 //
 // Unlike Create, an update is retried after a dropped connection or a 5xx:
@@ -301,25 +278,25 @@ func (s *ContactsService) Update(ctx context.Context, contactID int64, params Co
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("contact/update/", contactID), Multipart: params.multipart(), Delivery: transport.Idempotent}, decodeContactResult)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("/contact/update/", contactID), Multipart: params.multipart(), Delivery: transport.Idempotent}, decodeContactResult)
 }
 
-func decodeContactResult(body []byte) (*ContactResult, error) {
-	env, err := parseEnvelope(body)
+func decodeContactResult(resp *transport.Response) (*ContactResult, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	res := &ContactResult{Envelope: env.Envelope}
-	if m := fields(env.Data); m != nil {
-		if raw := objectIn(m, "contact"); raw != nil {
+	if m := objectOf(env.Data); m != nil {
+		if raw := m.obj("contact"); raw != nil {
 			c := decodeContact(raw)
 			res.Contact = &c
-		} else if _, ok := m["id"]; ok {
+		} else if m.has("id") {
 			c := decodeContact(env.Data)
 			res.Contact = &c
 		}
 	}
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }
 
@@ -330,17 +307,17 @@ type Result struct {
 	transport.RawJSON
 }
 
-func decodeResult(body []byte) (*Result, error) {
-	env, err := parseEnvelope(body)
+func decodeResult(resp *transport.Response) (*Result, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	res := &Result{Envelope: env.Envelope}
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }
 
-// Delete removes a contact (DELETE contact/delete/{id}). Voxio may refuse a
+// Delete removes a contact (DELETE /contact/delete/{id}). Voxio may refuse a
 // contact that has messages or is blocked; that is an *Error.
 //
 // A delete is retried after a dropped connection or a 5xx. If the first
@@ -351,5 +328,5 @@ func (s *ContactsService) Delete(ctx context.Context, contactID int64) (*Result,
 	if err := checkID("contactId", contactID); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodDelete, Path: idPath("contact/delete/", contactID)}, decodeResult)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodDelete, Path: idPath("/contact/delete/", contactID)}, decodeResult)
 }

@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -35,34 +32,44 @@ type envelope struct {
 	Data   json.RawMessage
 }
 
-// errNotObject reports a body that is JSON but not the envelope's object.
+// errNotObject reports a body that is JSON but not the object expected.
 var errNotObject = errors.New("expected a JSON object")
 
 // parseEnvelope reads {status, remark, message, data}. message and data may
 // be absent; message may be an array (as documented), a single string, or
-// Laravel's object of per-field arrays.
+// Laravel's object of per-field arrays. A body that is not one JSON object
+// is an error: the structure the policy of internal/loose does not forgive.
 func parseEnvelope(body []byte) (*envelope, error) {
-	members, err := objectMembers(body)
+	members, err := loose.Members(body)
 	if err != nil {
 		return nil, err
 	}
 	env := &envelope{}
 	for _, m := range members {
-		switch m.key {
+		switch m.Key {
 		case "status":
-			env.Status = looseText(m.value)
+			env.Status = scalar(m.Value)
 		case "remark":
-			env.Remark = looseText(m.value)
-		case "message":
-			collectMessages(m.value, env)
-		case "errors":
-			// Laravel's own 422 answer: {"message": "...", "errors": {field: [...]}}.
-			collectMessages(m.value, env)
+			env.Remark = scalar(m.Value)
+		case "message", "errors":
+			// "errors" is Laravel's own 422 answer: {"message": "...",
+			// "errors": {field: [...]}}.
+			collectMessages(m.Value, env)
 		case "data":
-			env.Data = m.value
+			env.Data = m.Value
 		}
 	}
 	return env, nil
+}
+
+// envelopeOf returns the envelope the Failure hook parsed, parsing the body
+// only when the hook left none (a decoder called on its own, in a fuzz
+// test).
+func envelopeOf(resp *transport.Response) (*envelope, error) {
+	if env, ok := resp.Envelope.(*envelope); ok {
+		return env, nil
+	}
+	return parseEnvelope(resp.Body)
 }
 
 // genericMessageKeys hold messages that are not about one field.
@@ -75,6 +82,17 @@ func collectMessages(raw json.RawMessage, env *envelope) {
 	}
 	switch raw[0] {
 	case '[':
+		// The documented shape is an array of strings: read it in one go,
+		// and element by element only when it holds something else.
+		var texts []string
+		if json.Unmarshal(raw, &texts) == nil {
+			for _, s := range texts {
+				if s != "" && s != "null" {
+					env.Messages = append(env.Messages, s)
+				}
+			}
+			return
+		}
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
 			return
@@ -83,139 +101,125 @@ func collectMessages(raw json.RawMessage, env *envelope) {
 			collectMessages(it, env)
 		}
 	case '{':
-		members, err := objectMembers(raw)
+		members, err := loose.Members(raw)
 		if err != nil {
 			return
 		}
 		for _, m := range members {
 			before := len(env.Messages)
-			collectMessages(m.value, env)
-			if genericMessageKeys[m.key] {
+			collectMessages(m.Value, env)
+			if genericMessageKeys[m.Key] {
 				continue
 			}
 			if env.Fields == nil {
 				env.Fields = map[string][]string{}
 			}
-			env.Fields[m.key] = append(env.Fields[m.key], env.Messages[before:]...)
+			env.Fields[m.Key] = append(env.Fields[m.Key], env.Messages[before:]...)
 		}
 	default:
-		if s := looseText(raw); s != "" {
+		if s := loose.RawText(raw); s != "" {
 			env.Messages = append(env.Messages, s)
 		}
 	}
 }
 
-type member struct {
-	key   string
-	value json.RawMessage
+// composite reports a JSON object or array.
+func composite(raw []byte) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
-// objectMembers splits a JSON object into its members in document order.
-// A repeated key keeps every occurrence, so callers see the last one win as
-// encoding/json would.
-func objectMembers(raw []byte) ([]member, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
+// scalar is loose.Text for a field Voxio documents as a scalar (an id, a
+// name, a status): an object or array there is no text, and its JSON stays
+// reachable through Raw.
+func scalar(raw []byte) string {
+	if composite(raw) {
+		return ""
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return nil, errNotObject
-	}
-	var out []member
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		key, ok := tok.(string)
-		if !ok {
-			return nil, errNotObject
-		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, member{key: key, value: v})
-	}
-	if _, err := dec.Token(); err != nil {
-		return nil, err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("trailing data after the JSON object")
-	}
-	return out, nil
+	return loose.Text(raw)
 }
 
-// fields returns an object's members by name (the last of a repeated key),
-// or nil when raw is not an object.
-func fields(raw []byte) map[string]json.RawMessage {
-	members, err := objectMembers(raw)
+// freeText is scalar for text a person wrote (a message, a note), whose
+// spaces are theirs and are kept.
+func freeText(raw []byte) string {
+	if composite(raw) {
+		return ""
+	}
+	return loose.RawText(raw)
+}
+
+// object is a JSON object's members in document order. Lookups scan from
+// the end, so the last of a repeated key wins as in encoding/json; Voxio's
+// objects are small, and a scan costs less than building a map.
+type object []loose.Member
+
+// objectOf splits raw into its members, or returns nil when raw is not a
+// JSON object (absent, null, an array, a string).
+func objectOf(raw []byte) object {
+	if !isObject(raw) {
+		return nil
+	}
+	ms, err := loose.Members(raw)
 	if err != nil {
 		return nil
 	}
-	m := make(map[string]json.RawMessage, len(members))
-	for _, mb := range members {
-		m[mb.key] = mb.value
-	}
-	return m
+	return ms
 }
 
-func isNullish(raw []byte) bool {
-	t := bytes.TrimSpace(raw)
-	return len(t) == 0 || string(t) == "null" || string(t) == `"null"` || string(t) == `""`
-}
-
-// looseText reads a string, number or boolean as text. null and "null" are
-// "", and so are objects and arrays, which stay reachable through Raw.
-func looseText(raw []byte) string {
-	t := bytes.TrimSpace(raw)
-	if isNullish(t) {
-		return ""
-	}
-	switch t[0] {
-	case '"':
-		var s string
-		if json.Unmarshal(t, &s) != nil {
-			return ""
+func (o object) get(key string) json.RawMessage {
+	for i := len(o) - 1; i >= 0; i-- {
+		if o[i].Key == key {
+			return o[i].Value
 		}
-		return s
-	case '{', '[':
-		return ""
 	}
-	return string(t)
+	return nil
 }
 
-// looseInt reads an integer sent as a number or a numeric string; anything
-// else is 0.
-func looseInt(raw []byte) int64 {
-	s := strings.TrimSpace(looseText(raw))
-	if s == "" {
-		return 0
+func (o object) has(key string) bool {
+	for i := range o {
+		if o[i].Key == key {
+			return true
+		}
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != math.Trunc(f) || f > math.MaxInt64 || f < math.MinInt64 {
-		return 0
-	}
-	return int64(f)
+	return false
 }
 
-// looseTime reads RFC 3339, "2006-01-02 15:04:05" or unix seconds; anything
-// else is the zero time.
-func looseTime(raw []byte) time.Time {
-	var t transport.Time
-	if json.Unmarshal(raw, &t) != nil {
-		return time.Time{}
+// text is the first of keys that holds a non-empty scalar.
+func (o object) text(keys ...string) string {
+	for _, k := range keys {
+		if s := scalar(o.get(k)); s != "" {
+			return s
+		}
 	}
-	return t.Time
+	return ""
 }
 
-// clone copies raw, which encoding/json only lends to UnmarshalJSON.
-func clone(raw []byte) json.RawMessage { return append(json.RawMessage(nil), raw...) }
+// free is text for free text: the first non-empty value, spaces kept.
+func (o object) free(keys ...string) string {
+	for _, k := range keys {
+		if s := freeText(o.get(k)); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (o object) int(key string) int64 { return loose.ParseInt(o.get(key)) }
+
+func (o object) time(key string) time.Time {
+	t, _ := loose.ParseTime(o.get(key))
+	return t
+}
+
+// obj returns the object under the first of keys that holds one.
+func (o object) obj(keys ...string) json.RawMessage {
+	for _, k := range keys {
+		if v := o.get(k); isObject(v) {
+			return v
+		}
+	}
+	return nil
+}
 
 // Pagination is a Laravel paginator's position: Voxio nests one under a key
 // that depends on the endpoint (data.contacts, data.conversation,
@@ -269,32 +273,39 @@ func (p Pagination) lastOf(requested int) bool {
 	return !p.HasMore()
 }
 
-func decodePagination(m map[string]json.RawMessage) Pagination {
+func decodePagination(m object) Pagination {
 	return Pagination{
-		CurrentPage:  int(looseInt(m["current_page"])),
-		LastPage:     int(looseInt(m["last_page"])),
-		PerPage:      int(looseInt(m["per_page"])),
-		Total:        int(looseInt(m["total"])),
-		From:         int(looseInt(m["from"])),
-		To:           int(looseInt(m["to"])),
-		NextPageURL:  looseText(m["next_page_url"]),
-		PrevPageURL:  looseText(m["prev_page_url"]),
-		FirstPageURL: looseText(m["first_page_url"]),
-		LastPageURL:  looseText(m["last_page_url"]),
-		Path:         looseText(m["path"]),
+		CurrentPage:  int(m.int("current_page")),
+		LastPage:     int(m.int("last_page")),
+		PerPage:      int(m.int("per_page")),
+		Total:        int(m.int("total")),
+		From:         int(m.int("from")),
+		To:           int(m.int("to")),
+		NextPageURL:  m.text("next_page_url"),
+		PrevPageURL:  m.text("prev_page_url"),
+		FirstPageURL: m.text("first_page_url"),
+		LastPageURL:  m.text("last_page_url"),
+		Path:         m.text("path"),
 	}
+}
+
+// pageOrOnly reports a list without a paginator as a single, last page.
+func pageOrOnly(p *Pagination, n int) Pagination {
+	if p != nil {
+		return *p
+	}
+	return Pagination{CurrentPage: 1, LastPage: 1, PerPage: n, Total: n, From: min(1, n), To: n}
 }
 
 // asPaginator reports whether raw is a paginator object: a data array with
 // current_page beside it.
 func asPaginator(raw []byte) (items json.RawMessage, p Pagination, ok bool) {
-	m := fields(raw)
+	m := objectOf(raw)
 	if m == nil {
 		return nil, p, false
 	}
-	data, hasData := m["data"]
-	_, hasCurrent := m["current_page"]
-	if !hasData || !hasCurrent || !isArray(data) {
+	data := m.get("data")
+	if !m.has("current_page") || !isArray(data) {
 		return nil, p, false
 	}
 	return data, decodePagination(m), true
@@ -305,42 +316,47 @@ func isArray(raw []byte) bool {
 	return len(t) > 0 && t[0] == '['
 }
 
+func isObject(raw []byte) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && t[0] == '{'
+}
+
 // listIn finds a list in data. It prefers the endpoint's own keys, then any
 // key holding a paginator, then data itself as a paginator or an array. A
 // missing or null data is an empty list; a plain array has no pagination,
 // so its page is the last.
 func listIn(data json.RawMessage, keys ...string) (items json.RawMessage, p *Pagination, err error) {
-	if isNullish(data) {
+	if loose.IsNull(data) {
 		return nil, nil, nil
 	}
 	if isArray(data) {
 		return data, nil, nil
 	}
-	members, err := objectMembers(data)
+	if !isObject(data) {
+		return nil, nil, fmt.Errorf("data: %w", errNotObject)
+	}
+	members, err := loose.Members(data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("data: %w", err)
 	}
-	byKey := make(map[string]json.RawMessage, len(members))
-	for _, m := range members {
-		byKey[m.key] = m.value
-	}
+	m := object(members)
 	for _, k := range keys {
-		v, ok := byKey[k]
-		if !ok {
+		if !m.has(k) {
 			continue
 		}
+		v := m.get(k)
 		if items, pg, ok := asPaginator(v); ok {
 			return items, &pg, nil
 		}
 		if isArray(v) {
 			return v, nil, nil
 		}
-		if isNullish(v) {
+		if loose.IsNull(v) {
 			return nil, nil, nil
 		}
 	}
-	for _, m := range members {
-		if items, pg, ok := asPaginator(m.value); ok {
+	for _, mb := range members {
+		if items, pg, ok := asPaginator(mb.Value); ok {
 			return items, &pg, nil
 		}
 	}
@@ -350,25 +366,10 @@ func listIn(data json.RawMessage, keys ...string) (items json.RawMessage, p *Pag
 	return nil, nil, nil
 }
 
-// objectIn returns the object under the first of keys that holds one.
-func objectIn(m map[string]json.RawMessage, keys ...string) json.RawMessage {
-	for _, k := range keys {
-		if v, ok := m[k]; ok && isObject(v) {
-			return v
-		}
-	}
-	return nil
-}
-
-func isObject(raw []byte) bool {
-	t := bytes.TrimSpace(raw)
-	return len(t) > 0 && t[0] == '{'
-}
-
 // decodeItems decodes a JSON array whose elements are objects; other
 // elements (null, numbers) are skipped rather than failing the page.
 func decodeItems[T any](raw json.RawMessage, one func([]byte) T) ([]T, error) {
-	if isNullish(raw) {
+	if loose.IsNull(raw) {
 		return nil, nil
 	}
 	var elems []json.RawMessage
@@ -383,4 +384,18 @@ func decodeItems[T any](raw json.RawMessage, one func([]byte) T) ([]T, error) {
 		out = append(out, one(e))
 	}
 	return out, nil
+}
+
+// unmarshalObject is the UnmarshalJSON of the result types: a JSON object is
+// decoded by decode from a copy (encoding/json only lends its bytes), null
+// or "null" leaves the zero value, and anything else is an error.
+func unmarshalObject[T any](b []byte, dst *T, decode func([]byte) T) error {
+	if !isObject(b) {
+		if loose.IsNull(b) {
+			return nil
+		}
+		return errNotObject
+	}
+	*dst = decode(bytes.Clone(b))
+	return nil
 }

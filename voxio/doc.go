@@ -48,16 +48,25 @@
 //
 // # Receiving Inbound Relay events
 //
-// NewRelayHandler verifies X-Voxio-Signature with the relay secret, the
-// timestamp window and the X-Voxio-Client-Id/X-Voxio-Client-Secret headers
-// before it decodes anything, acknowledges a duplicate delivery without
-// handing it over again, and hands typed events (IncomingMessage,
-// MessageStatusEvent, or an UnknownEvent with the raw body) to the callback;
-// Voxio gets 2xx as soon as the callback accepts the event. The package
-// Example shows the whole flow: a relayed message, the answer, its statuses.
+// NewRelayHandler(RelayConfig{RelaySecret, ClientID, ClientSecret}, fn,
+// opts...) verifies X-Voxio-Signature with the relay secret (RelayScheme,
+// on package relay's Verifier), the timestamp window and the
+// X-Voxio-Client-Id/X-Voxio-Client-Secret headers before it decodes
+// anything, acknowledges a duplicate delivery without handing it over
+// again, and hands typed events (IncomingMessage, MessageStatusEvent, or an
+// UnknownEvent with the raw body) to the callback; Voxio gets 2xx as soon as
+// the callback accepts the event. A callback that fails, panics
+// (*PanicError) or misses its deadline is answered 500 and its delivery
+// forgotten, so Voxio's retry is processed. Behaviour is set with options
+// shared by every Switchboard handler (WithRelayOnError, WithRelayMaxBody,
+// WithRelayReadTimeout, WithRelayTimeout) and Voxio's own (WithRelayMaxAge,
+// WithRelayMaxSkew, WithRelayClock, WithRelayReplayCache). The package
+// Example shows the whole flow: a relayed message, the answer, its
+// statuses.
 //
 // # Testing
 //
 // Package voxio/voxiotest is an in-memory Voxio server with the vendor's
-// answers, fault injection and signed relay deliveries.
+// answers, a test clock, fault injection (FailNextError answers Voxio's own
+// failures), seeding with chosen ids, and signed relay deliveries.
 package voxio

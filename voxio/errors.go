@@ -2,27 +2,88 @@ package voxio
 
 import (
 	"errors"
-	"net/http"
 	"strings"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 // Types shared by every Switchboard client, so errors and uploads are handled
-// the same way whatever the vendor.
+// the same way whatever the vendor. They are aliases: the fields are listed
+// here because go doc shows an alias without them.
 type (
 	// Error is a failure Voxio reported: "status":"error" in any HTTP status
-	// (Code holds the remark), or a non-2xx answer.
+	// (Voxio answers most failures with HTTP 200), or a non-2xx answer. Get it
+	// with errors.As(err, &e) where e is a *voxio.Error. Its fields:
+	//
+	//   - Vendor string: "voxio".
+	//   - Method, Path string: the call, Path relative to the base URL with a
+	//     leading slash and no query ("/inbox/send-message").
+	//   - StatusCode int: the HTTP status, 200 for most Voxio failures.
+	//   - Code string: Voxio's remark (RemarkValidationError,
+	//     RemarkNotFound, RemarkUnauthorized, ...), "" when there was none.
+	//   - Messages []string: Voxio's messages, in order.
+	//   - Fields map[string][]string: messages per form field, when Voxio
+	//     (or Laravel's 422) keyed them by field.
+	//   - RequestID string: the X-Request-Id header, if any.
+	//   - RetryAfter time.Duration: the wait asked for by a 429 or 503 that
+	//     the client did not take.
+	//   - Attempts int: how many times the request was sent.
+	//   - Body []byte: the start of the answer (64 KiB), client secret
+	//     redacted.
+	//   - Kind error: what the remark means, which errors.Is reads.
+	//
+	// Match categories with errors.Is: ErrValidation, ErrNotFound,
+	// ErrUnauthorized, ErrIPNotWhitelisted, ErrInsufficientBalance,
+	// ErrSubscriptionRequired, ErrRateLimited, and ErrMaybeDelivered for a
+	// send whose outcome is unknown (a 5xx after it was written). %+v adds
+	// the request id, the attempts and a body excerpt.
 	Error = transport.Error
-	// ValidationError is input rejected before anything was sent.
+	// ValidationError is input rejected before anything was sent, so Voxio
+	// never saw the request. errors.Is(err, ErrValidation) matches it, and
+	// errors.As gives its fields:
+	//
+	//   - Vendor string: "voxio".
+	//   - Field string: the parameter as Voxio's docs name it ("mobile_code",
+	//     "image", "clientSecret").
+	//   - Rule string: what the value must satisfy ("required", "must be at
+	//     most 5 MB").
 	ValidationError = transport.ValidationError
-	// RequestError is an exchange that did not complete (connection refused,
-	// reset, timed out, context ended).
+	// RequestError is an exchange that did not complete: the connection was
+	// refused, reset or timed out, or the context ended. Its fields:
+	//
+	//   - Vendor, Method, Path string: the call, as in Error.
+	//   - Attempts int: how many times it was sent.
+	//   - MaybeDelivered bool: some of a send was written before the failure,
+	//     so the customer may have the message; errors.Is(err,
+	//     ErrMaybeDelivered) reports the same.
+	//   - Err error: the cause; errors.Is(err, context.DeadlineExceeded)
+	//     and net error checks see through it.
+	//   - Response *Error: Voxio's last answer before the failure (a 429
+	//     whose wait the context cut short), also found by errors.As.
 	RequestError = transport.RequestError
-	// DecodeError is a 2xx answer the SDK could not read. Voxio accepted
-	// the request: for a send or a create it matches ErrMaybeDelivered.
+	// DecodeError is a 2xx answer the SDK could not read (an HTML page, a
+	// body that is not Voxio's envelope). Voxio accepted the request: for a
+	// send or a contact create it matches ErrMaybeDelivered. Its fields:
+	//
+	//   - Vendor, Method, Path string: the call, as in Error.
+	//   - StatusCode int: Voxio's successful status.
+	//   - Accepted bool: the request was not safe to repeat and Voxio
+	//     answered 2xx, which is why it matches ErrMaybeDelivered.
+	//   - Err error: the JSON error, reachable with errors.Unwrap.
 	DecodeError = transport.DecodeError
-	// File is a file to upload: a profile image or a message's media.
+	// File is a file to upload: a profile image or a message's media. Set
+	// Reader and Name (whose extension decides the type unless ContentType
+	// is set); OpenFile fills all of them from a path. Its fields:
+	//
+	//   - Name string: the file name sent, with its extension (default: the
+	//     base name of an *os.File, or "file").
+	//   - ContentType string: the media type; "" derives it from Name.
+	//   - Reader io.Reader: the content. An *os.File, io.ReaderAt or
+	//     io.ReadSeeker can be re-read for a retry; a plain io.Reader is sent
+	//     at most once.
+	//   - Size int64: the length in bytes; 0 has it measured (files,
+	//     ReaderAts with a size, seekers). A one-shot reader of unknown size
+	//     cannot be checked against the documented limits, so set it.
 	File = transport.File
 )
 
@@ -95,18 +156,21 @@ var (
 	ErrSubscriptionRequired = errors.New("voxio: active plan required (subscription_required)")
 )
 
-// decodeError is the transport hook: it sees every response and reports the
-// failure inside it, in HTTP 200 as much as in any other status.
-func decodeError(status int, _ http.Header, body []byte) *transport.Error {
-	env, err := parseEnvelope(body)
-	ok := status >= 200 && status < 300
+// failure is the transport's Failure hook: it sees every response and
+// reports the failure inside it, in HTTP 200 as much as in any other status.
+// A body it can read as Voxio's envelope is left in resp.Envelope, so the
+// result decoder does not parse it again.
+func failure(resp *transport.Response) *transport.Error {
+	env, err := parseEnvelope(resp.Body)
 	if err != nil {
 		// Not Voxio's envelope (an HTML error page, an empty body): the
 		// transport turns a non-2xx status into an *Error on its own, and a
 		// 2xx body that cannot be read fails in the result decoder.
 		return nil
 	}
+	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if ok && !strings.EqualFold(strings.TrimSpace(env.Status), "error") {
+		resp.Envelope = env
 		return nil
 	}
 	return &transport.Error{

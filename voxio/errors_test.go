@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
@@ -54,12 +55,14 @@ func TestVendorErrors(t *testing.T) {
 		voxio.ErrIPNotWhitelisted, voxio.ErrInsufficientBalance, voxio.ErrSubscriptionRequired}
 	for _, tt := range cases {
 		t.Run(fmt.Sprintf("%s/%d", tt.fixture, tt.status), func(t *testing.T) {
-			c, mt := newMockClient(t, voxio.WithRetryMax(0))
-			respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", tt.status, fixture(t, tt.fixture))
+			c, m := newMockClient(t, voxio.WithRetryMax(0))
+			m.Respond(http.MethodPost, baseURL+"/inbox/send-message", tt.status, wiretest.Fixture(t, tt.fixture))
 			err := sendText(context.Background(), c)
 			var e *voxio.Error
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, "voxio", e.Vendor)
+			assert.Equal(t, http.MethodPost, e.Method)
+			assert.Equal(t, "/inbox/send-message", e.Path, "error paths start with /")
 			assert.Equal(t, tt.status, e.StatusCode)
 			assert.Equal(t, tt.code, e.Code)
 			if tt.messages != nil {
@@ -87,8 +90,8 @@ func TestBareAuthEnvelope(t *testing.T) {
 		`{"status":"error","message":["Please add your IP address to the white list."]}`:     {voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted},
 		`{"status":"error","remark":"exception","message":["IP whitelist service is down"]}`: nil,
 	} {
-		c, mt := newMockClient(t)
-		respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte(body))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodGet, baseURL+"/contact/list", 200, body)
 		_, err := c.Contacts.List(context.Background(), nil)
 		require.Error(t, err, body)
 		for _, k := range []error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted, voxio.ErrValidation, voxio.ErrNotFound} {
@@ -105,16 +108,19 @@ func TestBareAuthEnvelope(t *testing.T) {
 // means Voxio accepted the request, so a send's error says it may have been
 // delivered, and a read's does not.
 func TestUnreadableAnswerToASendIsMaybeDelivered(t *testing.T) {
-	c, mt := newMockClient(t)
-	respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", 200, []byte("<html>ok</html>"))
-	respond(t, mt, http.MethodPost, baseURL+"/contact/store", 200, []byte(`["not","an","envelope"]`))
-	respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte("<html>ok</html>"))
-	respond(t, mt, http.MethodPost, baseURL+"/inbox/change-conversation-status/3", 200, []byte("<html>ok</html>"))
+	c, m := newMockClient(t)
+	m.Respond(http.MethodPost, baseURL+"/inbox/send-message", 200, "<html>ok</html>")
+	m.Respond(http.MethodPost, baseURL+"/contact/store", 200, `["not","an","envelope"]`)
+	m.Respond(http.MethodGet, baseURL+"/contact/list", 200, "<html>ok</html>")
+	m.Respond(http.MethodPost, baseURL+"/inbox/change-conversation-status/3", 200, "<html>ok</html>")
 
 	err := sendText(context.Background(), c)
 	var de *voxio.DecodeError
 	require.ErrorAs(t, err, &de)
 	assert.True(t, de.Accepted)
+	assert.Equal(t, "voxio", de.Vendor)
+	assert.Equal(t, "/inbox/send-message", de.Path, "error paths start with /")
+	assert.Equal(t, http.StatusOK, de.StatusCode)
 	assert.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 
 	_, err = c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
@@ -131,8 +137,8 @@ func TestUnreadableAnswerToASendIsMaybeDelivered(t *testing.T) {
 }
 
 func TestValidationErrorFields(t *testing.T) {
-	c, mt := newMockClient(t)
-	respond(t, mt, http.MethodPost, baseURL+"/contact/store", 200, fixture(t, "error_validation.json"))
+	c, m := newMockClient(t)
+	m.Respond(http.MethodPost, baseURL+"/contact/store", 200, wiretest.Fixture(t, "error_validation.json"))
 	_, err := c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
 	var e *voxio.Error
 	require.ErrorAs(t, err, &e)
@@ -141,25 +147,25 @@ func TestValidationErrorFields(t *testing.T) {
 
 func TestNonEnvelopeFailures(t *testing.T) {
 	t.Run("HTML 500 on a GET is retried then an *Error", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		rec := respond(t, mt, http.MethodGet, baseURL+"/contact/list", 500, []byte("<html>Server Error</html>"))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodGet, baseURL+"/contact/list", 500, "<html>Server Error</html>")
 		_, err := c.Contacts.List(context.Background(), nil)
 		var e *voxio.Error
 		require.ErrorAs(t, err, &e)
 		assert.Equal(t, 500, e.StatusCode)
-		assert.Len(t, rec.all(), 4, "GET is retried up to the default 3 times")
+		assert.Len(t, m.Requests(), 4, "GET is retried up to the default 3 times")
 	})
 	t.Run("HTML 500 on a send is not retried", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		rec := respond(t, mt, http.MethodPost, baseURL+"/inbox/send-message", 500, []byte("<html>Server Error</html>"))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodPost, baseURL+"/inbox/send-message", 500, "<html>Server Error</html>")
 		err := sendText(context.Background(), c)
 		var e *voxio.Error
 		require.ErrorAs(t, err, &e)
-		assert.Len(t, rec.all(), 1)
+		assert.Len(t, m.Requests(), 1)
 	})
 	t.Run("Laravel 404 JSON", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		respond(t, mt, http.MethodGet, baseURL+"/inbox/conversation-details/9", 404, []byte(`{"message":"Not Found"}`))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodGet, baseURL+"/inbox/conversation-details/9", 404, `{"message":"Not Found"}`)
 		_, err := c.Inbox.ConversationDetails(context.Background(), 9)
 		require.ErrorIs(t, err, voxio.ErrNotFound)
 		var e *voxio.Error
@@ -167,8 +173,8 @@ func TestNonEnvelopeFailures(t *testing.T) {
 		assert.Equal(t, []string{"Not Found"}, e.Messages)
 	})
 	t.Run("Laravel 422 JSON", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		respond(t, mt, http.MethodPost, baseURL+"/contact/store", 422, []byte(`{"message":"The given data was invalid.","errors":{"mobile":["The mobile has already been taken."]}}`))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodPost, baseURL+"/contact/store", 422, `{"message":"The given data was invalid.","errors":{"mobile":["The mobile has already been taken."]}}`)
 		_, err := c.Contacts.Create(context.Background(), voxio.ContactParams{FirstName: "a", LastName: "b", MobileCode: "1", Mobile: "2"})
 		require.ErrorIs(t, err, voxio.ErrValidation)
 		var e *voxio.Error
@@ -176,28 +182,28 @@ func TestNonEnvelopeFailures(t *testing.T) {
 		assert.Equal(t, []string{"The mobile has already been taken."}, e.Fields["mobile"])
 	})
 	t.Run("429 is rate limited", func(t *testing.T) {
-		c, mt := newMockClient(t, voxio.WithRetryMax(0))
-		respond(t, mt, http.MethodGet, baseURL+"/contact/list", 429, []byte(`{"message":"Too Many Attempts."}`))
+		c, m := newMockClient(t, voxio.WithRetryMax(0))
+		m.Respond(http.MethodGet, baseURL+"/contact/list", 429, `{"message":"Too Many Attempts."}`)
 		_, err := c.Contacts.List(context.Background(), nil)
 		require.ErrorIs(t, err, voxio.ErrRateLimited)
 	})
 	t.Run("200 that is not JSON is a decode error", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte("<html>maintenance</html>"))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodGet, baseURL+"/contact/list", 200, "<html>maintenance</html>")
 		_, err := c.Contacts.List(context.Background(), nil)
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "decoding response")
 	})
 	t.Run("absent message and data", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		respond(t, mt, http.MethodDelete, baseURL+"/contact/delete/3", 200, []byte(`{"status":"success","remark":"contact_deleted"}`))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodDelete, baseURL+"/contact/delete/3", 200, `{"status":"success","remark":"contact_deleted"}`)
 		res, err := c.Contacts.Delete(context.Background(), 3)
 		require.NoError(t, err)
 		assert.Empty(t, res.Messages)
 	})
 	t.Run("message as a single string", func(t *testing.T) {
-		c, mt := newMockClient(t)
-		respond(t, mt, http.MethodDelete, baseURL+"/contact/delete/3", 200, []byte(`{"status":"error","remark":"not_found","message":"Contact not found"}`))
+		c, m := newMockClient(t)
+		m.Respond(http.MethodDelete, baseURL+"/contact/delete/3", 200, `{"status":"error","remark":"not_found","message":"Contact not found"}`)
 		_, err := c.Contacts.Delete(context.Background(), 3)
 		var e *voxio.Error
 		require.ErrorAs(t, err, &e)
@@ -209,9 +215,9 @@ func TestNonEnvelopeFailures(t *testing.T) {
 // TestNoSecretLeaks: the client-secret never appears in an error, even one
 // whose body echoes it, nor in any print of the client.
 func TestNoSecretLeaks(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	body := `{"remark":"Unauthorized","status":"error","message":["Unknown client secret ` + testClientSecret + `"],"client_secret":"` + testClientSecret + `"}`
-	respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte(body))
+	m.Respond(http.MethodGet, baseURL+"/contact/list", 200, body)
 	_, err := c.Contacts.List(context.Background(), nil)
 	require.Error(t, err)
 	var e *voxio.Error
@@ -247,12 +253,12 @@ func TestNewRejectsBadCredentials(t *testing.T) {
 }
 
 func TestSetCredentials(t *testing.T) {
-	c, mt := newMockClient(t)
-	rec := respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, fixture(t, "contact_list.json"))
+	c, m := newMockClient(t)
+	m.Respond(http.MethodGet, baseURL+"/contact/list", 200, wiretest.Fixture(t, "contact_list.json"))
 	require.NoError(t, c.SetCredentials("new-id", "new-secret-value"))
 	_, err := c.Contacts.List(context.Background(), nil)
 	require.NoError(t, err)
-	r := rec.all()[0]
+	r := m.Requests()[0]
 	assert.Equal(t, []string{"new-id"}, r.Header.Values("client-id"))
 	assert.Equal(t, []string{"new-secret-value"}, r.Header.Values("client-secret"))
 	assert.ErrorIs(t, c.SetCredentials("", "x"), voxio.ErrValidation)

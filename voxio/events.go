@@ -1,6 +1,7 @@
 package voxio
 
 import (
+	"bytes"
 	"errors"
 	"time"
 
@@ -120,18 +121,24 @@ var errEventNotObject = errors.New("voxio: relay payload is not a JSON object")
 // the X-Voxio-Event header, kept in HeaderEvent and used as the name only
 // when the payload names no event.
 // Unknown fields and unknown events are kept, never an error; a body that is
-// not a JSON object is.
+// not a JSON object is. The event keeps its own copy of body.
 func ParseEvent(body []byte, headerEvent string) (Event, error) {
-	m := fields(body)
+	return parseEvent(bytes.Clone(body), headerEvent)
+}
+
+// parseEvent is ParseEvent over a body the event may keep as its Raw (the
+// handler's, read for this delivery alone).
+func parseEvent(body []byte, headerEvent string) (Event, error) {
+	m := objectOf(body)
 	if m == nil {
 		return nil, errEventNotObject
 	}
 	info := EventInfo{
-		Event:             looseText(m["event"]),
-		Channel:           looseText(m["channel"]),
-		UserID:            looseInt(m["user_id"]),
-		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
-		SentAt:            looseTime(m["sent_at"]),
+		Event:             m.text("event"),
+		Channel:           m.text("channel"),
+		UserID:            m.int("user_id"),
+		WhatsAppAccountID: m.int("whatsapp_account_id"),
+		SentAt:            m.time("sent_at"),
 	}
 	info.HeaderEvent = headerEvent
 	if info.Event == "" {
@@ -140,17 +147,17 @@ func ParseEvent(body []byte, headerEvent string) (Event, error) {
 	if info.Event == "" {
 		info.Event = "unknown"
 	}
-	info.SetRaw(clone(body))
+	info.SetRaw(body)
 	var conv Conversation
 	var contact Contact
 	var msg Message
-	if raw := objectIn(m, "conversation"); raw != nil {
+	if raw := m.obj("conversation"); raw != nil {
 		conv = decodeConversation(raw)
 	}
-	if raw := objectIn(m, "contact"); raw != nil {
+	if raw := m.obj("contact"); raw != nil {
 		contact = decodeContact(raw)
 	}
-	if raw := objectIn(m, "message"); raw != nil {
+	if raw := m.obj("message"); raw != nil {
 		msg = decodeMessage(raw)
 		if msg.ConversationID == 0 {
 			msg.ConversationID = conv.ID
@@ -161,11 +168,12 @@ func ParseEvent(body []byte, headerEvent string) (Event, error) {
 		return &IncomingMessage{EventInfo: info, Conversation: conv, Contact: contact, Message: msg}, nil
 	case EventMessageStatus:
 		ev := &MessageStatusEvent{EventInfo: info, Conversation: conv, Contact: contact, Message: msg, Status: msg.Status}
-		if _, ok := m["status"]; ok && (msg.StatusText == "" || ev.Status == MessageStatusUnknown) {
-			ev.Status = parseMessageStatus(m["status"])
+		if m.has("status") && (msg.StatusText == "" || ev.Status == MessageStatusUnknown) {
+			text := m.text("status")
+			ev.Status = messageStatusOf(text)
 			if msg.StatusText == "" {
 				ev.Message.Status = ev.Status
-				ev.Message.StatusText = looseText(m["status"])
+				ev.Message.StatusText = text
 			}
 		}
 		return ev, nil

@@ -191,7 +191,7 @@ func ExampleInboxService_ChangeConversationStatus() {
 	fmt.Println(err)
 	// Output:
 	// 1 important
-	// switchboard: invalid status: must be 0 (reset), 1 (done), 2 (pending) or 3 (important)
+	// voxio: invalid status: must be 0 (reset), 1 (done), 2 (pending) or 3 (important)
 }
 
 func ExampleTemplatesService_List() {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/switchboard-go/switchboard/voxio"
 	"github.com/switchboard-go/switchboard/voxio/voxiotest"
@@ -27,7 +29,7 @@ func ExampleNew() {
 	fmt.Println(err)
 	// Output:
 	// voxio.Client
-	// switchboard: invalid clientID: required
+	// voxio: invalid clientID: required
 }
 
 func ExampleMessagesService_Send() {
@@ -65,7 +67,7 @@ func ExampleMessagesService_Send() {
 	// Output:
 	// success 1 1 sent
 	// success 1 2
-	// switchboard: invalid mobile_code: must be the numeric country code without the plus (+) sign
+	// voxio: invalid mobile_code: must be the numeric country code without the plus (+) sign
 }
 
 func ExampleMessagesService_SendTemplate() {
@@ -169,6 +171,9 @@ func ExampleNewRelayHandler() {
 
 	// In production the config comes from the Voxio dashboard:
 	// voxio.RelayConfig{RelaySecret: os.Getenv("VOXIO_RELAY_SECRET"), ClientID: ..., ClientSecret: ...}
+	logRejected := voxio.WithRelayOnError(func(r *http.Request, err error) {
+		log.Printf("relay %s: %v", r.URL.Path, err) // never holds a secret, a signature or the body
+	})
 	h, err := voxio.NewRelayHandler(s.RelayConfig(), func(ctx context.Context, ev voxio.Event) error {
 		switch ev := ev.(type) {
 		case *voxio.IncomingMessage:
@@ -179,7 +184,7 @@ func ExampleNewRelayHandler() {
 			fmt.Printf("%s: %d bytes\n", ev.EventName(), len(ev.Info().Raw()))
 		}
 		return nil // accepted: Voxio gets 200
-	})
+	}, logRejected, voxio.WithRelayTimeout(5*time.Second))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 // seed adds every fixture and a few hostile shapes to a fuzz corpus.
@@ -27,14 +29,24 @@ func seed(f *testing.F) {
 	}
 }
 
+// answer is a response as the transport hands it to the Failure hook and
+// the decoders.
+func answer(status int, b []byte) *transport.Response {
+	return &transport.Response{StatusCode: status, Body: b}
+}
+
 func FuzzDecodeEnvelope(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		env, err := parseEnvelope(b)
 		for _, status := range []int{200, 404, 500} {
-			e := decodeError(status, nil, b)
+			resp := answer(status, b)
+			e := failure(resp)
 			if err == nil && status == 200 && strings.EqualFold(strings.TrimSpace(env.Status), "error") && e == nil {
 				t.Fatal(`"status":"error" in HTTP 200 must be an *Error`)
+			}
+			if e == nil && err == nil && status == 200 && resp.Envelope == nil {
+				t.Fatal("a readable success envelope must be handed to the decoder")
 			}
 		}
 	})
@@ -43,28 +55,28 @@ func FuzzDecodeEnvelope(f *testing.F) {
 func FuzzDecodeContactList(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if r, err := decodeContactList(b); err == nil {
+		if r, err := decodeContactList(answer(200, b)); err == nil {
 			_ = r.Pagination.HasMore()
 		}
-		_, _ = decodeContactResult(b)
-		_, _ = decodeResult(b)
+		_, _ = decodeContactResult(answer(200, b))
+		_, _ = decodeResult(answer(200, b))
 	})
 }
 
 func FuzzDecodeConversations(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = decodeConversationList(b)
-		_, _ = decodeConversationMessages(b)
-		_, _ = decodeConversationDetails(b)
+		_, _ = decodeConversationList(answer(200, b))
+		_, _ = decodeConversationMessages(answer(200, b))
+		_, _ = decodeConversationDetails(answer(200, b))
 	})
 }
 
 func FuzzDecodeSendResult(f *testing.F) {
 	seed(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = decodeSendResult(b)
-		_, _ = decodeTemplateList(b)
+		_, _ = decodeSendResult(answer(200, b))
+		_, _ = decodeTemplateList(answer(200, b))
 	})
 }
 

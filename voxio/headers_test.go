@@ -93,9 +93,9 @@ func TestCredentialHeadersOnTheWire(t *testing.T) {
 // TestClientIDIsNotASecret: the client id identifies the account and stays
 // readable in error bodies; the client secret never does.
 func TestClientIDIsNotASecret(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	body := `{"remark":"Unauthorized","status":"error","message":["Client ` + testClientID + ` has no access; secret ` + testClientSecret + ` rejected"]}`
-	respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte(body))
+	m.Respond(http.MethodGet, baseURL+"/contact/list", 200, body)
 	_, err := c.Contacts.List(context.Background(), nil)
 	var e *voxio.Error
 	require.ErrorAs(t, err, &e)
@@ -109,7 +109,7 @@ func TestClientIDIsNotASecret(t *testing.T) {
 // TestLogsCarryNoSecret: with a logger, a send that may have been delivered
 // is logged without the client secret.
 func TestLogsCarryNoSecret(t *testing.T) {
-	s := voxiotest.NewServer(voxiotest.WithCredentials(testClientID, testClientSecret))
+	s := voxiotest.NewServer(voxiotest.WithCredentials(voxio.Credentials{ClientID: testClientID, ClientSecret: testClientSecret}))
 	defer s.Close()
 	var buf bytes.Buffer
 	c, err := s.NewClient(voxio.WithLogger(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))))

@@ -1,10 +1,13 @@
 package voxio_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -37,17 +40,19 @@ type relayHarness struct {
 	fail   error
 }
 
-func newRelayHarness(t *testing.T, mod func(*voxio.RelayConfig)) *relayHarness {
+// newRelayHarness builds a handler on the relay clock that records events
+// and reported errors; mod changes the secrets, opts add options.
+func newRelayHarness(t *testing.T, mod func(*voxio.RelayConfig), opts ...voxio.RelayOption) *relayHarness {
 	t.Helper()
 	hr := &relayHarness{}
-	cfg := voxio.RelayConfig{
-		RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret,
-		Clock:   func() time.Time { return relayNow },
-		OnError: func(_ *http.Request, err error) { hr.mu.Lock(); hr.errs = append(hr.errs, err); hr.mu.Unlock() },
-	}
+	cfg := voxio.RelayConfig{RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret}
 	if mod != nil {
 		mod(&cfg)
 	}
+	opts = append([]voxio.RelayOption{
+		voxio.WithRelayClock(func() time.Time { return relayNow }),
+		voxio.WithRelayOnError(hr.onError),
+	}, opts...)
 	h, err := voxio.NewRelayHandler(cfg, func(_ context.Context, ev voxio.Event) error {
 		hr.mu.Lock()
 		defer hr.mu.Unlock()
@@ -56,13 +61,25 @@ func newRelayHarness(t *testing.T, mod func(*voxio.RelayConfig)) *relayHarness {
 		}
 		hr.events = append(hr.events, ev)
 		return nil
-	})
+	}, opts...)
 	require.NoError(t, err)
 	hr.h = h
-	s, err := relay.NewSigner(relay.VoxioScheme(), []byte(relaySecret), relay.WithSignerClock(func() time.Time { return relayNow }))
+	s, err := relay.NewSigner(voxio.RelayScheme(), []byte(relaySecret), relay.WithSignerClock(func() time.Time { return relayNow }))
 	require.NoError(t, err)
 	hr.signer = s
 	return hr
+}
+
+func (hr *relayHarness) onError(_ *http.Request, err error) {
+	hr.mu.Lock()
+	hr.errs = append(hr.errs, err)
+	hr.mu.Unlock()
+}
+
+func (hr *relayHarness) reported() []error {
+	hr.mu.Lock()
+	defer hr.mu.Unlock()
+	return append([]error(nil), hr.errs...)
 }
 
 // request builds a delivery as Voxio sends it.
@@ -178,7 +195,7 @@ func TestRelayRejections(t *testing.T) {
 			return r2
 		}, 401, relay.ErrNoMatchingSignature},
 		{"signed with the client secret instead of the relay secret", func(hr *relayHarness, r *http.Request) *http.Request {
-			s, _ := relay.NewSigner(relay.VoxioScheme(), []byte(acctSecret), relay.WithSignerClock(func() time.Time { return relayNow }))
+			s, _ := relay.NewSigner(voxio.RelayScheme(), []byte(acctSecret), relay.WithSignerClock(func() time.Time { return relayNow }))
 			for k, v := range s.Sign(body) {
 				r.Header[k] = v
 			}
@@ -239,7 +256,7 @@ func TestRelayRejections(t *testing.T) {
 			big := append([]byte(`{"event":"incoming_message","pad":"`), bytes.Repeat([]byte("א"), 600<<10)...)
 			big = append(big, `"}`...)
 			return hr.request("incoming_message", big)
-		}, 413, relay.ErrBodyTooLarge},
+		}, 413, voxio.ErrBodyTooLarge},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,23 +305,138 @@ func TestRelayCallbackFailureAllowsRetry(t *testing.T) {
 	assert.Len(t, hr.events, 1)
 }
 
+// TestRelayCallbackPanicReleases: a panic in the callback is a callback
+// failure, as the doc says: answered 500, reported as *PanicError, never a
+// crash, and the delivery is forgotten so Voxio's retry is processed.
 func TestRelayCallbackPanicReleases(t *testing.T) {
 	hr := newRelayHarness(t, nil)
 	body := fixture(t, "relay_incoming_message.json")
 	panicking := true
-	h, err := voxio.NewRelayHandler(voxio.RelayConfig{RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret, Clock: func() time.Time { return relayNow }},
+	var calls int
+	h, err := voxio.NewRelayHandler(voxio.RelayConfig{RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret},
 		func(context.Context, voxio.Event) error {
+			calls++
 			if panicking {
-				panic("boom")
+				panic("boom " + acctSecret)
 			}
 			return nil
-		})
+		}, voxio.WithRelayClock(func() time.Time { return relayNow }), voxio.WithRelayOnError(hr.onError))
 	require.NoError(t, err)
-	assert.Panics(t, func() { h.ServeHTTP(httptest.NewRecorder(), hr.request("incoming_message", body)) })
+	w := httptest.NewRecorder()
+	assert.NotPanics(t, func() { h.ServeHTTP(w, hr.request("incoming_message", body)) })
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.NotContains(t, w.Body.String(), "boom")
+	errs := hr.reported()
+	require.Len(t, errs, 1)
+	var pe *voxio.PanicError
+	require.ErrorAs(t, errs[0], &pe)
+	assert.Equal(t, "boom "+acctSecret, pe.Value)
+	assert.NotEmpty(t, pe.Stack)
+	assert.NotContains(t, errs[0].Error(), acctSecret, "the panic value is not printed")
+
 	panicking = false
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, hr.request("incoming_message", body))
+	assert.Equal(t, http.StatusOK, w.Code, "Voxio's retry of the delivery is processed")
+	assert.Equal(t, 2, calls)
+}
+
+// TestRelayCallbackTimeout: a callback past its deadline is answered 500
+// at the deadline, its context is cancelled, and the delivery is forgotten.
+func TestRelayCallbackTimeout(t *testing.T) {
+	hr := newRelayHarness(t, nil)
+	body := fixture(t, "relay_incoming_message.json")
+	release := make(chan struct{})
+	lateErr := make(chan error, 1)
+	slow := true
+	h, err := voxio.NewRelayHandler(voxio.RelayConfig{RelaySecret: relaySecret, ClientID: acctID, ClientSecret: acctSecret},
+		func(ctx context.Context, _ voxio.Event) error {
+			if !slow {
+				return nil
+			}
+			<-release // a callback that does not watch its context
+			lateErr <- ctx.Err()
+			return nil
+		}, voxio.WithRelayClock(func() time.Time { return relayNow }), voxio.WithRelayOnError(hr.onError), voxio.WithRelayTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	start := time.Now()
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, hr.request("incoming_message", body))
-	assert.Equal(t, http.StatusOK, w.Code)
+	assert.Equal(t, http.StatusInternalServerError, w.Code)
+	assert.Less(t, time.Since(start), 2*time.Second, "answered at the deadline")
+	require.NotEmpty(t, hr.reported())
+	assert.ErrorIs(t, hr.reported()[0], voxio.ErrCallbackTimeout)
+	close(release)
+	select {
+	case err := <-lateErr:
+		assert.Error(t, err, "the late callback's context was cancelled")
+	case <-time.After(2 * time.Second):
+		t.Fatal("the late callback did not finish")
+	}
+
+	slow = false
+	w = httptest.NewRecorder()
+	h.ServeHTTP(w, hr.request("incoming_message", body))
+	assert.Equal(t, http.StatusOK, w.Code, "the retry is processed")
+}
+
+// TestRelaySlowBodyIsCutOff: a sender trickling its body a byte every
+// 150 ms (a real server, a real connection) is answered 408 once the read
+// timeout passes, instead of holding the request open.
+func TestRelaySlowBodyIsCutOff(t *testing.T) {
+	hr := newRelayHarness(t, nil, voxio.WithRelayReadTimeout(300*time.Millisecond))
+	ts := httptest.NewServer(hr.h)
+	defer ts.Close()
+	conn, err := net.Dial("tcp", ts.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	body := fixture(t, "relay_incoming_message.json")
+	signed := hr.request("incoming_message", body)
+	var head strings.Builder
+	fmt.Fprintf(&head, "POST /hooks/voxio HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n", ts.Listener.Addr(), len(body))
+	for k, vs := range signed.Header {
+		for _, v := range vs {
+			fmt.Fprintf(&head, "%s: %s\r\n", k, v)
+		}
+	}
+	head.WriteString("\r\n")
+	start := time.Now()
+	_, err = io.WriteString(conn, head.String())
+	require.NoError(t, err)
+	answered := make(chan string, 1)
+	go func() {
+		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		if err != nil {
+			answered <- err.Error()
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.Status
+	}()
+	for i := 0; i < len(body); i++ {
+		select {
+		case status := <-answered:
+			assert.Equal(t, "408 Request Timeout", status)
+			assert.Less(t, time.Since(start), 2*time.Second, "cut off near the read timeout, not after the whole body")
+			assert.Empty(t, hr.events)
+			require.NotEmpty(t, hr.reported())
+			assert.ErrorIs(t, hr.reported()[0], voxio.ErrReadTimeout)
+			return
+		case <-time.After(150 * time.Millisecond):
+		}
+		if _, err := conn.Write(body[i : i+1]); err != nil {
+			break // the server closed the connection
+		}
+	}
+	select {
+	case status := <-answered:
+		assert.Equal(t, "408 Request Timeout", status)
+		assert.Less(t, time.Since(start), 2*time.Second)
+	case <-time.After(2 * time.Second):
+		t.Fatal("no answer to a trickling sender")
+	}
+	require.NotEmpty(t, hr.reported())
+	assert.ErrorIs(t, hr.reported()[0], voxio.ErrReadTimeout)
 }
 
 func TestRelayBadJSONAfterValidSignature(t *testing.T) {
@@ -349,15 +481,39 @@ func TestRelayConfigErrors(t *testing.T) {
 		"no client secret":   func(c *voxio.RelayConfig) { c.ClientSecret = "" },
 		"padded secret":      func(c *voxio.RelayConfig) { c.ClientSecret = acctSecret + "\n" },
 		"blank old pair":     func(c *voxio.RelayConfig) { c.OldCredentials = []voxio.Credentials{{}} },
-		"fractional max age": func(c *voxio.RelayConfig) { c.MaxAge = 1500 * time.Millisecond },
-		"negative body cap":  func(c *voxio.RelayConfig) { c.MaxBodyBytes = -1 },
+		"blank old secret":   func(c *voxio.RelayConfig) { c.OldRelaySecrets = []string{" "} },
 	} {
 		cfg := base
 		mod(&cfg)
 		_, err := voxio.NewRelayHandler(cfg, ok)
 		assert.ErrorIs(t, err, relay.ErrConfig, name)
+		require.Error(t, err, name)
+		assert.True(t, strings.HasPrefix(err.Error(), "voxio: "), "%s: %v names the vendor", name, err)
+		assert.NotContains(t, err.Error(), acctSecret)
 	}
-	_, err := voxio.NewRelayHandler(base, nil)
+	// Options with values that cannot work fail at construction.
+	for name, opt := range map[string]voxio.RelayOption{
+		"fractional max age":    voxio.WithRelayMaxAge(1500 * time.Millisecond),
+		"zero max age":          voxio.WithRelayMaxAge(0),
+		"negative max skew":     voxio.WithRelayMaxSkew(-time.Second),
+		"negative body cap":     voxio.WithRelayMaxBody(-1),
+		"zero body cap":         voxio.WithRelayMaxBody(0),
+		"zero read timeout":     voxio.WithRelayReadTimeout(0),
+		"negative read timeout": voxio.WithRelayReadTimeout(-time.Second),
+		"zero callback timeout": voxio.WithRelayTimeout(0),
+		"nil clock":             voxio.WithRelayClock(nil),
+		"nil replay cache":      voxio.WithRelayReplayCache(nil),
+	} {
+		h, err := voxio.NewRelayHandler(base, ok, opt)
+		assert.Nil(t, h, name)
+		assert.ErrorIs(t, err, relay.ErrConfig, name)
+		require.Error(t, err, name)
+		assert.True(t, strings.HasPrefix(err.Error(), "voxio: "), "%s: %v names the vendor", name, err)
+	}
+	h, err := voxio.NewRelayHandler(base, ok, nil, voxio.WithRelayMaxBody(1<<10), voxio.WithRelayTimeout(time.Second))
+	require.NoError(t, err, "a nil option is skipped")
+	require.NotNil(t, h)
+	_, err = voxio.NewRelayHandler(base, nil)
 	assert.ErrorIs(t, err, relay.ErrConfig)
 	for _, s := range []string{fmt.Sprintf("%v %+v %#v", base, base, base), fmt.Sprint(voxio.Credentials{ClientID: "a", ClientSecret: acctSecret})} {
 		assert.NotContains(t, s, acctSecret)
@@ -366,7 +522,7 @@ func TestRelayConfigErrors(t *testing.T) {
 }
 
 func TestRelayWindowBoundaries(t *testing.T) {
-	hr := newRelayHarness(t, func(c *voxio.RelayConfig) { c.MaxAge = 60 * time.Second; c.MaxSkew = 5 * time.Second })
+	hr := newRelayHarness(t, nil, voxio.WithRelayMaxAge(60*time.Second), voxio.WithRelayMaxSkew(5*time.Second))
 	body := fixture(t, "relay_incoming_message.json")
 	for _, tt := range []struct {
 		at   time.Duration
@@ -416,7 +572,7 @@ func (failingCache) Seen(context.Context, string, time.Time) (bool, error) {
 }
 
 func TestRelayCacheOutageAsksForARetry(t *testing.T) {
-	hr := newRelayHarness(t, func(c *voxio.RelayConfig) { c.ReplayCache = failingCache{} })
+	hr := newRelayHarness(t, nil, voxio.WithRelayReplayCache(failingCache{}))
 	w := hr.serve(hr.request("incoming_message", fixture(t, "relay_incoming_message.json")))
 	assert.Equal(t, http.StatusServiceUnavailable, w.Code)
 	assert.Empty(t, hr.events)

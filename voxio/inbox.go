@@ -41,39 +41,33 @@ type Conversation struct {
 
 // UnmarshalJSON decodes leniently (see Contact.UnmarshalJSON).
 func (c *Conversation) UnmarshalJSON(b []byte) error {
-	if !isObject(b) {
-		if isNullish(b) {
-			return nil
-		}
-		return errNotObject
-	}
-	*c = decodeConversation(b)
-	return nil
+	return unmarshalObject(b, c, decodeConversation)
 }
 
 func decodeConversation(raw []byte) Conversation {
-	m := fields(raw)
+	m := objectOf(raw)
+	status := m.text("status")
 	c := Conversation{
-		ID:                looseInt(m["id"]),
-		Status:            parseConversationStatus(m["status"]),
-		StatusText:        looseText(m["status"]),
-		ContactID:         looseInt(m["contact_id"]),
-		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
-		CreatedAt:         looseTime(m["created_at"]),
-		UpdatedAt:         looseTime(m["updated_at"]),
+		ID:                m.int("id"),
+		Status:            conversationStatusOf(status),
+		StatusText:        status,
+		ContactID:         m.int("contact_id"),
+		WhatsAppAccountID: m.int("whatsapp_account_id"),
+		CreatedAt:         m.time("created_at"),
+		UpdatedAt:         m.time("updated_at"),
 	}
-	if raw := objectIn(m, "contact"); raw != nil {
+	if raw := m.obj("contact"); raw != nil {
 		ct := decodeContact(raw)
 		c.Contact = &ct
 		if c.ContactID == 0 {
 			c.ContactID = ct.ID
 		}
 	}
-	if raw := objectIn(m, "last_message", "lastMessage"); raw != nil {
+	if raw := m.obj("last_message", "lastMessage"); raw != nil {
 		msg := decodeMessage(raw)
 		c.LastMessage = &msg
 	}
-	c.SetRaw(clone(raw))
+	c.SetRaw(raw)
 	return c
 }
 
@@ -104,31 +98,23 @@ type Message struct {
 }
 
 // UnmarshalJSON decodes leniently (see Contact.UnmarshalJSON).
-func (msg *Message) UnmarshalJSON(b []byte) error {
-	if !isObject(b) {
-		if isNullish(b) {
-			return nil
-		}
-		return errNotObject
-	}
-	*msg = decodeMessage(b)
-	return nil
-}
+func (msg *Message) UnmarshalJSON(b []byte) error { return unmarshalObject(b, msg, decodeMessage) }
 
 func decodeMessage(raw []byte) Message {
-	m := fields(raw)
+	m := objectOf(raw)
+	status := m.text("status")
 	msg := Message{
-		ID:                looseInt(m["id"]),
-		ConversationID:    looseInt(m["conversation_id"]),
-		Type:              looseText(m["type"]),
-		Text:              firstText(m, "text", "message", "body"),
-		Direction:         looseText(m["direction"]),
-		Status:            parseMessageStatus(m["status"]),
-		StatusText:        looseText(m["status"]),
-		ProviderMessageID: firstText(m, "provider_message_id", "whatsapp_message_id", "wamid"),
-		CreatedAt:         looseTime(m["created_at"]),
+		ID:                m.int("id"),
+		ConversationID:    m.int("conversation_id"),
+		Type:              m.text("type"),
+		Text:              m.free("text", "message", "body"),
+		Direction:         m.text("direction"),
+		Status:            messageStatusOf(status),
+		StatusText:        status,
+		ProviderMessageID: m.text("provider_message_id", "whatsapp_message_id", "wamid"),
+		CreatedAt:         m.time("created_at"),
 	}
-	msg.SetRaw(clone(raw))
+	msg.SetRaw(raw)
 	return msg
 }
 
@@ -150,16 +136,16 @@ type ConversationListParams struct {
 
 func (p *ConversationListParams) validate() error {
 	if !p.Status.Valid() {
-		return transport.Invalid("status", "must be 0 (all), 1 (done), 2 (pending), 3 (important) or 4 (unread)")
+		return invalid("status", "must be 0 (all), 1 (done), 2 (pending), 3 (important) or 4 (unread)")
 	}
 	if p.Page < 0 {
-		return transport.Invalid("page", "must not be negative")
+		return invalid("page", "must not be negative")
 	}
 	if p.Paginate < 0 {
-		return transport.Invalid("paginate", "must not be negative")
+		return invalid("paginate", "must not be negative")
 	}
 	if p.WhatsAppAccountID < 0 {
-		return transport.Invalid("whatsapp_account_id", "must not be negative")
+		return invalid("whatsapp_account_id", "must not be negative")
 	}
 	return checkOptionalNumber("from_number", p.FromNumber)
 }
@@ -175,7 +161,7 @@ type ConversationList struct {
 }
 
 // Conversations returns one page of the inbox (GET
-// inbox/conversation-list), with each conversation's contact.
+// /inbox/conversation-list), with each conversation's contact.
 func (s *InboxService) Conversations(ctx context.Context, params *ConversationListParams) (*ConversationList, error) {
 	if params == nil {
 		params = &ConversationListParams{}
@@ -183,7 +169,7 @@ func (s *InboxService) Conversations(ctx context.Context, params *ConversationLi
 	if err := params.validate(); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "inbox/conversation-list", Query: params}, decodeConversationList)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "/inbox/conversation-list", Query: params}, decodeConversationList)
 }
 
 // ConversationsAll walks every page of the inbox from params.Page.
@@ -203,8 +189,8 @@ func (s *InboxService) ConversationsAll(ctx context.Context, params *Conversatio
 	})
 }
 
-func decodeConversationList(body []byte) (*ConversationList, error) {
-	env, err := parseEnvelope(body)
+func decodeConversationList(resp *transport.Response) (*ConversationList, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +203,7 @@ func decodeConversationList(body []byte) (*ConversationList, error) {
 		return nil, err
 	}
 	res.Pagination = pageOrOnly(pg, len(res.Conversations))
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }
 
@@ -236,7 +222,7 @@ type ConversationMessages struct {
 }
 
 // ConversationMessages fetches a conversation's messages with contact and
-// media information (GET inbox/conversation-messages/{conversation_id}).
+// media information (GET /inbox/conversation-messages/{conversation_id}).
 func (s *InboxService) ConversationMessages(ctx context.Context, conversationID int64) (*ConversationMessages, error) {
 	return s.conversationMessages(ctx, conversationID, 0)
 }
@@ -259,15 +245,15 @@ func (s *InboxService) conversationMessages(ctx context.Context, conversationID 
 	if err := checkID("conversation_id", conversationID); err != nil {
 		return nil, err
 	}
-	req := &transport.Request{Method: http.MethodGet, Path: idPath("inbox/conversation-messages/", conversationID)}
+	req := &transport.Request{Method: http.MethodGet, Path: idPath("/inbox/conversation-messages/", conversationID)}
 	if page > 1 {
 		req.Query = url.Values{"page": {strconv.Itoa(page)}}
 	}
-	return call(ctx, s.tc, req, decodeConversationMessages)
+	return transport.Call(ctx, s.tc, req, decodeConversationMessages)
 }
 
-func decodeConversationMessages(body []byte) (*ConversationMessages, error) {
-	env, err := parseEnvelope(body)
+func decodeConversationMessages(resp *transport.Response) (*ConversationMessages, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
@@ -280,21 +266,21 @@ func decodeConversationMessages(body []byte) (*ConversationMessages, error) {
 		return nil, err
 	}
 	res.Pagination = pageOrOnly(pg, len(res.Messages))
-	if m := fields(env.Data); m != nil {
-		if raw := objectIn(m, "conversation"); raw != nil {
+	if m := objectOf(env.Data); m != nil {
+		if raw := m.obj("conversation"); raw != nil {
 			if _, _, isPage := asPaginator(raw); !isPage {
 				c := decodeConversation(raw)
 				res.Conversation = &c
 			}
 		}
-		if raw := objectIn(m, "contact"); raw != nil {
+		if raw := m.obj("contact"); raw != nil {
 			c := decodeContact(raw)
 			res.Contact = &c
 		} else if res.Conversation != nil && res.Conversation.Contact != nil {
 			res.Contact = res.Conversation.Contact
 		}
 	}
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }
 
@@ -344,67 +330,67 @@ type ConversationDetails struct {
 }
 
 // ConversationDetails fetches everything Voxio knows about a conversation
-// (GET inbox/conversation-details/{conversation_id}).
+// (GET /inbox/conversation-details/{conversation_id}).
 func (s *InboxService) ConversationDetails(ctx context.Context, conversationID int64) (*ConversationDetails, error) {
 	if err := checkID("conversation_id", conversationID); err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: idPath("inbox/conversation-details/", conversationID)}, decodeConversationDetails)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: idPath("/inbox/conversation-details/", conversationID)}, decodeConversationDetails)
 }
 
-func decodeConversationDetails(body []byte) (*ConversationDetails, error) {
-	env, err := parseEnvelope(body)
+func decodeConversationDetails(resp *transport.Response) (*ConversationDetails, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	res := &ConversationDetails{Envelope: env.Envelope}
-	data := fields(env.Data)
-	var conv, contact map[string]json.RawMessage
-	if raw := objectIn(data, "conversation"); raw != nil {
+	data := objectOf(env.Data)
+	var conv, contact object
+	if raw := data.obj("conversation"); raw != nil {
 		c := decodeConversation(raw)
 		res.Conversation = &c
-		conv = fields(raw)
+		conv = objectOf(raw)
 	}
-	if raw := objectIn(data, "contact"); raw != nil {
+	if raw := data.obj("contact"); raw != nil {
 		c := decodeContact(raw)
 		res.Contact = &c
-		contact = fields(raw)
+		contact = objectOf(raw)
 	} else if res.Conversation != nil && res.Conversation.Contact != nil {
 		res.Contact = res.Conversation.Contact
-		contact = fields(objectIn(conv, "contact"))
+		contact = objectOf(conv.obj("contact"))
 	}
 	// Notes, tags and lists may sit beside the conversation or inside it or
 	// its contact; the first place that has them wins.
-	scopes := []map[string]json.RawMessage{data, conv, contact}
+	scopes := []object{data, conv, contact}
 	res.Notes = named(scopes, []string{"notes", "note"}, func(raw []byte) Note {
-		m := fields(raw)
-		n := Note{ID: looseInt(m["id"]), Note: firstText(m, "note", "text", "message", "body"), CreatedAt: looseTime(m["created_at"])}
-		n.SetRaw(clone(raw))
+		m := objectOf(raw)
+		n := Note{ID: m.int("id"), Note: m.free("note", "text", "message", "body"), CreatedAt: m.time("created_at")}
+		n.SetRaw(raw)
 		return n
 	}, func(s string) Note { return Note{Note: s} })
 	res.Tags = named(scopes, []string{"tags", "tag"}, func(raw []byte) Tag {
-		m := fields(raw)
-		t := Tag{ID: looseInt(m["id"]), Name: firstText(m, "name", "title", "tag")}
-		t.SetRaw(clone(raw))
+		m := objectOf(raw)
+		t := Tag{ID: m.int("id"), Name: m.text("name", "title", "tag")}
+		t.SetRaw(raw)
 		return t
 	}, func(s string) Tag { return Tag{Name: s} })
 	res.Lists = named(scopes, []string{"lists", "contact_lists", "contact_list", "list"}, func(raw []byte) List {
-		m := fields(raw)
-		l := List{ID: looseInt(m["id"]), Name: firstText(m, "name", "title")}
-		l.SetRaw(clone(raw))
+		m := objectOf(raw)
+		l := List{ID: m.int("id"), Name: m.text("name", "title")}
+		l.SetRaw(raw)
 		return l
 	}, func(s string) List { return List{Name: s} })
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }
 
 // named finds the first array under one of keys in the scopes and decodes
 // its elements: objects with obj, plain strings with text.
-func named[T any](scopes []map[string]json.RawMessage, keys []string, obj func([]byte) T, text func(string) T) []T {
+func named[T any](scopes []object, keys []string, obj func([]byte) T, text func(string) T) []T {
 	for _, sc := range scopes {
 		for _, k := range keys {
-			v, ok := sc[k]
-			if !ok || !isArray(v) {
+			v := sc.get(k)
+			if !isArray(v) {
 				continue
 			}
 			var elems []json.RawMessage
@@ -416,8 +402,8 @@ func named[T any](scopes []map[string]json.RawMessage, keys []string, obj func([
 				switch {
 				case isObject(e):
 					out = append(out, obj(e))
-				case !isNullish(e):
-					if s := looseText(e); s != "" {
+				default:
+					if s := scalar(e); s != "" {
 						out = append(out, text(s))
 					}
 				}
@@ -429,7 +415,7 @@ func named[T any](scopes []map[string]json.RawMessage, keys []string, obj func([
 }
 
 // ChangeConversationStatus sets a conversation's status (POST
-// inbox/change-conversation-status/{conversation_id}). Only
+// /inbox/change-conversation-status/{conversation_id}). Only
 // ConversationReset (0), ConversationDone, ConversationPending and
 // ConversationImportant may be set.
 //
@@ -440,8 +426,8 @@ func (s *InboxService) ChangeConversationStatus(ctx context.Context, conversatio
 		return nil, err
 	}
 	if status < ConversationReset || status > ConversationImportant {
-		return nil, transport.Invalid("status", "must be 0 (reset), 1 (done), 2 (pending) or 3 (important)")
+		return nil, invalid("status", "must be 0 (reset), 1 (done), 2 (pending) or 3 (important)")
 	}
 	form := &transport.Multipart{Fields: url.Values{"status": {strconv.Itoa(int(status))}}}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("inbox/change-conversation-status/", conversationID), Multipart: form, Delivery: transport.Idempotent}, decodeResult)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: idPath("/inbox/change-conversation-status/", conversationID), Multipart: form, Delivery: transport.Idempotent}, decodeResult)
 }

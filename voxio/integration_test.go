@@ -305,7 +305,7 @@ func TestSandboxConcurrentSends(t *testing.T) {
 	for i := 0; i < n; i++ {
 		require.NoError(t, <-errs)
 	}
-	assert.Len(t, s.Messages(), n)
+	assert.Len(t, s.SentMessages(), n)
 	assert.Equal(t, 6, s.ContactCount())
 	page, err := c.Inbox.Conversations(context.Background(), nil)
 	require.NoError(t, err)
@@ -326,7 +326,7 @@ func TestSandboxAnswerLost(t *testing.T) {
 		_, err := c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "exactly once"})
 		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 		assert.Equal(t, 1, s.Count(http.MethodPost, "/inbox/send-message"))
-		msgs := s.Messages()
+		msgs := s.SentMessages()
 		require.Len(t, msgs, 1, "the vendor sent it: the customer has it once")
 		assert.Equal(t, "exactly once", msgs[0].Text)
 	})
@@ -336,8 +336,8 @@ func TestSandboxAnswerLost(t *testing.T) {
 		_, err := c.Messages.SendTemplate(ctx, voxio.SendTemplateParams{Recipient: to, TemplateID: voxiotest.TemplateWelcome})
 		require.ErrorIs(t, err, voxio.ErrMaybeDelivered)
 		assert.Equal(t, 1, s.Count(http.MethodPost, "/inbox/send-template-message"))
-		require.Len(t, s.Messages(), 1)
-		assert.Equal(t, int64(voxiotest.TemplateWelcome), s.Messages()[0].TemplateID)
+		require.Len(t, s.SentMessages(), 1)
+		assert.Equal(t, int64(voxiotest.TemplateWelcome), s.SentMessages()[0].TemplateID)
 	})
 	t.Run("create contact", func(t *testing.T) {
 		s, c := newSandbox(t)

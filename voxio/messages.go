@@ -66,19 +66,19 @@ func (r mediaRule) check(f *File) error {
 		mt, _, _ := mime.ParseMediaType(f.ContentType)
 		if !contains(r.exts, ext) && !contains(r.types, strings.ToLower(mt)) {
 			if name == "" && f.ContentType == "" {
-				return transport.Invalid(r.field, "must be "+r.typeMsg+": give the file a Name with its extension or a ContentType")
+				return invalid(r.field, "must be "+r.typeMsg+": give the file a Name with its extension or a ContentType")
 			}
-			return transport.Invalid(r.field, "must be "+r.typeMsg)
+			return invalid(r.field, "must be "+r.typeMsg)
 		}
 	}
 	limit := strconv.FormatInt(r.max>>20, 10) + " MB"
 	switch {
 	case size < 0:
-		return transport.Invalid(r.field, "size must be known to check the "+limit+" limit: set File.Size")
+		return invalid(r.field, "size must be known to check the "+limit+" limit: set File.Size")
 	case size == 0:
-		return transport.Invalid(r.field, "file is empty")
+		return invalid(r.field, "file is empty")
 	case size > r.max:
-		return transport.Invalid(r.field, "must be at most "+limit)
+		return invalid(r.field, "must be at most "+limit)
 	}
 	return nil
 }
@@ -124,7 +124,7 @@ func (r *Recipient) validate() error {
 		return err
 	}
 	if r.WhatsAppAccountID < 0 {
-		return transport.Invalid("whatsapp_account_id", "must not be negative")
+		return invalid("whatsapp_account_id", "must not be negative")
 	}
 	return checkOptionalNumber("from_number", r.FromNumber)
 }
@@ -140,7 +140,7 @@ func (r *Recipient) values() url.Values {
 	return v
 }
 
-// SendMessageParams is a message for inbox/send-message. At least one kind
+// SendMessageParams is a message for /inbox/send-message. At least one kind
 // of content is required: Message, a file, Location, CTAURLID,
 // InteractiveListID, Product or CreatedOrderData.
 type SendMessageParams struct {
@@ -173,7 +173,7 @@ type SendMessageParams struct {
 
 func (p *SendMessageParams) encode() (*transport.Multipart, error) {
 	if p == nil {
-		return nil, transport.Invalid("params", "required")
+		return nil, invalid("params", "required")
 	}
 	if err := p.Recipient.validate(); err != nil {
 		return nil, err
@@ -183,7 +183,7 @@ func (p *SendMessageParams) encode() (*transport.Multipart, error) {
 	content := false
 	if p.Message != "" {
 		if strings.TrimSpace(p.Message) == "" {
-			return nil, transport.Invalid("message", "must not be blank")
+			return nil, invalid("message", "must not be blank")
 		}
 		v.Set("message", p.Message)
 		content = true
@@ -203,10 +203,10 @@ func (p *SendMessageParams) encode() (*transport.Multipart, error) {
 	}
 	if l := p.Location; l != nil {
 		if math.IsNaN(l.Latitude) || l.Latitude < -90 || l.Latitude > 90 {
-			return nil, transport.Invalid("latitude", "must be between -90 and 90")
+			return nil, invalid("latitude", "must be between -90 and 90")
 		}
 		if math.IsNaN(l.Longitude) || l.Longitude < -180 || l.Longitude > 180 {
-			return nil, transport.Invalid("longitude", "must be between -180 and 180")
+			return nil, invalid("longitude", "must be between -180 and 180")
 		}
 		v.Set("latitude", strconv.FormatFloat(l.Latitude, 'f', -1, 64))
 		v.Set("longitude", strconv.FormatFloat(l.Longitude, 'f', -1, 64))
@@ -219,13 +219,13 @@ func (p *SendMessageParams) encode() (*transport.Multipart, error) {
 		content = true
 	}
 	if p.CTAURLID < 0 {
-		return nil, transport.Invalid("cta_url_id", "must be a positive integer")
+		return nil, invalid("cta_url_id", "must be a positive integer")
 	} else if p.CTAURLID > 0 {
 		v.Set("cta_url_id", strconv.FormatInt(p.CTAURLID, 10))
 		content = true
 	}
 	if p.InteractiveListID < 0 {
-		return nil, transport.Invalid("interactive_list_id", "must be a positive integer")
+		return nil, invalid("interactive_list_id", "must be a positive integer")
 	} else if p.InteractiveListID > 0 {
 		v.Set("interactive_list_id", strconv.FormatInt(p.InteractiveListID, 10))
 		content = true
@@ -244,7 +244,7 @@ func (p *SendMessageParams) encode() (*transport.Multipart, error) {
 		}
 	}
 	if !content {
-		return nil, transport.Invalid("message", "at least one message type is required: message, image, document, video, audio, location, cta_url_id, interactive_list_id, product or created_order_data")
+		return nil, invalid("message", "at least one message type is required: message, image, document, video, audio, location, cta_url_id, interactive_list_id, product or created_order_data")
 	}
 	return m, nil
 }
@@ -265,14 +265,14 @@ func jsonString(field string, v any) (string, error) {
 	default:
 		var err error
 		if b, err = json.Marshal(t); err != nil {
-			return "", transport.Invalid(field, "cannot be encoded as JSON: "+err.Error())
+			return "", invalid(field, "cannot be encoded as JSON: "+err.Error())
 		}
 	}
 	if len(b) == 0 {
 		return "", nil
 	}
 	if !json.Valid(b) {
-		return "", transport.Invalid(field, "must be valid JSON")
+		return "", invalid(field, "must be valid JSON")
 	}
 	return string(b), nil
 }
@@ -289,7 +289,7 @@ type SendResult struct {
 	transport.RawJSON
 }
 
-// Send sends a WhatsApp message (POST inbox/send-message). Files are
+// Send sends a WhatsApp message (POST /inbox/send-message). Files are
 // streamed, not loaded into memory, and checked against the documented
 // types and sizes before anything is sent.
 //
@@ -302,10 +302,10 @@ func (s *MessagesService) Send(ctx context.Context, params SendMessageParams) (*
 	if err != nil {
 		return nil, err
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "inbox/send-message", Multipart: form, Delivery: transport.AtMostOnce}, decodeSendResult)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "/inbox/send-message", Multipart: form, Delivery: transport.AtMostOnce}, decodeSendResult)
 }
 
-// SendTemplateParams is a template send for inbox/send-template-message.
+// SendTemplateParams is a template send for /inbox/send-template-message.
 type SendTemplateParams struct {
 	Recipient
 	// TemplateID is an approved template of the selected sender account.
@@ -313,29 +313,31 @@ type SendTemplateParams struct {
 }
 
 // SendTemplate sends an approved WhatsApp template (POST
-// inbox/send-template-message), the way to open a business-initiated
+// /inbox/send-template-message), the way to open a business-initiated
 // conversation. Like Send, it is never repeated once written.
 func (s *MessagesService) SendTemplate(ctx context.Context, params SendTemplateParams) (*SendResult, error) {
 	if err := params.Recipient.validate(); err != nil {
 		return nil, err
 	}
 	if params.TemplateID <= 0 {
-		return nil, transport.Invalid("template_id", "required: a positive template id")
+		return nil, invalid("template_id", "required: a positive template id")
 	}
 	v := params.Recipient.values()
 	v.Set("template_id", strconv.FormatInt(params.TemplateID, 10))
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "inbox/send-template-message", Multipart: &transport.Multipart{Fields: v}, Delivery: transport.AtMostOnce}, decodeSendResult)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodPost, Path: "/inbox/send-template-message", Multipart: &transport.Multipart{Fields: v}, Delivery: transport.AtMostOnce}, decodeSendResult)
 }
 
-func decodeSendResult(body []byte) (*SendResult, error) {
-	env, err := parseEnvelope(body)
+// decodeSendResult reads the envelope the Failure hook already parsed: the
+// answer to a send is parsed once.
+func decodeSendResult(resp *transport.Response) (*SendResult, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
 	res := &SendResult{Envelope: env.Envelope}
-	if m := fields(env.Data); m != nil {
-		res.ConversationID = looseInt(m["conversation_id"])
-		if raw := objectIn(m, "message"); raw != nil {
+	if m := objectOf(env.Data); m != nil {
+		res.ConversationID = m.int("conversation_id")
+		if raw := m.obj("message"); raw != nil {
 			msg := decodeMessage(raw)
 			if msg.ConversationID == 0 {
 				msg.ConversationID = res.ConversationID
@@ -343,6 +345,6 @@ func decodeSendResult(body []byte) (*SendResult, error) {
 			res.Message = &msg
 		}
 	}
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }

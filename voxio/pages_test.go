@@ -13,14 +13,15 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
 // pager answers a Laravel paginator under key, with perPage numbered items
 // per page up to total, and records the page parameter of each request.
-func pager(mt *httpmock.MockTransport, method, u, key string, total, perPage int, pages *[]string) {
+func pager(m *wiretest.Mock, method, u, key string, total, perPage int, pages *[]string) {
 	last := (total + perPage - 1) / perPage
-	mt.RegisterResponder(method, u, func(req *http.Request) (*http.Response, error) {
+	m.Handle(method, u, func(req *http.Request) (*http.Response, error) {
 		ps := req.URL.Query().Get("page")
 		*pages = append(*pages, ps)
 		page, _ := strconv.Atoi(ps)
@@ -42,9 +43,9 @@ func pager(mt *httpmock.MockTransport, method, u, key string, total, perPage int
 }
 
 func TestContactsListAll(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	var pages []string
-	pager(mt, http.MethodGet, baseURL+"/contact/list", "contacts", 5, 2, &pages)
+	pager(m, http.MethodGet, baseURL+"/contact/list", "contacts", 5, 2, &pages)
 	var ids []int64
 	for ct, err := range c.Contacts.ListAll(context.Background(), &voxio.ContactListParams{Paginate: 2, Search: "שם"}) {
 		require.NoError(t, err)
@@ -55,9 +56,9 @@ func TestContactsListAll(t *testing.T) {
 }
 
 func TestConversationsAllStopsEarly(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	var pages []string
-	pager(mt, http.MethodGet, baseURL+"/inbox/conversation-list", "conversation", 10, 3, &pages)
+	pager(m, http.MethodGet, baseURL+"/inbox/conversation-list", "conversation", 10, 3, &pages)
 	n := 0
 	for conv, err := range c.Inbox.ConversationsAll(context.Background(), &voxio.ConversationListParams{Status: voxio.ConversationDone, Page: 2}) {
 		require.NoError(t, err)
@@ -71,13 +72,13 @@ func TestConversationsAllStopsEarly(t *testing.T) {
 }
 
 func TestListAllYieldsErrorOnce(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	var calls atomic.Int32
-	mt.RegisterResponder(http.MethodGet, baseURL+"/contact/list", func(req *http.Request) (*http.Response, error) {
+	m.Handle(http.MethodGet, baseURL+"/contact/list", func(req *http.Request) (*http.Response, error) {
 		if calls.Add(1) == 1 {
 			return httpmock.NewStringResponse(200, `{"status":"success","remark":"contact-list","data":{"contacts":{"current_page":1,"data":[{"id":1}],"last_page":3}}}`), nil
 		}
-		return httpmock.NewStringResponse(200, string(fixture(t, "error_ip_whitelist.json"))), nil
+		return httpmock.NewStringResponse(200, wiretest.Fixture(t, "error_ip_whitelist.json")), nil
 	})
 	var errs []error
 	n := 0
@@ -94,9 +95,9 @@ func TestListAllYieldsErrorOnce(t *testing.T) {
 }
 
 func TestTemplatesListAllFollowsPaginator(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	var pages []string
-	pager(mt, http.MethodGet, baseURL+"/inbox/template-list", "templates", 3, 2, &pages)
+	pager(m, http.MethodGet, baseURL+"/inbox/template-list", "templates", 3, 2, &pages)
 	var ids []int64
 	for tpl, err := range c.Templates.ListAll(context.Background(), &voxio.TemplateListParams{WhatsAppAccountID: 24}) {
 		require.NoError(t, err)
@@ -107,9 +108,9 @@ func TestTemplatesListAllFollowsPaginator(t *testing.T) {
 }
 
 func TestConversationMessagesAll(t *testing.T) {
-	c, mt := newMockClient(t)
+	c, m := newMockClient(t)
 	var pages []string
-	pager(mt, http.MethodGet, baseURL+"/inbox/conversation-messages/7", "messages", 3, 2, &pages)
+	pager(m, http.MethodGet, baseURL+"/inbox/conversation-messages/7", "messages", 3, 2, &pages)
 	var ids []int64
 	for m, err := range c.Inbox.ConversationMessagesAll(context.Background(), 7) {
 		require.NoError(t, err)
@@ -120,20 +121,20 @@ func TestConversationMessagesAll(t *testing.T) {
 }
 
 func TestPlainArrayIsOnePage(t *testing.T) {
-	c, mt := newMockClient(t)
-	respond(t, mt, http.MethodGet, baseURL+"/inbox/template-list", 200, []byte(`{"status":"success","remark":"template-list","data":{"templates":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}}`))
+	c, m := newMockClient(t)
+	m.Respond(http.MethodGet, baseURL+"/inbox/template-list", 200, `{"status":"success","remark":"template-list","data":{"templates":[{"id":1,"name":"a"},{"id":2,"name":"b"}]}}`)
 	n := 0
 	for _, err := range c.Templates.ListAll(context.Background(), nil) {
 		require.NoError(t, err)
 		n++
 	}
 	assert.Equal(t, 2, n)
-	assert.Equal(t, 1, mt.GetTotalCallCount())
+	assert.Equal(t, 1, m.Count())
 }
 
 func TestPaginatorUnderAnyKey(t *testing.T) {
-	c, mt := newMockClient(t)
-	respond(t, mt, http.MethodGet, baseURL+"/contact/list", 200, []byte(`{"status":"success","remark":"contact-list","data":{"user":{"id":1},"items":{"current_page":1,"data":[{"id":9,"firstname":"Zoë"}],"last_page":1}}}`))
+	c, m := newMockClient(t)
+	m.Respond(http.MethodGet, baseURL+"/contact/list", 200, `{"status":"success","remark":"contact-list","data":{"user":{"id":1},"items":{"current_page":1,"data":[{"id":9,"firstname":"Zoë"}],"last_page":1}}}`)
 	res, err := c.Contacts.List(context.Background(), nil)
 	require.NoError(t, err)
 	require.Len(t, res.Contacts, 1)
@@ -144,14 +145,14 @@ func TestPaginatorUnderAnyKey(t *testing.T) {
 // TestIteratorStopsWhenServerIgnoresPage: a paginator that always answers
 // page 1 cannot make the iterator loop forever.
 func TestIteratorStopsWhenServerIgnoresPage(t *testing.T) {
-	c, mt := newMockClient(t)
-	rec := respond(t, mt, http.MethodGet, baseURL+"/inbox/conversation-list", 200,
-		[]byte(`{"status":"success","remark":"conversation-list","data":{"conversation":{"current_page":1,"data":[{"id":1}],"last_page":3,"next_page_url":"x?page=2"}}}`))
+	c, m := newMockClient(t)
+	m.Respond(http.MethodGet, baseURL+"/inbox/conversation-list", 200,
+		`{"status":"success","remark":"conversation-list","data":{"conversation":{"current_page":1,"data":[{"id":1}],"last_page":3,"next_page_url":"x?page=2"}}}`)
 	n := 0
 	for _, err := range c.Inbox.ConversationsAll(context.Background(), nil) {
 		require.NoError(t, err)
 		n++
 	}
 	assert.Equal(t, 2, n)
-	assert.Len(t, rec.all(), 2)
+	assert.Len(t, m.Requests(), 2)
 }

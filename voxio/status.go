@@ -1,10 +1,11 @@
 package voxio
 
 import (
-	"encoding/json"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/switchboard-go/switchboard/internal/loose"
 )
 
 // ConversationStatus is an inbox conversation's state, as the conversation
@@ -65,13 +66,14 @@ func (s ConversationStatus) EncodeValues(key string, v *url.Values) error {
 // A word Voxio's numbering does not define (the relay's "open") is
 // ConversationStatusUnknown; null or "" is ConversationAll (no status).
 func (s *ConversationStatus) UnmarshalJSON(b []byte) error {
-	*s = parseConversationStatus(b)
+	*s = conversationStatusOf(scalar(b))
 	return nil
 }
 
-func parseConversationStatus(raw []byte) ConversationStatus {
-	t := strings.ToLower(strings.TrimSpace(looseText(raw)))
-	if n, err := strconv.Atoi(t); err == nil {
+// conversationStatusOf reads a status as sent, already as text.
+func conversationStatusOf(text string) ConversationStatus {
+	t := strings.ToLower(strings.TrimSpace(text))
+	if n, ok := number(t); ok {
 		return ConversationStatus(n)
 	}
 	switch t {
@@ -135,13 +137,14 @@ func (s MessageStatus) MarshalJSON() ([]byte, error) { return []byte(strconv.Ito
 // UnmarshalJSON accepts the number, a numeric string, or a status name
 // ("delivered", "SENT"); anything else is MessageStatusUnknown.
 func (s *MessageStatus) UnmarshalJSON(b []byte) error {
-	*s = parseMessageStatus(b)
+	*s = messageStatusOf(scalar(b))
 	return nil
 }
 
-func parseMessageStatus(raw json.RawMessage) MessageStatus {
-	t := strings.ToLower(strings.TrimSpace(looseText(raw)))
-	if n, err := strconv.Atoi(t); err == nil {
+// messageStatusOf reads a status as sent, already as text.
+func messageStatusOf(text string) MessageStatus {
+	t := strings.ToLower(strings.TrimSpace(text))
+	if n, ok := number(t); ok {
 		return MessageStatus(n)
 	}
 	for k, v := range messageStatusNames {
@@ -150,4 +153,15 @@ func parseMessageStatus(raw json.RawMessage) MessageStatus {
 		}
 	}
 	return MessageStatusUnknown
+}
+
+// number reads a status sent as digits ("2", 2), with an optional minus;
+// a word is not tried as a number, which would cost a parse error.
+func number(t string) (int, bool) {
+	digits := strings.TrimPrefix(t, "-")
+	if !loose.IsDigits(digits) {
+		return 0, false
+	}
+	n, err := strconv.Atoi(t)
+	return n, err == nil
 }

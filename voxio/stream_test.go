@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
@@ -84,7 +85,7 @@ func TestDocument100MBStreamsInFlatMemory(t *testing.T) {
 			got.hash = hex.EncodeToString(h.Sum(nil))
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(fixture(t, "send_message.json"))
+		_, _ = io.WriteString(w, wiretest.Fixture(t, "send_message.json"))
 	}))
 	defer ts.Close()
 

@@ -29,31 +29,22 @@ type Template struct {
 }
 
 // UnmarshalJSON decodes leniently (see Contact.UnmarshalJSON).
-func (t *Template) UnmarshalJSON(b []byte) error {
-	if !isObject(b) {
-		if isNullish(b) {
-			return nil
-		}
-		return errNotObject
-	}
-	*t = decodeTemplate(b)
-	return nil
-}
+func (t *Template) UnmarshalJSON(b []byte) error { return unmarshalObject(b, t, decodeTemplate) }
 
 func decodeTemplate(raw []byte) Template {
-	m := fields(raw)
+	m := objectOf(raw)
 	t := Template{
-		ID:                looseInt(m["id"]),
-		Name:              firstText(m, "name", "template_name"),
-		Language:          firstText(m, "language", "language_code"),
-		Category:          looseText(m["category"]),
-		Status:            looseText(m["status"]),
-		WhatsAppAccountID: looseInt(m["whatsapp_account_id"]),
+		ID:                m.int("id"),
+		Name:              m.text("name", "template_name"),
+		Language:          m.text("language", "language_code"),
+		Category:          m.text("category"),
+		Status:            m.text("status"),
+		WhatsAppAccountID: m.int("whatsapp_account_id"),
 	}
-	if lang := fields(m["language"]); lang != nil && t.Language == "" {
-		t.Language = firstText(lang, "code", "name")
+	if lang := objectOf(m.get("language")); lang != nil && t.Language == "" {
+		t.Language = lang.text("code", "name")
 	}
-	t.SetRaw(clone(raw))
+	t.SetRaw(raw)
 	return t
 }
 
@@ -71,10 +62,10 @@ type TemplateListParams struct {
 
 func (p *TemplateListParams) validate() error {
 	if p.WhatsAppAccountID < 0 {
-		return transport.Invalid("whatsapp_account_id", "must not be negative")
+		return invalid("whatsapp_account_id", "must not be negative")
 	}
 	if p.ConversationID < 0 {
-		return transport.Invalid("conversation_id", "must not be negative")
+		return invalid("conversation_id", "must not be negative")
 	}
 	return checkOptionalNumber("from_number", p.FromNumber)
 }
@@ -90,7 +81,7 @@ type TemplateList struct {
 	transport.RawJSON
 }
 
-// List fetches the account's WhatsApp templates (GET inbox/template-list).
+// List fetches the account's WhatsApp templates (GET /inbox/template-list).
 func (s *TemplatesService) List(ctx context.Context, params *TemplateListParams) (*TemplateList, error) {
 	return s.list(ctx, params, 0)
 }
@@ -123,11 +114,11 @@ func (s *TemplatesService) list(ctx context.Context, params *TemplateListParams,
 	if page > 1 {
 		q.Set("page", strconv.Itoa(page))
 	}
-	return call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "inbox/template-list", Query: q}, decodeTemplateList)
+	return transport.Call(ctx, s.tc, &transport.Request{Method: http.MethodGet, Path: "/inbox/template-list", Query: q}, decodeTemplateList)
 }
 
-func decodeTemplateList(body []byte) (*TemplateList, error) {
-	env, err := parseEnvelope(body)
+func decodeTemplateList(resp *transport.Response) (*TemplateList, error) {
+	env, err := envelopeOf(resp)
 	if err != nil {
 		return nil, err
 	}
@@ -140,6 +131,6 @@ func decodeTemplateList(body []byte) (*TemplateList, error) {
 		return nil, err
 	}
 	res.Pagination = pageOrOnly(pg, len(res.Templates))
-	res.SetRaw(clone(body))
+	res.SetRaw(resp.Body)
 	return res, nil
 }

@@ -5,26 +5,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
 func required(field, v string) error {
 	if strings.TrimSpace(v) == "" {
-		return transport.Invalid(field, "required")
+		return invalid(field, "required")
 	}
 	return nil
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // checkMobile applies the documented rules for a destination: a numeric
@@ -32,17 +21,17 @@ func isDigits(s string) bool {
 func checkMobile(code, mobile string) error {
 	switch {
 	case strings.TrimSpace(code) == "":
-		return transport.Invalid("mobile_code", "required")
+		return invalid("mobile_code", "required")
 	case strings.HasPrefix(strings.TrimSpace(code), "+"):
-		return transport.Invalid("mobile_code", "must be the numeric country code without the plus (+) sign")
-	case !isDigits(code) || len(code) > 4:
-		return transport.Invalid("mobile_code", "must be a numeric country code of 1 to 4 digits")
+		return invalid("mobile_code", "must be the numeric country code without the plus (+) sign")
+	case !loose.IsDigits(code) || len(code) > 4:
+		return invalid("mobile_code", "must be a numeric country code of 1 to 4 digits")
 	}
 	switch {
 	case strings.TrimSpace(mobile) == "":
-		return transport.Invalid("mobile", "required")
-	case !isDigits(mobile) || len(mobile) > 15:
-		return transport.Invalid("mobile", "must be 1 to 15 digits, without the country code, spaces or punctuation")
+		return invalid("mobile", "required")
+	case !loose.IsDigits(mobile) || len(mobile) > 15:
+		return invalid("mobile", "must be 1 to 15 digits, without the country code, spaces or punctuation")
 	}
 	return nil
 }
@@ -53,8 +42,8 @@ func checkOptionalNumber(field, v string) error {
 	if v == "" {
 		return nil
 	}
-	if !isDigits(v) || len(v) > 20 {
-		return transport.Invalid(field, "must be the sender number in digits, with the country code and no plus (+) sign")
+	if !loose.IsDigits(v) || len(v) > 20 {
+		return invalid(field, "must be the sender number in digits, with the country code and no plus (+) sign")
 	}
 	return nil
 }
@@ -64,7 +53,7 @@ func checkOptionalNumber(field, v string) error {
 func fieldError(field string, err error) error {
 	var ve *transport.ValidationError
 	if errors.As(err, &ve) {
-		return transport.Invalid(field, ve.Rule)
+		return invalid(field, ve.Rule)
 	}
 	return fmt.Errorf("voxio: %s: %w", field, err)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
@@ -223,13 +224,13 @@ func TestValidationBeforeSending(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
+			c, m := newMockClient(t)
 			err := tt.call(context.Background(), c)
 			var ve *voxio.ValidationError
 			require.ErrorAs(t, err, &ve, "got %v", err)
 			assert.Equal(t, tt.field, ve.Field)
 			assert.ErrorIs(t, err, voxio.ErrValidation)
-			assert.Zero(t, mt.GetTotalCallCount(), "nothing may be sent")
+			assert.Zero(t, m.Count(), "nothing may be sent")
 		})
 	}
 }
@@ -243,8 +244,8 @@ func (zeros) ReadAt(p []byte, _ int64) (int, error) {
 }
 
 func TestLimitsAreInclusive(t *testing.T) {
-	c, mt := newMockClient(t)
-	respond(t, mt, "POST", baseURL+"/inbox/send-message", 200, fixture(t, "send_message.json"))
+	c, m := newMockClient(t)
+	m.Respond("POST", baseURL+"/inbox/send-message", 200, wiretest.Fixture(t, "send_message.json"))
 	img := &voxio.File{Name: "max.png", Reader: io.NewSectionReader(zeros{}, 0, voxio.MaxImageSize)}
 	_, err := c.Messages.Send(context.Background(), voxio.SendMessageParams{Recipient: sendTo(), Image: img})
 	require.NoError(t, err)
@@ -252,6 +253,6 @@ func TestLimitsAreInclusive(t *testing.T) {
 	doc := &voxio.File{Name: "report", ContentType: "application/pdf", Reader: strings.NewReader("%PDF")}
 	_, err = c.Messages.Send(context.Background(), voxio.SendMessageParams{Recipient: sendTo(), Document: doc})
 	require.NoError(t, err)
-	assert.Equal(t, 2, mt.GetTotalCallCount())
+	assert.Equal(t, 2, m.Count())
 	assert.False(t, errors.Is(err, voxio.ErrValidation))
 }

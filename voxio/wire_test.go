@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/switchboard-go/switchboard/internal/wiretest"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
@@ -32,7 +33,7 @@ func TestWire(t *testing.T) {
 		query   url.Values // nil: no query string at all
 		// fields nil: no body at all (GET, DELETE)
 		fields url.Values
-		files  map[string]part
+		files  map[string][]wiretest.File
 		check  func(t *testing.T, res any)
 	}
 	cases := []tc{
@@ -94,7 +95,7 @@ func TestWire(t *testing.T) {
 			fields: url.Values{"firstname": {"John"}, "lastname": {"Doe"}, "mobile_code": {"62"}, "mobile": {"85712345678"},
 				"city": {"ירושלים"}, "state": {"ירושלים"}, "post_code": {"9100000"}, "address": {"רחוב יפו 12 🏠"},
 				"whatsapp_account_id": {"24"}, "from_number": {"6281234567890"}},
-			files: map[string]part{"profile_image": {FileName: "פרופיל.png", ContentType: "image/png", Content: []byte("\x89PNG fake")}},
+			files: map[string][]wiretest.File{"profile_image": {{Name: "פרופיל.png", ContentType: "image/png", Content: []byte("\x89PNG fake")}}},
 			check: func(t *testing.T, res any) {
 				r := res.(*voxio.ContactResult)
 				assert.Equal(t, "contact_created", r.Remark)
@@ -111,7 +112,7 @@ func TestWire(t *testing.T) {
 				return c.Contacts.Create(ctx, voxio.ContactParams{FirstName: "John", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", WhatsAppAccountID: 24})
 			},
 			fields: url.Values{"firstname": {"John"}, "lastname": {"Doe"}, "mobile_code": {"62"}, "mobile": {"85712345678"}, "whatsapp_account_id": {"24"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 			check:  func(t *testing.T, res any) { assert.NotNil(t, res.(*voxio.ContactResult).Contact) },
 		},
 		{
@@ -120,7 +121,7 @@ func TestWire(t *testing.T) {
 				return c.Contacts.Update(ctx, 55, voxio.ContactParams{FirstName: "יוסי", LastName: "Doe", MobileCode: "62", Mobile: "85712345678", WhatsAppAccountID: 24})
 			},
 			fields: url.Values{"firstname": {"יוסי"}, "lastname": {"Doe"}, "mobile_code": {"62"}, "mobile": {"85712345678"}, "whatsapp_account_id": {"24"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 			check: func(t *testing.T, res any) {
 				r := res.(*voxio.ContactResult)
 				require.NotNil(t, r.Contact)
@@ -221,7 +222,7 @@ func TestWire(t *testing.T) {
 				return c.Inbox.ChangeConversationStatus(ctx, 2, voxio.ConversationDone)
 			},
 			fields: url.Values{"status": {"1"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 			check:  func(t *testing.T, res any) { assert.Equal(t, "status_changed", res.(*voxio.Result).Remark) },
 		},
 		{
@@ -230,7 +231,7 @@ func TestWire(t *testing.T) {
 				return c.Inbox.ChangeConversationStatus(ctx, 2, voxio.ConversationReset)
 			},
 			fields: url.Values{"status": {"0"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 		},
 		{
 			name: "send message, docs sample", method: http.MethodPost, path: "/inbox/send-message", fixture: "send_message.json",
@@ -241,7 +242,7 @@ func TestWire(t *testing.T) {
 				})
 			},
 			fields: url.Values{"mobile_code": {"880"}, "mobile": {"1712345678"}, "message": {"Hello world"}, "from_number": {"6281234567890"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 			check: func(t *testing.T, res any) {
 				r := res.(*voxio.SendResult)
 				assert.Equal(t, "success", r.Remark)
@@ -273,11 +274,11 @@ func TestWire(t *testing.T) {
 				"message": {"שלום 👋 — הנה המסמכים"}, "latitude": {"32.0853"}, "longitude": {"34.781768"},
 				"name": {"מגדלי עזריאלי"}, "address": {"דרך מנחם בגין 132, תל אביב"}, "cta_url_id": {"7"}, "interactive_list_id": {"8"},
 				"product": {`{"id":99,"name":"חולצה 👕"}`}, "created_order_data": {`{"order_id":1001,"total":"49.90"}`}},
-			files: map[string]part{
-				"image":    {FileName: "תמונה.jpg", ContentType: "image/jpeg", Content: []byte("jpeg-bytes")},
-				"document": {FileName: "חשבונית.pdf", ContentType: "application/pdf", Content: []byte("%PDF-1.7")},
-				"video":    {FileName: "clip.mp4", ContentType: "video/mp4", Content: []byte("mp4-bytes")},
-				"audio":    {FileName: "voice.ogg", ContentType: "audio/ogg", Content: []byte("ogg-bytes")},
+			files: map[string][]wiretest.File{
+				"image":    {{Name: "תמונה.jpg", ContentType: "image/jpeg", Content: []byte("jpeg-bytes")}},
+				"document": {{Name: "חשבונית.pdf", ContentType: "application/pdf", Content: []byte("%PDF-1.7")}},
+				"video":    {{Name: "clip.mp4", ContentType: "video/mp4", Content: []byte("mp4-bytes")}},
+				"audio":    {{Name: "voice.ogg", ContentType: "audio/ogg", Content: []byte("ogg-bytes")}},
 			},
 			check: func(t *testing.T, res any) { assert.Equal(t, int64(456), res.(*voxio.SendResult).Message.ID) },
 		},
@@ -287,7 +288,7 @@ func TestWire(t *testing.T) {
 				return c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "62", Mobile: "85712345678"}, Location: &voxio.Location{}})
 			},
 			fields: url.Values{"mobile_code": {"62"}, "mobile": {"85712345678"}, "latitude": {"0"}, "longitude": {"0"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 		},
 		{
 			name: "send template, docs sample", method: http.MethodPost, path: "/inbox/send-template-message", fixture: "send_template.json",
@@ -298,7 +299,7 @@ func TestWire(t *testing.T) {
 				})
 			},
 			fields: url.Values{"mobile_code": {"880"}, "mobile": {"1712345678"}, "template_id": {"12"}, "from_number": {"6281234567890"}, "whatsapp_account_id": {"24"}},
-			files:  map[string]part{},
+			files:  map[string][]wiretest.File{},
 			check: func(t *testing.T, res any) {
 				r := res.(*voxio.SendResult)
 				assert.Equal(t, voxio.RemarkTemplateSent, r.Remark)
@@ -326,21 +327,22 @@ func TestWire(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			c, mt := newMockClient(t)
-			rec := respond(t, mt, tt.method, baseURL+tt.path, http.StatusOK, fixture(t, tt.fixture))
+			c, m := newMockClient(t)
+			m.Respond(tt.method, baseURL+tt.path, http.StatusOK, wiretest.Fixture(t, tt.fixture))
 			res, err := tt.call(context.Background(), c)
 			require.NoError(t, err)
-			reqs := rec.all()
+			reqs := m.Requests()
 			require.Len(t, reqs, 1)
 			r := reqs[0]
 			assert.Equal(t, tt.method, r.Method)
-			assert.Equal(t, "https", r.URL.Scheme)
-			assert.Equal(t, "www.voxio.chat", r.URL.Host)
-			assert.Equal(t, "/external-api"+tt.path, r.URL.Path)
+			assert.True(t, strings.HasPrefix(r.URL, "https://"), r.URL)
+			assert.Equal(t, "www.voxio.chat", r.Host)
+			assert.Equal(t, "/external-api"+tt.path, r.Path)
 			if tt.query == nil {
-				assert.Empty(t, r.URL.RawQuery)
+				assert.NotContains(t, r.URL, "?")
+				assert.Empty(t, r.Query)
 			} else {
-				assert.Equal(t, tt.query, r.URL.Query())
+				assert.Equal(t, tt.query, r.Query)
 			}
 			// Both credential headers, exactly once each, under the keys
 			// that go on the wire (the docs' client-id, canonicalised; see
@@ -356,7 +358,7 @@ func TestWire(t *testing.T) {
 				assert.Empty(t, r.ContentType)
 			} else {
 				assert.Equal(t, "multipart/form-data", r.ContentType)
-				assert.Equal(t, tt.fields, r.Fields)
+				assert.Equal(t, tt.fields, r.Form)
 				assert.Equal(t, tt.files, r.Files)
 			}
 			if tt.check != nil {

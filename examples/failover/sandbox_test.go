@@ -71,26 +71,26 @@ func TestSandboxEachAdapterSends(t *testing.T) {
 	}
 	seen(t, sb, [4]int{1, 1, 1, 1}, [4]int{1, 1, 1, 1})
 
-	vm := sb.vx.Messages()
+	vm := sb.vx.SentMessages()
 	last := vm[len(vm)-1]
 	assert.Equal(t, m.Text, last.Text)
 	assert.Equal(t, "1", last.Fields.Get("mobile_code"))
 	assert.Equal(t, "2125550143", last.Fields.Get("mobile"))
 	assert.Equal(t, receipts["voxio"].ID, fmt.Sprint(last.ID))
 
-	om := sb.ov.Messages()
+	om := sb.ov.SentMessages()
 	require.Len(t, om, 1)
 	assert.Equal(t, m.Text, om[0].Content)
-	assert.Equal(t, []string{"12125550143"}, om[0].ToNumber)
+	assert.Equal(t, "12125550143", om[0].To)
 	assert.Equal(t, receipts["ourvoice"].ID, om[0].ID)
 
-	cm := sb.ch.Sent()
+	cm := sb.ch.SentMessages()
 	require.Len(t, cm, 1)
 	assert.Equal(t, m.Text, cm[0].Message)
 	assert.Equal(t, "12125550143", cm[0].Recipient)
 	assert.Equal(t, chattuClientID, cm[0].ClientID)
 
-	sms := sb.vt.SMSes()
+	sms := sb.vt.SentSMS()
 	require.Len(t, sms, 1)
 	assert.Equal(t, m.Text, sms[0].Body)
 	assert.Equal(t, "2125550143", sms[0].To)

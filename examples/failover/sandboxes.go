@@ -89,16 +89,10 @@ func startSandboxes(ctx context.Context) (_ *sandboxes, err error) {
 	vx := voxiotest.NewServer()
 	sb.vx = vx
 	sb.voxio = &provider{faults: vx, sendPath: "/inbox/send-message", close: vx.Close, sent: func() int {
-		n := 0
-		for _, m := range vx.Messages() {
-			if m.Direction == "outbound" {
-				n++
-			}
-		}
-		return n
+		return len(vx.SentMessages())
 	}}
 	sb.ordered = append(sb.ordered, sb.voxio)
-	vc, err := vx.NewClient(voxio.WithHTTPClient(vx.Server.Client()), voxio.WithRetryWait(retryWait[0], retryWait[1]))
+	vc, err := vx.NewClient(voxio.WithHTTPClient(vx.Client()), voxio.WithRetryWait(retryWait[0], retryWait[1]))
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +100,7 @@ func startSandboxes(ctx context.Context) (_ *sandboxes, err error) {
 
 	ov := ourvoicetest.NewServer()
 	sb.ov = ov
-	sb.ourvoice = &provider{faults: ov, sendPath: "/v1/whatsapp/messages", close: ov.Close, sent: func() int { return len(ov.Messages()) }}
+	sb.ourvoice = &provider{faults: ov, sendPath: "/v1/whatsapp/messages", close: ov.Close, sent: func() int { return len(ov.SentMessages()) }}
 	sb.ordered = append(sb.ordered, sb.ourvoice)
 	oc, err := ov.NewClient(ourvoice.WithRetryWait(retryWait[0], retryWait[1]))
 	if err != nil {
@@ -123,9 +117,9 @@ func startSandboxes(ctx context.Context) (_ *sandboxes, err error) {
 
 	ch := chattutest.NewServer()
 	sb.ch = ch
-	sb.chattu = &provider{faults: ch, sendPath: "/api/send-message", close: ch.Close, sent: func() int { return len(ch.Sent()) }}
+	sb.chattu = &provider{faults: ch, sendPath: "/api/send-message", close: ch.Close, sent: func() int { return len(ch.SentMessages()) }}
 	sb.ordered = append(sb.ordered, sb.chattu)
-	cc, err := chattu.New(ch.URL, chattutest.DefaultAPIKey, chattu.WithHTTPClient(ch.Server.Client()), chattu.WithRetryWait(retryWait[0], retryWait[1]))
+	cc, err := ch.NewClient(chattu.WithRetryWait(retryWait[0], retryWait[1]))
 	if err != nil {
 		return nil, err
 	}
@@ -139,9 +133,9 @@ func startSandboxes(ctx context.Context) (_ *sandboxes, err error) {
 
 	vt := voitextest.NewServer()
 	sb.vt = vt
-	sb.voitex = &provider{faults: vt, sendPath: "/send/", close: vt.Close, sent: func() int { return len(vt.SMSes()) }}
+	sb.voitex = &provider{faults: vt, sendPath: "/send/", close: vt.Close, sent: func() int { return len(vt.SentSMS()) }}
 	sb.ordered = append(sb.ordered, sb.voitex)
-	tc, err := vt.NewClient(voitex.WithHTTPClient(vt.Server.Client()), voitex.WithRetryWait(retryWait[0], retryWait[1]))
+	tc, err := vt.NewClient(voitex.WithHTTPClient(vt.Client()), voitex.WithRetryWait(retryWait[0], retryWait[1]))
 	if err != nil {
 		return nil, err
 	}

@@ -314,23 +314,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 }
 
 // demo starts a sandbox with a connected session and a few faults.
-func demo(ctx context.Context, b Broadcast) (*ourvoicetest.Server, *ourvoice.Client, Broadcast, error) {
+func demo(_ context.Context, b Broadcast) (*ourvoicetest.Server, *ourvoice.Client, Broadcast, error) {
 	srv := ourvoicetest.NewServer()
 	c, err := srv.NewClient(ourvoice.WithRetryWait(10*time.Millisecond, 50*time.Millisecond))
 	if err != nil {
 		srv.Close()
 		return nil, nil, b, err
 	}
-	created, err := c.Sessions.Create(ctx)
-	if err != nil {
+	if b.SessionID, err = srv.ReadySession("22997000000"); err != nil {
 		srv.Close()
 		return nil, nil, b, err
 	}
-	if err := srv.Scan(created.QRCode, "22997000000"); err != nil {
-		srv.Close()
-		return nil, nil, b, err
-	}
-	b.SessionID = created.Session.ID
 	if len(b.Recipients) == 0 {
 		b.Recipients = []string{"22996000001", "22996000002", "22996000003", "+22996000002", "22996000004", "2299600000X", "22996000005", "22996000006"}
 	}

@@ -45,10 +45,9 @@ func setup(t *testing.T, opts ...ourvoicetest.Option) (*ourvoicetest.Server, *ou
 	fl := &inFlight{next: srv.Client().Transport}
 	c, err := srv.NewClient(ourvoice.WithHTTPClient(&http.Client{Transport: fl}), ourvoice.WithRetryWait(time.Millisecond, 5*time.Millisecond))
 	require.NoError(t, err)
-	created, err := c.Sessions.Create(context.Background())
+	id, err := srv.ReadySession("22997000000")
 	require.NoError(t, err)
-	require.NoError(t, srv.Scan(created.QRCode, "22997000000"))
-	return srv, c, fl, created.Session.ID
+	return srv, c, fl, id
 }
 
 func numbers(n int) []string {
@@ -83,13 +82,13 @@ func TestBroadcastWithFaultsNeverSendsTwice(t *testing.T) {
 
 	// Exactly one message per recipient that Our Voice accepted, none twice.
 	perNumber := map[string]int{}
-	for _, m := range srv.Messages() {
-		perNumber[m.ToNumber[0]]++
+	for _, m := range srv.SentMessages() {
+		perNumber[m.To]++
 	}
 	for n, k := range perNumber {
 		assert.Equal(t, 1, k, n)
 	}
-	assert.Len(t, srv.Messages(), 11, "10 sent + 1 whose answer was lost")
+	assert.Len(t, srv.SentMessages(), 11, "10 sent + 1 whose answer was lost")
 	// 12 valid recipients, each POSTed once, plus the two 429 retries.
 	assert.Equal(t, 14, srv.Count("POST", "/v1/whatsapp/messages"))
 
@@ -149,7 +148,7 @@ func TestBroadcastVendorRefusal(t *testing.T) {
 	assert.Equal(t, map[Outcome]int{Failed: 3}, tally(results))
 	assert.Contains(t, results[0].Reason, "HTTP 422")
 	assert.Contains(t, results[0].Reason, "not connected")
-	assert.Empty(t, srv.Messages())
+	assert.Empty(t, srv.SentMessages())
 }
 
 func TestRunSandbox(t *testing.T) {
@@ -193,7 +192,7 @@ func TestLookupFailureIsReported(t *testing.T) {
 	require.Len(t, results, 1)
 	assert.Equal(t, MaybeDelivered, results[0].Outcome)
 	assert.Contains(t, results[0].Reason, "lookup failed: HTTP 400: Lookup refused")
-	assert.Len(t, srv.Messages(), 1, "sent once, never again")
+	assert.Len(t, srv.SentMessages(), 1, "sent once, never again")
 }
 
 func TestFailureReasons(t *testing.T) {

@@ -79,7 +79,7 @@ func tourChattu(ctx context.Context, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "webhook message_received from +972528888888: %q -> auto-reply %q\n", "שלום, אפשר להזמין?", d.Reply.Response)
 	sb.WaitDeliveries()
-	all := sb.Sent()
+	all := sb.SentMessages()
 	last := all[len(all)-1]
 	fmt.Fprintf(w, "Chattu sent the auto-reply to +%s (%d messages sent in all)\n", last.Recipient, len(all))
 	return nil

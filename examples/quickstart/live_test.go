@@ -81,7 +81,7 @@ func TestLiveModeAgainstSandboxes(t *testing.T) {
 	if regexp.MustCompile(`(?m)^sent`).MatchString(out.String()) {
 		t.Errorf("read-only run sent something:\n%s", out.String())
 	}
-	if n := len(vt.SMSes()); n != 0 {
+	if n := len(vt.SentSMS()); n != 0 {
 		t.Errorf("voitex saw %d SMS in a read-only run", n)
 	}
 
@@ -92,7 +92,7 @@ func TestLiveModeAgainstSandboxes(t *testing.T) {
 	if got := len(regexp.MustCompile(`(?m)^sent`).FindAllString(out.String(), -1)); got != 4 {
 		t.Errorf("want a send through each of the 4 vendors, transcript:\n%s", out.String())
 	}
-	if n := len(vt.SMSes()); n != 1 {
+	if n := len(vt.SentSMS()); n != 1 {
 		t.Errorf("voitex saw %d SMS, want 1", n)
 	}
 	msgs, err := oc.Messages.List(ctx, &ourvoice.ListMessagesParams{})

@@ -80,13 +80,14 @@ func describe(ev voxio.Event) string {
 	}
 }
 
-// newMux mounts the relay handler at path, plus a health check.
-func newMux(cfg voxio.RelayConfig, path string, rc *receiver) (*http.ServeMux, error) {
-	cfg.OnError = func(r *http.Request, err error) {
+// newMux mounts the relay handler at path, plus a health check. opts are
+// the handler's options beyond error logging (window, clock, limits).
+func newMux(cfg voxio.RelayConfig, path string, rc *receiver, opts ...voxio.RelayOption) (*http.ServeMux, error) {
+	onError := voxio.WithRelayOnError(func(r *http.Request, err error) {
 		// The error never holds a secret, a signature or the body.
 		rc.logger.Warn("relay delivery rejected", "remote", r.RemoteAddr, "event", r.Header.Get(voxio.HeaderRelayEvent), "error", err)
-	}
-	h, err := voxio.NewRelayHandler(cfg, rc.accept)
+	})
+	h, err := voxio.NewRelayHandler(cfg, rc.accept, append([]voxio.RelayOption{onError}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -133,9 +134,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		RelaySecret:  getenv("VOXIO_RELAY_SECRET"),
 		ClientID:     getenv("VOXIO_CLIENT_ID"),
 		ClientSecret: getenv("VOXIO_CLIENT_SECRET"),
-		MaxAge:       o.maxAge,
 	}
-	mux, err := newMux(cfg, o.path, rc)
+	mux, err := newMux(cfg, o.path, rc, voxio.WithRelayMaxAge(o.maxAge))
 	if err != nil {
 		return fmt.Errorf("%w (set VOXIO_RELAY_SECRET, VOXIO_CLIENT_ID and VOXIO_CLIENT_SECRET)", err)
 	}
@@ -172,9 +172,9 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 func runSandbox(ctx context.Context, o options, rc *receiver, out io.Writer) error {
 	sb := voxiotest.NewServer()
 	defer sb.Close()
-	cfg := sb.RelayConfig()
-	cfg.MaxAge = o.maxAge
-	mux, err := newMux(cfg, o.path, rc)
+	// The receiver follows the sandbox's clock, as it would follow Voxio's
+	// real time in production.
+	mux, err := newMux(sb.RelayConfig(), o.path, rc, voxio.WithRelayMaxAge(o.maxAge), voxio.WithRelayClock(sb.Now))
 	if err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -180,11 +181,11 @@ func split(b []byte) []Member {
 			i = skipSpace(b, i+1)
 		}
 		kEnd := endOfString(b, i)
-		key, _, _ := unquote(b[i:kEnd])
+		key := keyOf(b[i:kEnd])
 		i = skipSpace(b, kEnd)
 		i = skipSpace(b, i+1) // the colon
 		vEnd := endOfValue(b, i)
-		out = append(out, Member{Key: strings.TrimSpace(key), Value: b[i:vEnd:vEnd]})
+		out = append(out, Member{Key: key, Value: b[i:vEnd:vEnd]})
 		i = vEnd
 	}
 }
@@ -201,6 +202,41 @@ func Fields(b []byte) (map[string]json.RawMessage, error) {
 		m[x.Key] = x.Value
 	}
 	return m, nil
+}
+
+// keys interns object keys: the vendors' answers repeat a small set of
+// keys, and converting each to a string again was most of what decoding
+// allocated. A lookup with string(b) as the map key does not allocate.
+var keys = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: make(map[string]string, 256)}
+
+// maxInterned bounds the table, so keys chosen by callers (custom fields,
+// IVR variables) cannot grow it without limit; past it keys are allocated
+// as before.
+const maxInterned = 4096
+
+// keyOf returns the text of the JSON string q (with its quotes), trimmed.
+func keyOf(q []byte) string {
+	inner := q[1 : len(q)-1]
+	if len(inner) > 64 || bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
+		s, _, _ := unquote(q)
+		return strings.TrimSpace(s)
+	}
+	keys.RLock()
+	s, ok := keys.m[string(inner)]
+	keys.RUnlock()
+	if ok {
+		return s
+	}
+	s = strings.TrimSpace(string(inner))
+	keys.Lock()
+	if len(keys.m) < maxInterned {
+		keys.m[string(inner)] = s
+	}
+	keys.Unlock()
+	return s
 }
 
 func skipSpace(b []byte, i int) int {

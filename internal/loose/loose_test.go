@@ -179,3 +179,19 @@ func TestMembersOfValid(t *testing.T) {
 	_, err = MembersOfValid([]byte(`[1]`))
 	assert.Error(t, err)
 }
+
+func TestMembersKeysDoNotAllocateOnceSeen(t *testing.T) {
+	body := []byte(`{"status":"success","remark":"x","data":{"id":1}}`)
+	_, err := Members(body)
+	require.NoError(t, err)
+	allocs := testing.AllocsPerRun(100, func() {
+		if _, err := Members(body); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.LessOrEqual(t, allocs, 1.0, "only the member slice")
+	ms, err := Members([]byte("{\" st\\u0061tus \":1,\"\xff\":2}"))
+	require.NoError(t, err)
+	assert.Equal(t, "status", ms[0].Key)
+	assert.Equal(t, "\ufffd", ms[1].Key)
+}

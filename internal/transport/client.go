@@ -73,7 +73,6 @@ type Client struct {
 	redact      *redactor
 	failureHook func(*Response) *Error
 
-	ext map[any]any
 
 	retryMax      int
 	retryWaitMin  time.Duration
@@ -99,7 +98,6 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 		logger:        s.logger,
 		redact:        &redactor{},
 		failureHook:   cfg.Failure,
-		ext:           s.ext,
 		retryMax:      s.retryMax,
 		retryWaitMin:  s.retryWaitMin,
 		retryWaitMax:  s.retryWaitMax,
@@ -169,10 +167,6 @@ func (c *Client) SetAuth(h http.Header) {
 	}
 	c.auth.Store(&h)
 }
-
-// Extension returns the value vendor options stored under key with
-// Extension, or nil.
-func (c *Client) Extension(key any) any { return c.ext[key] }
 
 // AddSecret registers values that must never be printed in errors or logs.
 func (c *Client) AddSecret(values ...string) { c.redact.add(values...) }

@@ -37,7 +37,6 @@ type settings struct {
 	retryAfterMax time.Duration
 	extraSecrets  []string
 	extraHeaders  http.Header
-	ext           map[any]any
 }
 
 func defaultSettings() settings {
@@ -171,25 +170,6 @@ func WithHeader(name, value string) Option {
 		}
 		s.extraHeaders.Add(name, value)
 		s.extraSecrets = append(s.extraSecrets, value)
-		return nil
-	}
-}
-
-// Extension carries a vendor package's own setting through the shared
-// Option type, so vendor options mix freely with the shared ones. update
-// receives the value set so far under key (nil at first) and returns the
-// new one, or an error that New returns. The vendor package reads the
-// result with Client.Extension. Use an unexported key type.
-func Extension(key any, update func(old any) (any, error)) Option {
-	return func(s *settings) error {
-		if s.ext == nil {
-			s.ext = map[any]any{}
-		}
-		v, err := update(s.ext[key])
-		if err != nil {
-			return err
-		}
-		s.ext[key] = v
 		return nil
 	}
 }

@@ -7,16 +7,31 @@
 // reconnected, banned, failed and deleted; the QR code of a pending session
 // rotates; messages can only be sent through a connected session and move
 // queued -> sent -> delivered -> read on the server's clock, which the test
-// controls (WithClock, Advance); every send is charged against a balance;
-// lists take every documented filter and paginate as {data, links, meta}.
-// Failures use Our Voice's bodies: 401 {"message":"Unauthenticated."}, 422
+// controls (WithClock, Now, Advance); every send is charged against a
+// balance; lists take every documented filter and paginate as
+// {data, links, meta}. Failures use Our Voice's bodies: 401
+// {"message":"Unauthenticated."}, 422
 // {"success":false,"message","errors":{field:[...]}}, 404/400/402
 // {"success":false,"message"}.
 //
-// Fault injection comes from the embedded sandbox server: FailNext,
-// DelayNext, DropNext (the request never reaches Our Voice) and
-// DropResponseNext (Our Voice acts on the request, then the answer is lost:
-// the case where a send may have been delivered).
+// # The shape every Switchboard sandbox shares
+//
+//   - NewServer(opts...), NewClient(opts...), Close, the URL field (and
+//     BaseURL, which adds Our Voice's "/v1").
+//   - WithCredentials(tokens...) for the accepted API tokens, WithClock
+//     for the clock's base, Now and Advance.
+//   - Fault injection: FailNext, FailNextWithHeader, DelayNext, DropNext
+//     (the request never reaches Our Voice), DropResponseNext (Our Voice
+//     acts on the request, then the answer is lost: the case where a send
+//     may have been delivered), ClearFaults; and FailNextError, which
+//     answers a named Our Voice error in its own envelope.
+//   - The request log: Requests, Count, ResetLog.
+//   - What was sent: SentMessages.
+//   - Inbound traffic: Receive(ctx, Inbound). Our Voice sends no webhooks,
+//     so an incoming message shows up in the session's message lists.
+//   - Seeding with chosen ids: SeedSession and SeedMessage, so that the Our
+//     Voice docs' requests, which name fixed ids, run against the sandbox;
+//     ReadySession for a connected session in one line.
 //
 // Where the Our Voice docs show no body (session lists, disconnect,
 // reconnect, delete, errors other than the documented statuses), the

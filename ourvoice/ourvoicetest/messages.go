@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/ourvoice"
 )
 
@@ -22,6 +23,8 @@ type message struct {
 	id                string
 	sessionID         string
 	providerID        string
+	campaignID        string
+	otpID             string
 	from, to          string
 	typ               ourvoice.MessageType
 	content, mediaURL string
@@ -83,8 +86,8 @@ func (s *Server) messageJSON(m *message, now time.Time, toAsString bool) map[str
 	return map[string]any{
 		"id":                  m.id,
 		"whatsapp_session_id": m.sessionID,
-		"campaign_id":         nil,
-		"otp_id":              nil,
+		"campaign_id":         nullable(m.campaignID),
+		"otp_id":              nullable(m.otpID),
 		"provider_message_id": nullable(provider),
 		"from_number":         m.from,
 		"to_number":           to,
@@ -121,7 +124,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 		var buf bytes.Buffer
 		_, _ = buf.ReadFrom(r.Body)
 		if buf.Len() > 0 && json.Unmarshal(buf.Bytes(), &in) != nil {
-			fail(w, http.StatusBadRequest, "Malformed JSON body.")
+			fail(w, http.StatusBadRequest, msgMalformedJSON)
 			return
 		}
 	}
@@ -196,20 +199,20 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	ss := s.lookup(sessionID)
 	if ss == nil || ss.id != sessionID {
 		s.mu.Unlock()
-		invalid(w, map[string][]string{"whatsapp_session_id": {"The selected whatsapp session id is invalid."}}, []string{"whatsapp_session_id"})
+		invalid(w, map[string][]string{"whatsapp_session_id": {msgSessionInvalid}}, []string{"whatsapp_session_id"})
 		return
 	}
 	if ss.status != ourvoice.SessionConnected {
 		st := ss.status
 		s.mu.Unlock()
-		invalid(w, map[string][]string{"whatsapp_session_id": {fmt.Sprintf("The WhatsApp session is not connected (status: %s).", st)}}, []string{"whatsapp_session_id"})
+		invalid(w, map[string][]string{"whatsapp_session_id": {msgNotConnected(string(st))}}, []string{"whatsapp_session_id"})
 		return
 	}
 	total := s.cost * float64(len(to))
 	if total > s.balance+1e-9 {
 		bal := s.balance
 		s.mu.Unlock()
-		fail(w, http.StatusPaymentRequired, fmt.Sprintf("Insufficient balance: %d message(s) cost %g, balance is %g.", len(to), total, bal))
+		fail(w, http.StatusPaymentRequired, msgInsufficientBalance(len(to), total, bal))
 		return
 	}
 	s.balance -= total
@@ -222,18 +225,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 			from: ss.phone, to: n, typ: mtyp, content: content, mediaURL: mediaURL,
 			direction: ourvoice.DirectionOutgoing, cost: s.cost, created: now,
 		}
-		sendAt := now.Add(s.timings.Send + time.Duration(int64(i)*delay)*time.Millisecond)
-		if reason, bad := s.failNumber[strings.TrimPrefix(n, "+")]; bad {
-			m.failAt, m.failReason = sendAt, reason
-		} else if reason, bad := s.failNumber[n]; bad {
-			m.failAt, m.failReason = sendAt, reason
-		} else {
-			m.sendAt = sendAt
-			m.deliverAt = sendAt.Add(s.timings.Deliver)
-			if s.timings.Read >= 0 {
-				m.readAt = m.deliverAt.Add(s.timings.Read)
-			}
-		}
+		s.plan(m, now, time.Duration(int64(i)*delay)*time.Millisecond)
 		s.messages = append(s.messages, m)
 		created = append(created, s.messageJSON(m, now, true))
 	}
@@ -252,19 +244,34 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, body)
 }
 
+// plan schedules an outgoing message queued at queued: sent after the
+// server's Send timing plus wait (delay_between of earlier recipients),
+// then delivered and read, or failed when its number was told to fail.
+// The caller holds s.mu.
+func (s *Server) plan(m *message, queued time.Time, wait time.Duration) {
+	sendAt := queued.Add(s.timings.Send + wait)
+	if reason, bad := s.failNumber[strings.TrimPrefix(m.to, "+")]; bad {
+		m.failAt, m.failReason = sendAt, reason
+		return
+	}
+	if reason, bad := s.failNumber[m.to]; bad {
+		m.failAt, m.failReason = sendAt, reason
+		return
+	}
+	m.sendAt = sendAt
+	m.deliverAt = sendAt.Add(s.timings.Deliver)
+	if s.timings.Read >= 0 {
+		m.readAt = m.deliverAt.Add(s.timings.Read)
+	}
+}
+
 func human(field string) string { return strings.ReplaceAll(field, "_", " ") }
 
+// validPhone accepts what Our Voice accepts in to_number: international
+// format, digits with an optional leading "+", 6 to 15 digits.
 func validPhone(n string) bool {
 	d := strings.TrimPrefix(n, "+")
-	if len(d) < 6 || len(d) > 15 {
-		return false
-	}
-	for _, r := range d {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return len(d) >= 6 && len(d) <= 15 && loose.IsDigits(d)
 }
 
 // getMessage answers {"success": true, "data": {...}}.
@@ -280,7 +287,7 @@ func (s *Server) getMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if body == nil {
-		fail(w, http.StatusNotFound, "Message not found.")
+		fail(w, http.StatusNotFound, msgMessageNotFound)
 		return
 	}
 	writeJSON(w, http.StatusOK, body)
@@ -387,7 +394,7 @@ func parseFilters(q url.Values) (filters, map[string][]string, []string, string)
 		}
 	}
 	if len(unknown) > 0 {
-		return f, nil, nil, fmt.Sprintf("Requested filter(s) `%s` are not allowed. Allowed filter(s) are `to_number, from_number, status, direction, type`.", strings.Join(unknown, ", "))
+		return f, nil, nil, msgFilterNotAllowed(strings.Join(unknown, ", "))
 	}
 	f.session = q.Get("session_id")
 	for _, k := range []string{"time_from", "time_to"} {
@@ -514,30 +521,6 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, sessionID string) 
 	})
 }
 
-// Receive records an incoming message to a session, from number, as if
-// the phone had received it. It returns the message id.
-func (s *Server) Receive(sessionID, from string, typ ourvoice.MessageType, content string) (string, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ss := s.lookup(sessionID)
-	if ss == nil {
-		return "", ErrNoSession
-	}
-	if ss.status != ourvoice.SessionConnected {
-		return "", errors.New("ourvoicetest: session is not connected")
-	}
-	if typ == "" {
-		typ = ourvoice.TypeText
-	}
-	s.seq++
-	m := &message{
-		seq: s.seq, id: newUUID(), sessionID: ss.id, providerID: fmt.Sprintf("3EB1%016X", s.seq),
-		from: from, to: ss.phone, typ: typ, content: content, direction: ourvoice.DirectionIncoming, created: s.now(),
-	}
-	s.messages = append(s.messages, m)
-	return m.id, nil
-}
-
 // SetMessageStatus forces a message's status (for instance scheduled, or
 // failed with a reason) from now on, overriding the clock.
 func (s *Server) SetMessageStatus(id string, st ourvoice.MessageStatus, reason string) error {
@@ -549,26 +532,5 @@ func (s *Server) SetMessageStatus(id string, st ourvoice.MessageStatus, reason s
 			return nil
 		}
 	}
-	return errors.New("ourvoicetest: no such message")
-}
-
-// Messages returns every message, oldest first, as the API would show them
-// now.
-func (s *Server) Messages() []ourvoice.Message {
-	s.mu.Lock()
-	now := s.now()
-	raws := make([][]byte, 0, len(s.messages))
-	for _, m := range s.messages {
-		b, _ := json.Marshal(s.messageJSON(m, now, false))
-		raws = append(raws, b)
-	}
-	s.mu.Unlock()
-	out := make([]ourvoice.Message, 0, len(raws))
-	for _, b := range raws {
-		var m ourvoice.Message
-		if json.Unmarshal(b, &m) == nil {
-			out = append(out, m)
-		}
-	}
-	return out
+	return ErrNoMessage
 }

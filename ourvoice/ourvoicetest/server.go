@@ -15,8 +15,8 @@ import (
 
 // Defaults of a new Server.
 const (
-	// DefaultToken is the API token the server accepts unless WithToken
-	// says otherwise.
+	// DefaultToken is the API token the server accepts unless
+	// WithCredentials says otherwise.
 	DefaultToken = "ourvoice-sandbox-token"
 	// DefaultAccountID is the account every session belongs to.
 	DefaultAccountID = "43c98bbc-2f78-466b-9b94-b154a1b380ec"
@@ -48,12 +48,16 @@ type Timings struct {
 // DefaultTimings: sent after 1s, delivered 2s later, read 5s after that.
 var DefaultTimings = Timings{Send: time.Second, Deliver: 2 * time.Second, Read: 5 * time.Second}
 
+// DefaultPhone is the number ReadySession links when given none: the
+// docs' own sender ("from_number": "22997000000").
+const DefaultPhone = "22997000000"
+
 // Option configures a Server.
 type Option func(*Server)
 
-// WithToken sets the API tokens the server accepts (several for testing a
-// rotation). Blank tokens are ignored.
-func WithToken(tokens ...string) Option {
+// WithCredentials sets the API tokens the server accepts, several at once
+// to test a rotation (default DefaultToken). Blank tokens are ignored.
+func WithCredentials(tokens ...string) Option {
 	return func(s *Server) {
 		var keep []string
 		for _, t := range tokens {
@@ -73,12 +77,12 @@ func WithBalance(v float64) Option { return func(s *Server) { s.balance = v } }
 // WithMessageCost sets the price of one message (per recipient).
 func WithMessageCost(v float64) Option { return func(s *Server) { s.cost = v } }
 
-// WithClock replaces the server's base clock (time.Now). Advance still
-// adds to it.
+// WithClock makes the server's clock follow now instead of time.Now, so
+// that timestamps in answers are predictable; Advance still adds to it.
 func WithClock(now func() time.Time) Option {
 	return func(s *Server) {
 		if now != nil {
-			s.clock = now
+			s.base = now
 		}
 	}
 }
@@ -98,29 +102,37 @@ func WithQRLifetime(d time.Duration) Option {
 // WithAccountID sets the account id sessions report.
 func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id } }
 
+// Recorded is one request the sandbox received, as it arrived, in the log
+// that Requests returns. Its fields:
+//
+//   - Method string: the HTTP method.
+//   - Path string: the URL path, with the "/v1" prefix
+//     ("/v1/whatsapp/messages").
+//   - RawQuery string: the query string, as sent.
+//   - Header http.Header: every request header (the token included: the
+//     log is the test's own).
+//   - Body []byte: the request body (its first MiB).
+//   - Fault string: the fault injected into it, "" when none ("fail",
+//     "delay", "drop", "drop-response").
+type Recorded = sandbox.Recorded
+
 // Server is a running Our Voice sandbox. It is safe for concurrent use.
 // Point a client at it with NewClient or with
 // ourvoice.WithBaseURL(s.BaseURL()).
-//
-// The embedded *sandbox.Server supplies what every Switchboard sandbox has:
-// URL, Close and Client (an *http.Client for it); fault injection with
-// FailNext(n, status, body), FailNextWithHeader, DelayNext(n, d),
-// DropNext(n) (the request is read, the connection closes and the vendor
-// never acts), DropResponseNext(n) (the vendor acts, then the answer is
-// lost) and ClearFaults; and the request log: Requests, Count(method, path)
-// and ResetLog.
 type Server struct {
-	*sandbox.Server
+	// URL is the server's root ("http://127.0.0.1:port"); Our Voice's
+	// paths hang below URL + "/v1" (BaseURL).
+	URL string
 
+	sb         *sandbox.Server
 	tokens     []string
 	accountID  string
 	cost       float64
-	clock      func() time.Time
+	base       func() time.Time
 	timings    Timings
 	qrLifetime time.Duration
 
 	mu         sync.Mutex
-	offset     time.Duration
 	balance    float64
 	seq        int
 	reqSeq     int
@@ -130,14 +142,13 @@ type Server struct {
 	failNumber map[string]string   // number -> failure reason
 }
 
-// NewServer starts a sandbox. Close it when done.
+// NewServer starts a sandbox on a local port. Close it when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{
 		tokens:     []string{DefaultToken},
 		accountID:  DefaultAccountID,
 		cost:       DefaultMessageCost,
 		balance:    DefaultBalance,
-		clock:      time.Now,
 		timings:    DefaultTimings,
 		qrLifetime: DefaultQRLifetime,
 		sessions:   map[string]*session{},
@@ -148,41 +159,91 @@ func NewServer(opts ...Option) *Server {
 			o(s)
 		}
 	}
-	s.Server = sandbox.New(s.routes())
+	s.sb = sandbox.New(s.routes())
+	s.sb.Clock.SetBase(s.base)
+	s.URL = s.sb.URL
 	return s
 }
+
+// Close shuts the server down and closes the connections still open.
+func (s *Server) Close() { s.sb.Close() }
 
 // BaseURL is the URL to give ourvoice.WithBaseURL: the server's URL with
 // Our Voice's "/v1" prefix.
 func (s *Server) BaseURL() string { return s.URL + "/v1" }
 
+// Client returns an *http.Client that reaches this server, for tests that
+// send requests by hand (the docs' curl commands, malformed bodies).
+func (s *Server) Client() *http.Client { return s.sb.Client() }
+
 // NewClient returns a client for this server, authenticated with the first
-// accepted token. opts come after the sandbox's own.
+// accepted token, with short retry waits so that tests injecting faults
+// do not sleep through production backoffs. opts come after the sandbox's
+// own and may override them.
 func (s *Server) NewClient(opts ...ourvoice.Option) (*ourvoice.Client, error) {
-	// Short retry waits, as the other sandboxes' clients have: tests that
-	// inject faults should not sleep through production backoffs.
-	base := []ourvoice.Option{ourvoice.WithBaseURL(s.BaseURL()), ourvoice.WithHTTPClient(s.Server.Client()), ourvoice.WithRetryWait(5*time.Millisecond, 20*time.Millisecond)}
+	base := []ourvoice.Option{ourvoice.WithBaseURL(s.BaseURL()), ourvoice.WithHTTPClient(s.sb.Client()), ourvoice.WithRetryWait(5*time.Millisecond, 20*time.Millisecond)}
 	return ourvoice.New(s.tokens[0], append(base, opts...)...)
 }
 
-// Now is the server's current time: its clock plus every Advance.
-func (s *Server) Now() time.Time {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.now()
-}
+// Token returns the first token the server accepts, the one NewClient
+// uses.
+func (s *Server) Token() string { return s.tokens[0] }
 
-func (s *Server) now() time.Time { return s.clock().Add(s.offset).UTC() }
+// Now is the server's current time, in UTC: the real time (or WithClock's)
+// plus every Advance. Every timestamp the server writes and every message
+// progress reads it.
+func (s *Server) Now() time.Time { return s.sb.Clock.Now().UTC() }
+
+func (s *Server) now() time.Time { return s.Now() }
 
 // Advance moves the server's clock forward by d: messages progress and QR
-// codes rotate as if d had passed.
+// codes rotate as if d had passed. A d of zero or less does nothing; the
+// sandbox's time never goes back.
 func (s *Server) Advance(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if d > 0 {
-		s.offset += d
+		s.sb.Clock.Advance(d)
 	}
 }
+
+// FailNext makes the next n requests answer status with body, without
+// reaching Our Voice's handlers (nothing is created or charged). A 429 or
+// 503 carries "Retry-After: 0". FailNextError writes Our Voice's own
+// bodies for its documented errors.
+func (s *Server) FailNext(n, status int, body string) { s.sb.FailNext(n, status, body) }
+
+// FailNextWithHeader is FailNext with the response headers of the test's
+// choosing (none added), for a 503 without Retry-After or a long wait.
+func (s *Server) FailNextWithHeader(n, status int, body string, h http.Header) {
+	s.sb.FailNextWithHeader(n, status, body, h)
+}
+
+// DelayNext holds each of the next n requests for d (or until the client
+// gives up) before handling it, to test deadlines.
+func (s *Server) DelayNext(n int, d time.Duration) { s.sb.DelayNext(n, d) }
+
+// DropNext reads each of the next n requests whole, then closes the
+// connection without an answer: Our Voice never acted on it, but the
+// client cannot tell.
+func (s *Server) DropNext(n int) { s.sb.DropNext(n) }
+
+// DropResponseNext lets Our Voice act on each of the next n requests (a
+// send is queued and charged), then closes the connection instead of
+// answering: the case where a send may have been delivered.
+func (s *Server) DropResponseNext(n int) { s.sb.DropResponseNext(n) }
+
+// ClearFaults removes the faults not used yet.
+func (s *Server) ClearFaults() { s.sb.ClearFaults() }
+
+// Requests returns every request the server received, oldest first,
+// faulted ones included.
+func (s *Server) Requests() []Recorded { return s.sb.Requests() }
+
+// Count reports how many requests with method and path (no query, with
+// the "/v1" prefix) the server received.
+func (s *Server) Count(method, path string) int { return s.sb.Count(method, path) }
+
+// ResetLog forgets the requests received so far.
+func (s *Server) ResetLog() { s.sb.ResetLog() }
 
 // Balance is the account's current balance.
 func (s *Server) Balance() float64 {
@@ -224,7 +285,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/whatsapp/messages/{id}", s.getMessage)
 	mux.HandleFunc("GET /v1/whatsapp/messages/{session_id}/session", s.listSessionMessages)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusNotFound, map[string]any{"success": false, "message": "The route " + strings.TrimPrefix(r.URL.Path, "/") + " could not be found."})
+		fail(w, http.StatusNotFound, "The route "+strings.TrimPrefix(r.URL.Path, "/")+" could not be found.")
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
@@ -232,7 +293,7 @@ func (s *Server) routes() http.Handler {
 		w.Header().Set("X-Request-Id", fmt.Sprintf("req_%06d", s.reqSeq))
 		s.mu.Unlock()
 		if !s.authorized(r) {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "Unauthenticated."})
+			writeJSON(w, http.StatusUnauthorized, unauthenticatedBody())
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -263,13 +324,19 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(b)
 }
 
-// fail answers {"success": false, "message": msg}.
-func fail(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]any{"success": false, "message": msg})
-}
+// The bodies below are Our Voice's error envelopes, shared by the handlers
+// and FailNextError so that an injected error reads exactly like a real
+// one.
 
-// invalid answers a Laravel-style 422 with per-field messages.
-func invalid(w http.ResponseWriter, fields map[string][]string, order []string) {
+// failBody is {"success": false, "message": msg}.
+func failBody(msg string) map[string]any { return map[string]any{"success": false, "message": msg} }
+
+// unauthenticatedBody is the 401 answer, which has no "success" member.
+func unauthenticatedBody() map[string]any { return map[string]any{"message": "Unauthenticated."} }
+
+// invalidBody is a Laravel-style 422 body with per-field messages; order
+// lists the fields as the validator met them.
+func invalidBody(fields map[string][]string, order []string) map[string]any {
 	msg := "The given data was invalid."
 	if len(order) > 0 {
 		msg = fields[order[0]][0]
@@ -285,7 +352,15 @@ func invalid(w http.ResponseWriter, fields map[string][]string, order []string) 
 			msg += fmt.Sprintf(" (and %d more %s)", n-1, suffix)
 		}
 	}
-	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"success": false, "message": msg, "errors": fields})
+	return map[string]any{"success": false, "message": msg, "errors": fields}
+}
+
+// fail answers {"success": false, "message": msg}.
+func fail(w http.ResponseWriter, status int, msg string) { writeJSON(w, status, failBody(msg)) }
+
+// invalid answers a Laravel-style 422 with per-field messages.
+func invalid(w http.ResponseWriter, fields map[string][]string, order []string) {
+	writeJSON(w, http.StatusUnprocessableEntity, invalidBody(fields, order))
 }
 
 // ts renders a time as Our Voice does, or null.

@@ -245,7 +245,7 @@ func TestSendProgressAndAccounting(t *testing.T) {
 	assert.Equal(t, http.StatusPaymentRequired, e.StatusCode)
 	assert.Contains(t, e.Messages[0], "Insufficient balance")
 	assert.Equal(t, 75.0, s.Balance())
-	assert.Len(t, s.Messages(), 2)
+	assert.Len(t, s.SentMessages(), 2)
 
 	_, err = c.Messages.Get(ctx, "no-such-message")
 	assert.ErrorIs(t, err, ourvoice.ErrNotFound)
@@ -315,7 +315,7 @@ func TestVendorValidationBodies(t *testing.T) {
 }
 
 func TestUnauthorized(t *testing.T) {
-	s, _ := newSandbox(t, ourvoicetest.WithToken("new-token-1", "old-token-0"))
+	s, _ := newSandbox(t, ourvoicetest.WithCredentials("new-token-1", "old-token-0"))
 	for _, tok := range []string{"new-token-1", "old-token-0"} {
 		c, err := ourvoice.New(tok, ourvoice.WithBaseURL(s.BaseURL()))
 		require.NoError(t, err)
@@ -346,9 +346,15 @@ func TestFiltersAndPagination(t *testing.T) {
 	}
 	_, err := c.Messages.Send(ctx, ourvoice.SendMessageParams{WhatsAppSessionID: b.ID, ToNumber: []string{"972521111111", "972522222222"}, Type: ourvoice.TypeImage, MediaURL: "https://example.com/a.png", DelayBetween: ourvoice.Delay(0)})
 	require.NoError(t, err)
-	_, err = s.Receive(a.ID, "22996000000", ourvoice.TypeText, "תודה רבה! 🙏")
+	in, err := s.Receive(ctx, ourvoicetest.Inbound{SessionID: a.ID, From: "22996000000", Type: ourvoice.TypeText, Content: "תודה רבה! 🙏"})
 	require.NoError(t, err)
-	_, err = s.Receive(b.ID, "972521111111", ourvoice.TypeText, "👍")
+	assert.Equal(t, ourvoice.DirectionIncoming, in.Direction)
+	assert.Equal(t, []string{"22997000000"}, in.ToNumber)
+	assert.Equal(t, "תודה רבה! 🙏", in.Content)
+	got, err := c.Messages.Get(ctx, in.ID)
+	require.NoError(t, err)
+	assert.Equal(t, in.Content, got.Content)
+	_, err = s.Receive(ctx, ourvoicetest.Inbound{SessionID: b.SessionID, From: "972521111111", Content: "👍"})
 	require.NoError(t, err)
 	s.Advance(4 * time.Second) // the last sends are delivered, not yet read
 
@@ -455,7 +461,7 @@ func TestDeliverySafety(t *testing.T) {
 		res, err := c.Messages.Send(ctx, text(sess.ID, "22996000000"))
 		require.NoError(t, err)
 		assert.Equal(t, 1, res.Count)
-		assert.Len(t, s.Messages(), 1)
+		assert.Len(t, s.SentMessages(), 1)
 		assert.Equal(t, 2, s.Count("POST", "/v1/whatsapp/messages"))
 	})
 
@@ -465,7 +471,7 @@ func TestDeliverySafety(t *testing.T) {
 		s.FailNext(10, 429, `{"message":"Too Many Attempts."}`)
 		_, err := c.Messages.Send(ctx, text(sess.ID, "22996000000"))
 		assert.ErrorIs(t, err, ourvoice.ErrRateLimited)
-		assert.Empty(t, s.Messages())
+		assert.Empty(t, s.SentMessages())
 		s.ClearFaults()
 	})
 
@@ -499,7 +505,7 @@ func TestDeliverySafety(t *testing.T) {
 		s.DropResponseNext(1)
 		_, err := c.Messages.Send(ctx, text(sess.ID, "22996000000", "22996000001"))
 		assert.ErrorIs(t, err, ourvoice.ErrMaybeDelivered)
-		assert.Len(t, s.Messages(), 2, "queued once, never twice")
+		assert.Len(t, s.SentMessages(), 2, "queued once, never twice")
 		assert.Equal(t, before-2*ourvoicetest.DefaultMessageCost, s.Balance())
 		assert.Equal(t, 1, s.Count("POST", "/v1/whatsapp/messages"))
 		// The way to find out: list what went to those numbers since then.
@@ -594,7 +600,7 @@ func TestConcurrentSends(t *testing.T) {
 	for err := range errs {
 		require.NoError(t, err)
 	}
-	assert.Len(t, s.Messages(), 20)
+	assert.Len(t, s.SentMessages(), 20)
 	assert.Equal(t, ourvoicetest.DefaultBalance-20*ourvoicetest.DefaultMessageCost, s.Balance())
 }
 
@@ -618,9 +624,19 @@ func TestServerControls(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, ourvoice.SessionDisconnected, got.Status)
 	assert.Equal(t, "Logged out from phone", got.Reason)
-	_, err = s.Receive(created.Session.ID, "1", "", "x")
+	_, err = s.Receive(context.Background(), ourvoicetest.Inbound{SessionID: created.Session.ID, From: "22996000000", Content: "x"})
+	assert.ErrorIs(t, err, ourvoicetest.ErrNotConnected)
+	_, err = s.Receive(context.Background(), ourvoicetest.Inbound{SessionID: "nope", From: "22996000000", Content: "x"})
+	assert.ErrorIs(t, err, ourvoicetest.ErrNoSession)
+	_, err = s.Receive(context.Background(), ourvoicetest.Inbound{SessionID: created.Session.ID, From: "1", Content: "x"})
 	assert.Error(t, err)
-	assert.Error(t, s.SetMessageStatus("nope", ourvoice.MessageFailed, ""))
+	_, err = s.Receive(context.Background(), ourvoicetest.Inbound{SessionID: created.Session.ID, From: "22996000000", Type: "sticker"})
+	assert.Error(t, err)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = s.Receive(cancelled, ourvoicetest.Inbound{SessionID: created.Session.ID, From: "22996000000"})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, s.SetMessageStatus("nope", ourvoice.MessageFailed, ""), ourvoicetest.ErrNoMessage)
 	assert.Equal(t, t0, s.Now())
 	s.Advance(time.Hour)
 	assert.Equal(t, t0.Add(time.Hour), s.Now())

@@ -132,7 +132,7 @@ func (s *Server) lookup(id string) *session {
 	return nil
 }
 
-func notFound(w http.ResponseWriter) { fail(w, http.StatusNotFound, "Session not found.") }
+func notFound(w http.ResponseWriter) { fail(w, http.StatusNotFound, msgSessionNotFound) }
 
 // getSession answers {"success": true, "session": {...}}.
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
@@ -168,7 +168,7 @@ func (s *Server) qrCode(w http.ResponseWriter, r *http.Request) {
 	case ss == nil:
 		notFound(w)
 	case qr == "":
-		fail(w, http.StatusBadRequest, fmt.Sprintf("QR code is only available for pending sessions (session is %s).", status))
+		fail(w, http.StatusBadRequest, msgQRUnavailable(string(status)))
 	default:
 		writeJSON(w, http.StatusOK, map[string]any{"success": true, "qr_code": qr})
 	}
@@ -269,6 +269,10 @@ var (
 	ErrNoSession = errors.New("ourvoicetest: no such session")
 	// ErrNotPending: the session is not waiting for a scan.
 	ErrNotPending = errors.New("ourvoicetest: session is not pending")
+	// ErrNotConnected: the session is not connected, so it cannot receive.
+	ErrNotConnected = errors.New("ourvoicetest: session is not connected")
+	// ErrNoMessage: no message has that id.
+	ErrNoMessage = errors.New("ourvoicetest: no such message")
 )
 
 // Scan links the pending session whose current QR code is qr to the phone

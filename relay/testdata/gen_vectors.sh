@@ -19,7 +19,7 @@ add() {
 		'. + [{name: $name, secret: $secret, timestamp: $ts, body: $body, signature: $sig, command: $cmd, want: $want}]' <<<"$out")
 }
 
-S=whsec_voxio_test
+S=whsec_relay_test
 TS=1700000000
 J='{"event":"incoming_message","message":{"id":9001,"type":"text","text":"Hello"}}'
 HE='{"event":"incoming_message","message":{"text":"שלום"}}'

@@ -34,7 +34,7 @@ func Example() {
 	srv.DropResponseNext(1)
 	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: to, Message: "second"})
 	fmt.Println("maybe delivered:", errors.Is(err, voxio.ErrMaybeDelivered))
-	fmt.Println("messages Voxio holds:", len(srv.Messages()))
+	fmt.Println("messages Voxio holds:", len(srv.SentMessages()))
 
 	// Voxio's own failures come back as typed errors, even inside HTTP 200.
 	_, err = c.Messages.Send(ctx, voxio.SendMessageParams{Recipient: voxio.Recipient{MobileCode: "972", Mobile: "501234567", WhatsAppAccountID: 999}, Message: "x"})
@@ -45,4 +45,49 @@ func Example() {
 	// maybe delivered: true
 	// messages Voxio holds: 2
 	// vendor error: true
+}
+
+// Voxio's own failures, in its envelope, so a test can check how the code
+// under test handles each one.
+func ExampleServer_FailNextError() {
+	srv := voxiotest.NewServer()
+	defer srv.Close()
+	c, _ := srv.NewClient()
+	if err := srv.FailNextError(1, voxiotest.CodeInsufficientBalance); err != nil {
+		log.Fatal(err)
+	}
+	_, err := c.Messages.SendTemplate(context.Background(), voxio.SendTemplateParams{
+		Recipient:  voxio.Recipient{MobileCode: "972", Mobile: "501234567"},
+		TemplateID: voxiotest.TemplateWelcome,
+	})
+	var e *voxio.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.StatusCode, e.Code, errors.Is(err, voxio.ErrInsufficientBalance))
+	}
+	fmt.Println("sent:", len(srv.SentMessages()))
+	// Output:
+	// 200 insufficient_balance true
+	// sent: 0
+}
+
+// The docs' requests name fixed ids (conversation 2): seed them, and the
+// requests work as written.
+func ExampleServer_SeedConversation() {
+	srv := voxiotest.NewServer()
+	defer srv.Close()
+	_ = srv.SeedContact(voxiotest.Contact{ID: 55, FirstName: "Customer", LastName: "Name", MobileCode: "62", Mobile: "8123456789"})
+	_ = srv.SeedConversation(voxiotest.Conversation{ID: 2, ContactID: 55})
+	c, _ := srv.NewClient()
+	ctx := context.Background()
+
+	if _, err := c.Inbox.ChangeConversationStatus(ctx, 2, voxio.ConversationDone); err != nil {
+		log.Fatal(err)
+	}
+	d, err := c.Inbox.ConversationDetails(ctx, 2)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(d.Conversation.ID, d.Conversation.Status, d.Contact.FullName())
+	// Output:
+	// 2 done Customer Name
 }

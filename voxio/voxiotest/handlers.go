@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
@@ -92,18 +93,6 @@ func (s *Server) readForm(w http.ResponseWriter, r *http.Request) (*form, bool) 
 	return f, true
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // checkNumber applies Voxio's mobile_code and mobile rules.
 func checkNumber(f *form) []string {
 	var errs []string
@@ -111,13 +100,13 @@ func checkNumber(f *form) []string {
 	switch {
 	case code == "":
 		errs = append(errs, "The mobile code field is required.")
-	case !isDigits(code):
+	case !loose.IsDigits(code):
 		errs = append(errs, "The mobile code must be a valid numeric country code without the plus (+) sign.")
 	}
 	switch {
 	case mobile == "":
 		errs = append(errs, "The mobile field is required.")
-	case !isDigits(mobile):
+	case !loose.IsDigits(mobile):
 		errs = append(errs, "The mobile must be a valid mobile number.")
 	}
 	return errs
@@ -253,7 +242,7 @@ func (s *Server) contactStore(w http.ResponseWriter, r *http.Request, _ int64) {
 	if acc == nil {
 		acc = &s.accounts[0]
 	}
-	now := s.clock()
+	now := s.Now()
 	c := &contact{id: s.newID("contact"), accountID: acc.id, createdAt: now, updatedAt: now}
 	applyContact(c, f)
 	s.contacts = append(s.contacts, c)
@@ -281,7 +270,7 @@ func (s *Server) contactUpdate(w http.ResponseWriter, r *http.Request, id int64)
 	if acc != nil {
 		c.accountID = acc.id
 	}
-	c.updatedAt = s.clock()
+	c.updatedAt = s.Now()
 	ok(w, "contact_updated", "Contact updated successfully", map[string]any{"contact": contactJSON(c)})
 }
 
@@ -432,7 +421,7 @@ func (s *Server) changeStatus(w http.ResponseWriter, r *http.Request, id int64) 
 		return
 	}
 	cv.status = n
-	cv.updatedAt = s.clock()
+	cv.updatedAt = s.Now()
 	ok(w, "status_changed", "Conversation status changed successfully", map[string]any{"conversation": s.conversationJSON(cv)})
 }
 
@@ -541,7 +530,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request, _ int64) {
 // storeOutbound finds or creates the contact and conversation and stores a
 // sent message. Called with s.mu held.
 func (s *Server) storeOutbound(f *form, acc *account, typ string) (*message, string) {
-	now := s.clock()
+	now := s.Now()
 	code, mobile := f.fields.Get("mobile_code"), f.fields.Get("mobile")
 	c := s.contactByNumber(code, mobile)
 	if c == nil {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/voxio"
 )
 
@@ -70,7 +71,7 @@ type Inbound struct {
 // stored even when the delivery fails. An answer other than 2xx is an error
 // too; the Delivery is returned whenever a request was made.
 func (s *Server) Receive(ctx context.Context, in Inbound) (*Delivery, error) {
-	if !isDigits(in.MobileCode) || !isDigits(in.Mobile) {
+	if !loose.IsDigits(in.MobileCode) || !loose.IsDigits(in.Mobile) {
 		return nil, errors.New("voxiotest: Inbound needs a numeric MobileCode and Mobile")
 	}
 	s.mu.Lock()
@@ -81,7 +82,7 @@ func (s *Server) Receive(ctx context.Context, in Inbound) (*Delivery, error) {
 			return nil, fmt.Errorf("voxiotest: unknown WhatsApp account %d", in.WhatsAppAccountID)
 		}
 	}
-	now := s.clock()
+	now := s.Now()
 	c := s.contactByNumber(in.MobileCode, in.Mobile)
 	if c == nil {
 		c = &contact{id: s.newID("contact"), firstname: in.Name, mobileCode: in.MobileCode, mobile: in.Mobile, accountID: acc.id, createdAt: now, updatedAt: now}
@@ -129,7 +130,7 @@ func (s *Server) eventPayload(event string, m *message, msg map[string]any) map[
 	}
 	return map[string]any{
 		"event": event, "channel": "whatsapp", "user_id": DefaultUserID, "whatsapp_account_id": m.accountID,
-		"conversation": conv, "contact": contactObj, "message": msg, "sent_at": s.clock().Format(time.RFC3339),
+		"conversation": conv, "contact": contactObj, "message": msg, "sent_at": s.Now().Format(time.RFC3339),
 	}
 }
 
@@ -255,14 +256,14 @@ func (s *Server) deliver(ctx context.Context, event string, payload map[string]a
 	h.Set("Content-Type", "application/json")
 	h.Set("User-Agent", "Voxio-Inbound-Relay/1.0 (voxiotest)")
 	h.Set(voxio.HeaderRelayEvent, event)
-	h.Set(voxio.HeaderRelayClientID, s.clientID)
-	h.Set(voxio.HeaderRelayClientSecret, s.clientSecret)
+	h.Set(voxio.HeaderRelayClientID, s.creds[0].ClientID)
+	h.Set(voxio.HeaderRelayClientSecret, s.creds[0].ClientSecret)
 	d := &Delivery{Event: event, Body: body, Header: h, MessageID: m.id, ConversationID: m.conversationID}
 	return d, s.post(ctx, url, d)
 }
 
 func (s *Server) post(ctx context.Context, url string, d *Delivery) error {
-	d.At = s.clock()
+	d.At = s.Now()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(d.Body))
 	if err != nil {
 		return fmt.Errorf("voxiotest: relay URL: %w", err)
@@ -286,45 +287,80 @@ func (s *Server) post(ctx context.Context, url string, d *Delivery) error {
 	return nil
 }
 
-// startAutoStatus runs WithAutoStatus for a new message. Called with s.mu
-// held.
+// startAutoStatus schedules WithAutoStatus's first step for a new
+// message. Called with s.mu held.
 func (s *Server) startAutoStatus(messageID int64) {
 	if s.autoStatus <= 0 || s.closed {
 		return
 	}
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		for step := 0; step < 3; step++ {
-			t := time.NewTimer(s.autoStatus)
-			select {
-			case <-s.ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			s.mu.Lock()
-			m := s.messageByID(messageID)
-			hasURL := s.relayURL != ""
-			if m == nil {
-				s.mu.Unlock()
-				return
-			}
-			if !hasURL {
-				// No receiver: statuses still move.
-				if m.status == voxio.MessageSent {
-					m.status = voxio.MessageDelivered
-				} else if m.status == voxio.MessageDelivered {
-					m.status = voxio.MessageRead
-				}
-				m.notified = m.status
-				s.mu.Unlock()
-				continue
-			}
-			s.mu.Unlock()
-			if _, err := s.AdvanceStatus(s.ctx, messageID); err != nil && s.ctx.Err() != nil {
-				return
+	if m := s.messageByID(messageID); m != nil {
+		m.autoAt = s.Now().Add(s.autoStatus)
+	}
+}
+
+// autoSteps is how many steps WithAutoStatus takes: announce sent, then
+// delivered, then read.
+const autoSteps = 3
+
+// autoStatusLoop takes the steps that fall due as real time passes.
+func (s *Server) autoStatusLoop() {
+	defer s.wg.Done()
+	t := time.NewTicker(min(max(s.autoStatus, time.Millisecond), 100*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			s.runDueStatuses(s.ctx)
+		}
+	}
+}
+
+// runDueStatuses takes every automatic status step due by the sandbox
+// clock, oldest message first, one step at a time.
+func (s *Server) runDueStatuses(ctx context.Context) {
+	if s.autoStatus <= 0 {
+		return
+	}
+	s.autoMu.Lock()
+	defer s.autoMu.Unlock()
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		now := s.Now()
+		var m *message
+		for _, x := range s.messages {
+			if !x.autoAt.IsZero() && !now.Before(x.autoAt) {
+				m = x
+				break
 			}
 		}
-	}()
+		if m == nil {
+			s.mu.Unlock()
+			return
+		}
+		m.autoStep++
+		if m.autoStep >= autoSteps {
+			m.autoAt = time.Time{}
+		} else {
+			m.autoAt = m.autoAt.Add(s.autoStatus)
+		}
+		if s.relayURL == "" {
+			// No receiver: statuses still move.
+			switch m.status {
+			case voxio.MessageSent:
+				m.status = voxio.MessageDelivered
+			case voxio.MessageDelivered:
+				m.status = voxio.MessageRead
+			}
+			m.notified = m.status
+			s.mu.Unlock()
+			continue
+		}
+		id := m.id
+		s.mu.Unlock()
+		// A receiver that is down does not stop the statuses: the
+		// failed delivery is in Deliveries.
+		_, _ = s.AdvanceStatus(ctx, id)
+	}
 }

@@ -33,15 +33,16 @@ func (k *sink) all() []voxio.Event {
 	return append([]voxio.Event(nil), k.events...)
 }
 
-// receiver starts a relay endpoint with the sandbox's configuration.
-func receiver(t *testing.T, s *voxiotest.Server, mod func(*voxio.RelayConfig)) *sink {
+// receiver starts a relay endpoint with the sandbox's configuration and
+// clock; mod changes the secrets, opts add handler options.
+func receiver(t *testing.T, s *voxiotest.Server, mod func(*voxio.RelayConfig), opts ...voxio.RelayOption) *sink {
 	t.Helper()
 	k := &sink{}
 	cfg := s.RelayConfig()
 	if mod != nil {
 		mod(&cfg)
 	}
-	h, err := voxio.NewRelayHandler(cfg, k.add)
+	h, err := voxio.NewRelayHandler(cfg, k.add, append([]voxio.RelayOption{voxio.WithRelayClock(s.Now)}, opts...)...)
 	require.NoError(t, err)
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
@@ -152,7 +153,10 @@ func TestDeliveryRejectedByAStrictReceiver(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, http.StatusUnauthorized, d.StatusCode)
 	assert.Empty(t, k.all())
-	assert.Len(t, s.Messages(), 1, "the message is stored even though the delivery failed")
+	m, ok := s.Message(d.MessageID)
+	assert.True(t, ok, "the message is stored even though the delivery failed")
+	assert.Equal(t, voxio.DirectionInbound, m.Direction)
+	assert.Empty(t, s.SentMessages(), "a received message is not a sent one")
 }
 
 func TestNoRelayURL(t *testing.T) {
@@ -170,7 +174,7 @@ func TestClockDrivesSignatures(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	s := voxiotest.NewServer(voxiotest.WithClock(clock))
 	defer s.Close()
-	receiver(t, s, func(c *voxio.RelayConfig) { c.Clock = time.Now }) // the receiver's clock is real time
+	receiver(t, s, nil, voxio.WithRelayClock(time.Now)) // the receiver's clock is real time
 	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	require.Error(t, err, "a delivery signed in 2001 is outside a receiver's window today")
 	assert.Equal(t, http.StatusUnauthorized, d.StatusCode)
@@ -180,17 +184,12 @@ func TestClockDrivesSignatures(t *testing.T) {
 // TestRetrySignedAnewIsADuplicate: the same payload under a new timestamp
 // and signature is acknowledged without a second hand-over.
 func TestRetrySignedAnewIsADuplicate(t *testing.T) {
-	now := time.Now()
-	var mu sync.Mutex
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	s := voxiotest.NewServer(voxiotest.WithClock(clock))
+	s := voxiotest.NewServer()
 	defer s.Close()
 	k := receiver(t, s, nil)
 	d, err := s.Receive(context.Background(), voxiotest.Inbound{MobileCode: "62", Mobile: "811", Text: "hi"})
 	require.NoError(t, err)
-	mu.Lock()
-	now = now.Add(7 * time.Second)
-	mu.Unlock()
+	s.Advance(7 * time.Second)
 	again, err := s.Retry(context.Background(), d)
 	require.NoError(t, err)
 	assert.NotEqual(t, d.Header.Get("X-Voxio-Signature"), again.Header.Get("X-Voxio-Signature"))

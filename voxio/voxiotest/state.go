@@ -52,6 +52,8 @@ type message struct {
 	files                         []Upload
 	read                          bool
 	createdAt                     time.Time
+	autoAt                        time.Time // next WithAutoStatus step; zero: none
+	autoStep                      int
 }
 
 type template struct {
@@ -76,8 +78,8 @@ type Upload struct {
 	SHA256 string
 }
 
-// Message is a message the sandbox holds, sent through the API or received
-// with Receive.
+// Message is a message the sandbox holds: sent through the API, received
+// with Receive, or seeded with SeedMessage.
 type Message struct {
 	// ID is the message id the API and relay events use.
 	ID int64
@@ -106,18 +108,22 @@ type Message struct {
 	CreatedAt time.Time
 }
 
-// Messages returns every message, oldest first.
-func (s *Server) Messages() []Message {
+// SentMessages returns every message sent to a customer (through
+// Messages.Send, Messages.SendTemplate, or seeded as outbound), oldest
+// first: what the customer would have received, and how many times.
+func (s *Server) SentMessages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]Message, 0, len(s.messages))
 	for _, m := range s.messages {
-		out = append(out, s.exportMessage(m))
+		if m.direction == voxio.DirectionOutbound {
+			out = append(out, s.exportMessage(m))
+		}
 	}
 	return out
 }
 
-// Message returns one message by id.
+// Message returns one message by id, sent or received.
 func (s *Server) Message(id int64) (Message, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

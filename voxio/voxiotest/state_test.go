@@ -31,7 +31,7 @@ func TestConfiguredCredentialsAndRelay(t *testing.T) {
 	defer ts.Close()
 	hc := &http.Client{Timeout: 5 * time.Second}
 
-	s := voxiotest.NewServer(voxiotest.WithCredentials(id, secret), voxiotest.WithRelaySecret(relaySecret),
+	s := voxiotest.NewServer(voxiotest.WithCredentials(voxio.Credentials{ClientID: id, ClientSecret: secret}), voxiotest.WithRelaySecret(relaySecret),
 		voxiotest.WithRelayURL(ts.URL), voxiotest.WithRelayHTTPClient(hc))
 	defer s.Close()
 
@@ -136,7 +136,7 @@ func TestOtherBodyEncodings(t *testing.T) {
 	code, m := raw(t, s, "POST", "/inbox/send-message", h, strings.NewReader(`{"mobile_code":"62","mobile":"811","message":"שלום","cta_url_id":null,"whatsapp_account_id":24}`))
 	assert.Equal(t, 200, code)
 	require.Equal(t, "success", m["status"], m)
-	msgs := s.Messages()
+	msgs := s.SentMessages()
 	require.Len(t, msgs, 1)
 	assert.Equal(t, "שלום", msgs[0].Text)
 	assert.Equal(t, "24", msgs[0].Fields.Get("whatsapp_account_id"))
