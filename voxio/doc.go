@@ -23,8 +23,10 @@
 // validation_error is ErrValidation, not_found ErrNotFound, Unauthorized
 // ErrUnauthorized (and ErrIPNotWhitelisted too when the server's IP address
 // is not whitelisted), insufficient_balance ErrInsufficientBalance and
-// subscription_required ErrSubscriptionRequired. An "exception" has no
-// category: only its HTTP status (a 429, say) can match a sentinel.
+// subscription_required ErrSubscriptionRequired. An "exception" is Voxio's
+// own failure while handling the request: on a send it matches
+// ErrMaybeDelivered (the message may have gone out), and only its HTTP
+// status (a 429, say) can match a category.
 // Input that breaks a documented rule (a missing field, a "+" in mobile_code,
 // a 6 MB image) is a *ValidationError and nothing is sent.
 //

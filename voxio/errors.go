@@ -2,6 +2,7 @@ package voxio
 
 import (
 	"errors"
+	"net/http"
 	"strings"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
@@ -129,8 +130,10 @@ const (
 	// RemarkSubscriptionRequired: the plan does not include the feature,
 	// such as interactive messages (ErrSubscriptionRequired).
 	RemarkSubscriptionRequired = "subscription_required"
-	// RemarkException: Voxio failed while handling the request; nothing was
-	// sent. It matches no sentinel of its own: the HTTP status decides.
+	// RemarkException: Voxio failed while handling the request, and its
+	// answer does not say whether a send went out. On a send (or another
+	// request that is not safe to repeat) it matches ErrMaybeDelivered,
+	// unless answered with 429; otherwise the HTTP status decides.
 	RemarkException = "exception"
 	// RemarkUnauthorized: missing or wrong credentials, or an IP address
 	// that is not whitelisted (ErrUnauthorized).
@@ -178,6 +181,10 @@ func failure(resp *transport.Response) *transport.Error {
 		Messages: env.Messages,
 		Fields:   env.Fields,
 		Kind:     kindOf(env),
+		// "exception" is Voxio's own failure while it handled the
+		// request: a send may or may not have gone out. A 429 with it is
+		// still a refusal.
+		Uncertain: strings.EqualFold(strings.TrimSpace(env.Remark), RemarkException) && resp.StatusCode != http.StatusTooManyRequests,
 	}
 }
 

@@ -39,8 +39,9 @@ func TestVendorErrors(t *testing.T) {
 			"In order to access this API endpoint, please add your IP address (::1) to the white list from the user dashboard."},
 			[]error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted}},
 		{"error_ip_whitelist.json", 403, "Unauthorized", nil, []error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted}},
-		{"error_exception.json", 200, "exception", []string{"Something went wrong while sending message"}, nil},
-		{"error_exception.json", 500, "exception", nil, nil},
+		// Voxio failed while handling the send: it may have gone out.
+		{"error_exception.json", 200, "exception", []string{"Something went wrong while sending message"}, []error{voxio.ErrMaybeDelivered}},
+		{"error_exception.json", 500, "exception", nil, []error{voxio.ErrMaybeDelivered}},
 		{"error_exception.json", 429, "exception", nil, []error{voxio.ErrRateLimited}},
 		{"error_insufficient_balance.json", 200, "insufficient_balance", []string{"Insufficient template balance."}, []error{voxio.ErrInsufficientBalance}},
 		{"error_insufficient_balance.json", 402, "insufficient_balance", nil, []error{voxio.ErrInsufficientBalance}},

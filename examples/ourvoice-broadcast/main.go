@@ -159,7 +159,13 @@ func sendOne(ctx context.Context, c *ourvoice.Client, b Broadcast, to string) (R
 			r.MessageID = res.Messages[0].ID
 		}
 	case errors.Is(err, ourvoice.ErrMaybeDelivered):
-		r.Outcome, r.Reason = MaybeDelivered, "answer lost after the request was sent"
+		r.Outcome = MaybeDelivered
+		var ve *ourvoice.Error
+		if errors.As(err, &ve) {
+			r.Reason = fmt.Sprintf("HTTP %d after the request was sent", ve.StatusCode)
+		} else {
+			r.Reason = "answer lost after the request was sent"
+		}
 	default:
 		r.Outcome, r.Reason = Failed, reason(err)
 		return r, fatal(err)

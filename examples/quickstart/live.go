@@ -24,8 +24,8 @@ import (
 //
 // Optional: VOITEX_LOOKUP_PHONE (a phone for the read-only contact select),
 // and for -send-to: VOXIO_MOBILE_CODE (the recipient's country code),
-// VOITEX_SMS_FROM (and VOITEX_SMS_TO, the recipient in Voitex's local
-// form), OURVOICE_SESSION_ID, CHATTU_CLIENT_ID. VOXIO_BASE_URL,
+// VOITEX_SMS_FROM (and VOITEX_SMS_TO, the recipient as a 10-digit North
+// American number, the only form Voitex's docs show), OURVOICE_SESSION_ID, CHATTU_CLIENT_ID. VOXIO_BASE_URL,
 // VOITEX_BASE_URL and OURVOICE_BASE_URL point a vendor at a proxy.
 
 // liveConfig is what live mode runs with; env is looked up by name.
@@ -147,7 +147,8 @@ func liveVoitex(ctx context.Context, w io.Writer, cfg liveConfig) (bool, error) 
 		fmt.Fprintln(w, "send skipped: set VOITEX_SMS_FROM to an SMS-enabled number of the account")
 		return true, nil
 	}
-	// Voitex numbers are usually written in local form (0501234567).
+	// Voitex takes 10-digit North American numbers (8451239876); -send-to
+	// in another form is refused before sending.
 	to := cfg.sendTo
 	if local := cfg.env("VOITEX_SMS_TO"); local != "" {
 		to = local

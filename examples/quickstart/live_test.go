@@ -63,7 +63,7 @@ func TestLiveModeAgainstSandboxes(t *testing.T) {
 
 	env := map[string]string{
 		"VOXIO_CLIENT_ID": voxiotest.DefaultClientID, "VOXIO_CLIENT_SECRET": voxiotest.DefaultClientSecret, "VOXIO_BASE_URL": vx.URL, "VOXIO_MOBILE_CODE": "972",
-		"VOITEX_AUTH_KEY": voitextest.DefaultAuthKey, "VOITEX_BASE_URL": vt.URL, "VOITEX_SMS_FROM": "0731234567", "VOITEX_SMS_TO": "0501234567",
+		"VOITEX_AUTH_KEY": voitextest.DefaultAuthKey, "VOITEX_BASE_URL": vt.URL, "VOITEX_SMS_FROM": "8459511000", "VOITEX_SMS_TO": "8451239876",
 		"OURVOICE_TOKEN": ourvoicetest.DefaultToken, "OURVOICE_BASE_URL": ov.BaseURL(), "OURVOICE_SESSION_ID": created.Session.ID,
 		"CHATTU_BASE_URL": ch.URL, "CHATTU_API_KEY": chattutest.DefaultAPIKey, "CHATTU_CLIENT_ID": "shop",
 	}
@@ -174,7 +174,7 @@ func TestLiveModeStepFailures(t *testing.T) {
 			return map[string]string{"VOXIO_CLIENT_ID": voxiotest.DefaultClientID, "VOXIO_CLIENT_SECRET": voxiotest.DefaultClientSecret, "VOXIO_BASE_URL": b, "VOXIO_MOBILE_CODE": "972"}
 		}, vx.URL},
 		{"Voitex", 2, func(b string) map[string]string {
-			return map[string]string{"VOITEX_AUTH_KEY": voitextest.DefaultAuthKey, "VOITEX_BASE_URL": b, "VOITEX_LOOKUP_PHONE": "0501234567", "VOITEX_SMS_FROM": "0731234567", "VOITEX_SMS_TO": "0501234567"}
+			return map[string]string{"VOITEX_AUTH_KEY": voitextest.DefaultAuthKey, "VOITEX_BASE_URL": b, "VOITEX_LOOKUP_PHONE": "7325550184", "VOITEX_SMS_FROM": "8459511000", "VOITEX_SMS_TO": "8451239876"}
 		}, vt.URL},
 		{"Our Voice", 2, func(b string) map[string]string {
 			return map[string]string{"OURVOICE_TOKEN": ourvoicetest.DefaultToken, "OURVOICE_BASE_URL": b, "OURVOICE_SESSION_ID": "00000000-0000-0000-0000-000000000000"}

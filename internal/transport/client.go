@@ -73,7 +73,6 @@ type Client struct {
 	redact      *redactor
 	failureHook func(*Response) *Error
 
-
 	retryMax      int
 	retryWaitMin  time.Duration
 	retryWaitMax  time.Duration

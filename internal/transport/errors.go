@@ -126,8 +126,8 @@ func (e *Error) Is(target error) bool {
 	if target == nil {
 		return false
 	}
-	if target == ErrMaybeDelivered {
-		return e.MaybeDelivered
+	if target == ErrMaybeDelivered && e.MaybeDelivered {
+		return true
 	}
 	if e.Kind != nil {
 		return errors.Is(e.Kind, target)

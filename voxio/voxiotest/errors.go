@@ -18,7 +18,7 @@ import (
 //	not_found               200   not_found              voxio.ErrNotFound
 //	insufficient_balance    200   insufficient_balance   voxio.ErrInsufficientBalance
 //	subscription_required   200   subscription_required  voxio.ErrSubscriptionRequired
-//	exception               200   exception              no sentinel: Voxio failed, nothing was sent
+//	exception               200   exception              ErrMaybeDelivered on a send: Voxio failed while handling it
 //	Unauthorized            200   Unauthorized           voxio.ErrUnauthorized
 //	ip_not_whitelisted      200   Unauthorized           voxio.ErrIPNotWhitelisted and voxio.ErrUnauthorized
 //	rate_limited            429   (Laravel's "Too Many Attempts.")  voxio.ErrRateLimited, once the client's retries are used up

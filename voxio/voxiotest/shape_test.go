@@ -125,7 +125,7 @@ func TestFailNextError(t *testing.T) {
 		{voxiotest.CodeNotFound, 200, "not_found", []error{voxio.ErrNotFound}},
 		{voxiotest.CodeInsufficientBalance, 200, "insufficient_balance", []error{voxio.ErrInsufficientBalance}},
 		{voxiotest.CodeSubscriptionRequired, 200, "subscription_required", []error{voxio.ErrSubscriptionRequired}},
-		{voxiotest.CodeException, 200, "exception", nil},
+		{voxiotest.CodeException, 200, "exception", []error{voxio.ErrMaybeDelivered}}, // a send may have gone out
 		{voxiotest.CodeUnauthorized, 200, "Unauthorized", []error{voxio.ErrUnauthorized}},
 		{voxiotest.CodeIPNotWhitelisted, 200, "Unauthorized", []error{voxio.ErrUnauthorized, voxio.ErrIPNotWhitelisted}},
 		{voxiotest.CodeRateLimited, 429, "", []error{voxio.ErrRateLimited}},
