@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -154,6 +155,7 @@ type relayConfig struct {
 	maxAge, maxSkew time.Duration
 	now             func() time.Time
 	cache           relay.ReplayCache
+	failOpen        *slog.Logger
 }
 
 // relayConfigError is a configuration error of the relay handler: it names
@@ -262,6 +264,22 @@ func WithRelayReplayCache(cache relay.ReplayCache) RelayOption {
 	}
 }
 
+// WithRelayReplayFailOpen makes the handler process a verified delivery
+// when the replay store cannot be reached, logging a warning to l for each
+// one, instead of answering 503 so that Voxio redelivers later (the
+// default). Opt in only when a duplicate reaching the callback is cheaper
+// than a delayed one: while the store is down, a delivery Voxio repeats is
+// processed again. l is required, so the choice is never silent.
+func WithRelayReplayFailOpen(l *slog.Logger) RelayOption {
+	return func(c *relayConfig) error {
+		if l == nil {
+			return relayConfigError("WithRelayReplayFailOpen(nil): a logger is required")
+		}
+		c.failOpen = l
+		return nil
+	}
+}
+
 // RelayHandler receives Voxio Inbound Relay deliveries. It is an
 // http.Handler, safe for concurrent use.
 type RelayHandler struct {
@@ -269,6 +287,7 @@ type RelayHandler struct {
 	verifier  *relay.Verifier
 	cache     relay.ReplayCache
 	forgetter relay.ReplayForgetter // nil when the cache cannot forget
+	failOpen  *slog.Logger          // set: process when the cache is down
 	window    time.Duration
 	now       func() time.Time
 	timeout   time.Duration
@@ -337,6 +356,7 @@ func NewRelayHandler(cfg RelayConfig, fn func(ctx context.Context, ev Event) err
 		runner:   rc.runner,
 		verifier: v,
 		cache:    rc.cache,
+		failOpen: rc.failOpen,
 		// One extra second covers the inclusive edge of the age limit, as
 		// the verifier's own entries do.
 		window:  rc.maxAge + rc.maxSkew + time.Second,
@@ -418,8 +438,16 @@ func (h *RelayHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !errors.Is(err, relay.ErrUnavailable) {
 			err = fmt.Errorf("%w: replay cache: %w", relay.ErrUnavailable, err)
 		}
-		h.fail(w, r, relay.HTTPStatus(err), err)
-		return
+		if h.failOpen == nil {
+			// 503: Voxio redelivers later, when the store can tell a
+			// duplicate again.
+			h.fail(w, r, relay.HTTPStatus(err), err)
+			return
+		}
+		h.failOpen.LogAttrs(ctx, slog.LevelWarn, "voxio relay: replay store unavailable, processing without deduplication",
+			slog.String("event", r.Header.Get(HeaderRelayEvent)), slog.String("error", err.Error()))
+		h.runner.Report(r, err)
+		seen = false
 	}
 	if seen {
 		h.runner.Report(r, fmt.Errorf("%w: payload already accepted (signed %d)", relay.ErrReplay, res.Timestamp.Unix()))
