@@ -27,6 +27,8 @@ BenchmarkVoxioRelayHandler-2   	  100000	     11000 ns/op	    9000 B/op	      30
 BenchmarkVoxioRelayHandlerRaw-2	  100000	     10000 ns/op	    8000 B/op	      20 allocs/op
 BenchmarkChattuWebhookHandler-2	  100000	     11000 ns/op	    9000 B/op	      30 allocs/op
 BenchmarkChattuWebhookHandlerRaw-2	  100000	     10000 ns/op	    8000 B/op	      20 allocs/op
+BenchmarkVerifyDedupeRedis-2   	   20000	     59000 ns/op	     908 B/op	      17 allocs/op
+BenchmarkVerifyDedupeMemory-2  	  300000	      3900 ns/op	     345 B/op	       3 allocs/op
 BenchmarkVerify1KiB-2    	 1316829	       935.1 ns/op	1095.04 MB/s	       0 B/op	       0 allocs/op
 BenchmarkHMAC1KiB-2      	  757371	      1600 ns/op	 639.85 MB/s	     561 B/op	       9 allocs/op
 BenchmarkVerify64KiB-2   	   35955	     32852 ns/op	1994.89 MB/s	       0 B/op	       0 allocs/op
@@ -50,7 +52,7 @@ func TestBenchTable(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("ok=%v err=%v\n%s", ok, err, sb.String())
 	}
-	for _, want := range []string{"TransportGET vs RawGET", "1.032", "Verify1KiB vs HMAC1KiB", "0.98 MiB", "ok"} {
+	for _, want := range []string{"TransportGET vs RawGET", "1.032", "Verify1KiB vs HMAC1KiB", "0.98 MiB", "ok", "VerifyDedupeRedis vs VerifyDedupeMemory", "15.128", "info"} {
 		if !strings.Contains(sb.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, sb.String())
 		}
