@@ -40,10 +40,15 @@ type (
 	//   - Body []byte: the start of the answer (64 KiB at most).
 	//   - Kind error: what the error matches when the status alone cannot
 	//     say (ErrValidation for field errors inside a 2xx).
+	//   - Uncertain bool: never set; Our Voice has no code meaning "outcome
+	//     unknown".
+	//   - MaybeDelivered bool: a send or session change was answered with a
+	//     5xx other than 501, 505 or 503 with Retry-After: Our Voice may have
+	//     acted, so it was not repeated.
 	//
 	// errors.Is(err, X) matches ErrUnauthorized (401, 403), ErrNotFound
-	// (404), ErrValidation (400, 422, or field errors inside a 2xx) and
-	// ErrRateLimited (429). Every text in it is redacted: the token never
+	// (404), ErrValidation (400, 422, or field errors inside a 2xx),
+	// ErrRateLimited (429) and ErrMaybeDelivered (MaybeDelivered). Every text in it is redacted: the token never
 	// appears.
 	Error = transport.Error
 	// ValidationError is input rejected before anything was sent: nothing

@@ -32,6 +32,11 @@ type (
 	//   - Body []byte: the start of the answer (64 KiB), client secret
 	//     redacted.
 	//   - Kind error: what the remark means, which errors.Is reads.
+	//   - Uncertain bool: the remark is "exception", Voxio's own failure
+	//     while handling the request: the outcome is unknown.
+	//   - MaybeDelivered bool: a send or create was answered with an
+	//     exception, or a 5xx other than 501, 505 or 503 with Retry-After,
+	//     and no remark proves a refusal: the message may have gone out.
 	//
 	// Match categories with errors.Is: ErrValidation, ErrNotFound,
 	// ErrUnauthorized, ErrIPNotWhitelisted, ErrInsufficientBalance,
@@ -85,6 +90,9 @@ type (
 	//   - Size int64: the length in bytes; 0 has it measured (files,
 	//     ReaderAts with a size, seekers). A one-shot reader of unknown size
 	//     cannot be checked against the documented limits, so set it.
+	//   - Progress func(sent, total int64): called after each chunk is
+	//     written, with the bytes of this file sent so far and its size (-1
+	//     when unknown), to follow a long upload; no allocation per call.
 	File = transport.File
 )
 
