@@ -430,7 +430,10 @@ func DecodeJSON[R any](resp *Response) (R, error) {
 	if err := loose.Unmarshal(resp.Body, &v); err != nil {
 		return v, err
 	}
-	if rs, ok := any(&v).(RawSetter); ok {
+	// R is a result struct or a pointer to one.
+	if rs, ok := any(v).(RawSetter); ok && rs != nil {
+		rs.SetRaw(resp.Body)
+	} else if rs, ok := any(&v).(RawSetter); ok {
 		rs.SetRaw(resp.Body)
 	}
 	return v, nil
