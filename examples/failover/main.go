@@ -1,19 +1,22 @@
 // Command failover sends one message through the first of several providers
 // that accepts it (Voxio, Our Voice, Chattu, then Voitex SMS), and never
-// through two.
+// through two, with the switchboard package's Failover.
 //
 // A provider is skipped only when its failure proves that nothing was sent:
-// the SDK rejected the input, the connection was never made, or the vendor
-// refused the request (401, 403, 404, 422, 429, a 503 with Retry-After, an
-// error inside HTTP 200). When the request may have reached the vendor (the
-// error matches ErrMaybeDelivered, or a 5xx) the failover stops and reports
-// which provider may have delivered the message. See classify.
+// the input was refused before sending, the connection was never made, or
+// the vendor refused the request (credentials, balance, plan limits, a rate
+// limit, an error inside HTTP 200). When the message may have gone out (the
+// error matches switchboard.ErrMaybeDelivered: the connection broke after
+// writing, a 5xx, an unreadable answer) the failover stops and reports which
+// provider may have delivered it. Told to (switchboard.WithResolve), it first
+// looks the message up at that provider, and moves on only when it is not
+// there. See switchboard.Classify for the rule.
 //
 // The demo runs against the four in-process sandboxes with injected faults,
 // and needs no credentials and no network:
 //
 //	go run ./examples/failover
-//	go run ./examples/failover -country-code 972 -number 521234567 -text "שלום"
+//	go run ./examples/failover -to "+972 52-123-4567" -text "שלום"
 package main
 
 import (
@@ -26,19 +29,24 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard"
 )
 
 func main() {
 	text := flag.String("text", "Your order #1042 has shipped 📦", "the message text")
-	cc := flag.String("country-code", "1", "the recipient's country calling code, digits only (Voitex SMS reaches only 1)")
-	number := flag.String("number", "2125550143", "the recipient's national number, digits only")
+	to := flag.String("to", "+1 212 555 0143", "the recipient, in international form (Voitex SMS reaches +1 only)")
 	timeout := flag.Duration("timeout", 30*time.Second, "give up after this long")
 	flag.Parse()
 
+	phone, err := switchboard.ParsePhone(*to)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "failover:", err)
+		os.Exit(2)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	m := Message{To: Phone{CountryCode: strings.TrimPrefix(*cc, "+"), Number: *number}, Text: *text}
-	if err := run(ctx, os.Stdout, m); err != nil {
+	if err := run(ctx, os.Stdout, switchboard.Message{To: phone, Text: *text}); err != nil {
 		fmt.Fprintln(os.Stderr, "failover:", err)
 		os.Exit(1)
 	}
@@ -46,8 +54,10 @@ func main() {
 
 // scenario is one send of the demo, with the faults injected before it.
 type scenario struct {
-	title  string
-	inject func(sb *sandboxes)
+	title string
+	// resolve sends with a Failover told to look maybe-delivered sends up.
+	resolve bool
+	inject  func(sb *sandboxes)
 }
 
 // retryAfter returns a Retry-After header of d, in seconds.
@@ -58,48 +68,69 @@ func retryAfter(d time.Duration) http.Header {
 // scenarios are the demo's sends, in order. The last one closes Voxio's
 // sandbox for good.
 var scenarios = []scenario{
-	{"every provider is up", func(*sandboxes) {}},
-	{"Voxio rejects the credentials (401); Our Voice is rate limited for an hour (429, Retry-After 3600)", func(sb *sandboxes) {
+	{"every provider is up", false, func(*sandboxes) {}},
+	{"Voxio rejects the credentials (401); Our Voice is rate limited for an hour (429, Retry-After 3600)", false, func(sb *sandboxes) {
 		sb.voxio.FailNext(1, http.StatusUnauthorized, `{"status":"error","remark":"Unauthorized","message":["Unauthorized"]}`)
 		sb.ourvoice.FailNextWithHeader(1, http.StatusTooManyRequests, `{"success":false,"message":"Too Many Attempts."}`, retryAfter(time.Hour))
 	}},
-	{"Voxio answers HTTP 200 with a validation error; Our Voice 422", func(sb *sandboxes) {
+	{"Voxio answers HTTP 200 with a validation error; Our Voice 422", false, func(sb *sandboxes) {
 		sb.voxio.FailNext(1, http.StatusOK, `{"status":"error","remark":"validation_error","message":["The mobile must be a valid mobile number."]}`)
 		sb.ourvoice.FailNext(1, http.StatusUnprocessableEntity, `{"success":false,"message":"The given data was invalid.","errors":{"to_number.0":["The number is not on WhatsApp."]}}`)
 	}},
-	{"Voxio acts on the send, then the connection drops before its answer", func(sb *sandboxes) {
+	{"Voxio acts on the send, then the connection drops before its answer", false, func(sb *sandboxes) {
 		sb.voxio.DropResponseNext(1)
 	}},
-	{"Voxio answers 500: it may have acted before failing", func(sb *sandboxes) {
+	{"the same, with the failover told to look it up (WithResolve)", true, func(sb *sandboxes) {
+		sb.voxio.DropResponseNext(1)
+	}},
+	{"Voxio drops the connection before acting; looked up, not found, so Our Voice sends", true, func(sb *sandboxes) {
+		sb.voxio.DropNext(1)
+	}},
+	{"Voxio answers 500: it may have acted before failing", false, func(sb *sandboxes) {
 		sb.voxio.FailNext(1, http.StatusInternalServerError, `{"status":"error","remark":"exception","message":["Server Error"]}`)
 	}},
-	{"every provider refuses", func(sb *sandboxes) {
+	{"every provider refuses", false, func(sb *sandboxes) {
 		sb.voxio.FailNextWithHeader(1, http.StatusServiceUnavailable, `{"status":"error","remark":"maintenance","message":["Back soon"]}`, retryAfter(10*time.Minute))
 		sb.ourvoice.FailNext(1, http.StatusPaymentRequired, `{"success":false,"message":"Insufficient balance."}`)
 		sb.chattu.FailNext(1, http.StatusForbidden, `{"success":false,"error":"Plan limit exceeded","code":"PLAN_LIMIT_EXCEEDED"}`)
 		sb.voitex.FailNext(1, http.StatusOK, `{"status":"error","data":"","errors":["Invalid Auth-Key"]}`)
 	}},
-	{"Voxio is down (connection refused)", func(sb *sandboxes) {
+	{"Voxio is down (connection refused)", false, func(sb *sandboxes) {
 		sb.voxio.close()
 	}},
 }
 
 // run plays every scenario against fresh sandboxes and writes a transcript
 // to w.
-func run(ctx context.Context, w io.Writer, m Message) error {
+func run(ctx context.Context, w io.Writer, m switchboard.Message) error {
 	sb, err := startSandboxes(ctx)
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	f := sb.Failover()
+	plain, err := sb.Failover()
+	if err != nil {
+		return err
+	}
+	resolving, err := sb.Failover(switchboard.WithResolve(50 * time.Millisecond))
+	if err != nil {
+		return err
+	}
 
-	fmt.Fprintf(w, "Sending %q to %s through %s\n", m.Text, m.To, f.Name())
+	fmt.Fprintf(w, "Sending %q to %s through %s\n", m.Text, m.To, plain.Provider())
 	for i, sc := range scenarios {
 		before := sb.snapshot()
 		sc.inject(sb)
 		fmt.Fprintf(w, "\n%d. %s\n", i+1, sc.title)
-		r, err := f.Send(ctx, m)
+		f := plain
+		if sc.resolve {
+			f = resolving
+		}
+		// Each send is its own message, numbered: a lookup tells apart
+		// messages, not sends of the same text to the same number.
+		mi := m
+		mi.Text = fmt.Sprintf("%s (%d/%d)", m.Text, i+1, len(scenarios))
+		r, err := f.Send(ctx, mi)
 		report(w, r, err)
 		fmt.Fprintf(w, "   send requests seen: %s\n", sb.since(before))
 		if err := ctx.Err(); err != nil {
@@ -110,27 +141,40 @@ func run(ctx context.Context, w io.Writer, m Message) error {
 }
 
 // report writes one send's attempts and outcome.
-func report(w io.Writer, r Receipt, err error) {
-	var se *SendError
+func report(w io.Writer, r *switchboard.Receipt, err error) {
+	var fe *switchboard.FailoverError
 	switch {
-	case err == nil:
-		for _, a := range r.Refused {
-			fmt.Fprintf(w, "   %-10s refused: %v\n", a.Provider, a.Err)
+	case err == nil && r != nil:
+		for _, a := range r.Trail {
+			attempt(w, a)
 		}
-		fmt.Fprintf(w, "   %-10s SENT (id %s)\n", r.Provider, r.ID)
-	case errors.As(err, &se):
-		for _, a := range se.Attempts {
-			fmt.Fprintf(w, "   %-10s %s: %v\n", a.Provider, a.Outcome, a.Err)
+		fmt.Fprintf(w, "   => SENT through %s (id %s)\n", r.Provider, r.ID)
+	case errors.As(err, &fe):
+		for _, a := range fe.Trail {
+			attempt(w, a)
 		}
-		if p, ok := se.MaybeDeliveredBy(); ok {
-			fmt.Fprintf(w, "   => STOPPED: %s may have delivered it; not sent anywhere else. Check %s's sent messages before sending again.\n", p, p)
-		} else if l := se.Attempts[len(se.Attempts)-1]; l.Outcome == OutcomeAborted {
-			fmt.Fprintf(w, "   => NOT SENT: stopped before %s: %v\n", l.Provider, l.Err)
+		l := fe.Last()
+		if a, ok := fe.MaybeDeliveredBy(); ok {
+			fmt.Fprintf(w, "   => STOPPED: %s may have delivered it; not sent anywhere else. Look it up there (FailoverError.Resolve) before sending again.\n", a.Provider)
+		} else if l.Outcome == switchboard.OutcomeAborted {
+			fmt.Fprintf(w, "   => NOT SENT: stopped at %s: %v\n", l.Provider, l.Err)
 		} else {
-			fmt.Fprintf(w, "   => NOT SENT: all %d providers refused; nothing was delivered, so it is safe to try again later.\n", len(se.Attempts))
+			fmt.Fprintf(w, "   => NOT SENT: all %d providers refused; nothing was delivered, so it is safe to try again later.\n", len(fe.Trail))
 		}
 	default:
 		fmt.Fprintf(w, "   => error: %v\n", err)
+	}
+}
+
+// attempt writes one provider's attempt on one line.
+func attempt(w io.Writer, a switchboard.Attempt) {
+	fmt.Fprintf(w, "   %-9s %s: %s", a.Provider, a.Outcome, a.Reason)
+	if a.Err != nil && a.Outcome != switchboard.OutcomeSent {
+		fmt.Fprintf(w, " [%v]", a.Err)
+	}
+	fmt.Fprintln(w)
+	if res := a.Resolution; res != nil {
+		fmt.Fprintf(w, "   %-9s looked up: %s (%s)\n", "", res.Status, res.Evidence)
 	}
 }
 
