@@ -74,6 +74,6 @@ func run(ctx context.Context, w io.Writer) error {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 	}
-	fmt.Fprintf(w, "\nDone: %d vendors in %s, all against in-process sandboxes.\n", len(tours), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(w, "\nDone: %d parts in %s, all against in-process sandboxes.\n", len(tours), time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -17,6 +17,18 @@ func TestQuickstartRuns(t *testing.T) {
 	if !bytes.Contains(out.Bytes(), []byte("Done:")) {
 		t.Fatalf("transcript incomplete:\n%s", out.String())
 	}
+	// The unified part: a proven refusal moves on, the message goes out
+	// once, and both vendors' answers reach the one callback.
+	for _, want := range []string{
+		"chattu   not sent: the vendor refused it (HTTP 403, PLAN_LIMIT_EXCEEDED)",
+		"(Chattu sent 0, Our Voice 1)",
+		"inbox: chattu   +972528888888: תודה!",
+		"inbox: ourvoice +972528888888: מתי זה מגיע?",
+	} {
+		if !bytes.Contains(out.Bytes(), []byte(want)) {
+			t.Errorf("transcript lacks %q:\n%s", want, out.String())
+		}
+	}
 }
 
 func TestCommandLine(t *testing.T) {
