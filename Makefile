@@ -3,9 +3,9 @@
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS := ./...
 
-.PHONY: test fmt vet staticcheck unit bench fuzz cover redisstore
+.PHONY: test fmt vet staticcheck unit bench fuzz cover redisstore e2e
 
-test: fmt vet staticcheck unit redisstore
+test: fmt vet staticcheck unit redisstore e2e
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -29,6 +29,18 @@ redisstore:
 	cd redisstore && go vet ./...
 	cd redisstore && go run $(STATICCHECK) ./...
 	cd redisstore && go test -race -count=1 ./...
+
+# The browser tests are a module of their own (e2e/go.mod, chromedp), so the
+# core module gains no dependency: gofmt, vet, staticcheck and its tests,
+# which build examples/devserver and drive it in headless Chromium (Debian:
+# apt-get install chromium). Without a browser they are skipped, unless
+# E2E_REQUIRE_BROWSER is set, as .ci/run sets it. Screenshots go to .out/.
+e2e:
+	@out=$$(cd e2e && gofmt -l .); \
+	if [ -n "$$out" ]; then echo "gofmt needed in e2e:"; echo "$$out"; exit 1; fi
+	cd e2e && go vet ./...
+	cd e2e && go run $(STATICCHECK) ./...
+	cd e2e && go test -count=1 ./...
 
 # Every benchmark pair (SDK vs its raw baseline, measured in the same run),
 # then the table: medians, ratio to raw, target, and the heap growth of the

@@ -73,6 +73,34 @@ func (s *Server) ClientState(clientID string) (ClientState, bool) {
 	return c.ClientState, true
 }
 
+// Clients returns every client, in creation order: what a watcher of the
+// sandbox (examples/devserver) lists.
+func (s *Server) Clients() []ClientState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ClientState, 0, len(s.order))
+	for _, id := range s.order {
+		if c := s.clients[id]; c != nil {
+			out = append(out, c.ClientState)
+		}
+	}
+	return out
+}
+
+// QR returns the PNG that GET /api/qr/:clientId answers while the client
+// waits for a scan, and false when the client is connected or unknown.
+// Like the API's, it is a QR-like picture, not a scannable code: Scan is
+// the scan.
+func (s *Server) QR(clientID string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.clients[clientID]
+	if c == nil || c.Connected || c.qr == nil {
+		return nil, false
+	}
+	return append([]byte(nil), c.qr...), true
+}
+
 // AddGroup gives a client a group or channel (replacing one with the same
 // id).
 func (s *Server) AddGroup(clientID string, g Group) error {

@@ -17,7 +17,9 @@
 // Advance, WithClock). Seed a client, a chat message or a scheduled message
 // with the ids the docs use (SeedClient, SeedMessage, SeedSchedule) to run
 // the docs' requests as written; Receive and Call play the traffic Chattu
-// sends to webhooks, and Deliveries shows what they sent.
+// sends to webhooks, and Deliveries shows what they sent. WithListener runs
+// the sandbox at a fixed address, and WithObserver, Clients and QR let a
+// watcher (examples/devserver) follow it live.
 //
 // Credentials are checked per endpoint as the docs show them: the x-api-key
 // header on the API-key endpoints, the dashboard session cookie on the

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"mime"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -103,6 +104,19 @@ func WithWebhookTimeouts(message, call time.Duration) Option {
 	return func(s *Server) { s.hookTimeout, s.callHookTimeout = message, call }
 }
 
+// WithListener serves the sandbox on l instead of a new loopback port, so
+// that it runs at an address fixed in advance: a local dev server whose
+// URL an application is configured with (examples/devserver). URL is
+// "http://" + l.Addr(); Close closes l.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
+// WithObserver calls fn for every request the sandbox receives, faulted
+// ones included, once it has been answered: a way to watch an
+// application's traffic live, which keeps going after the request log is
+// full. fn runs on the request's goroutine, so it must be quick and safe
+// for concurrent use.
+func WithObserver(fn func(Served)) Option { return func(s *Server) { s.observer = fn } }
+
 // Recorded is one request the sandbox received, as it arrived, in the
 // order Requests returns them. Its fields:
 //
@@ -113,6 +127,21 @@ func WithWebhookTimeouts(message, call time.Duration) Option {
 //   - Fault (string): the fault injected into it: "fail", "delay", "drop",
 //     "drop-response", or "" for none.
 type Recorded = sandbox.Recorded
+
+// Served is one request as WithObserver's function sees it, once the
+// sandbox has answered it. Its fields:
+//
+//   - Recorded: the request, as Requests records it (Method, Path,
+//     RawQuery, Header with credentials, the start of Body, Fault).
+//   - Status int: the HTTP status answered; 0 when the connection was
+//     closed without an answer (DropNext, DropResponseNext, or a client
+//     that gave up during DelayNext).
+//   - ContentType string, Response []byte, ResponseSize int64: the answer's
+//     Content-Type, the start of its body (at most 16 KiB) and its full size.
+//   - Received time.Time, Duration time.Duration: when the request arrived
+//     (real time, not the sandbox clock) and how long the answer took,
+//     injected delays included.
+type Served = sandbox.Served
 
 // Server is a running sandbox. It is safe for concurrent use.
 type Server struct {
@@ -131,6 +160,8 @@ type Server struct {
 	seedGroups                   bool
 	planLimit                    int
 	hookTimeout, callHookTimeout time.Duration
+	listener                     net.Listener
+	observer                     func(Served)
 
 	mu      sync.Mutex
 	apiKeys []string // account keys; APIKey returns the first
@@ -161,7 +192,7 @@ func NewServer(opts ...Option) *Server {
 	if s.webhookClient == nil {
 		s.webhookClient = &http.Client{}
 	}
-	s.sb = sandbox.New(s.routes())
+	s.sb = sandbox.New(s.routes(), sandbox.WithListener(s.listener), sandbox.WithObserver(s.observer))
 	if s.base != nil {
 		s.sb.Clock.SetBase(s.base)
 	}

@@ -1,8 +1,11 @@
 package sandbox
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -42,9 +45,11 @@ type Server struct {
 	// Clock is the sandbox's test clock.
 	Clock Clock
 
-	ts      *httptest.Server
-	handler http.Handler
-	maxLog  int
+	ts       *httptest.Server
+	handler  http.Handler
+	maxLog   int
+	listener net.Listener
+	observer func(Served)
 
 	mu     sync.Mutex
 	faults []fault
@@ -56,12 +61,76 @@ type Server struct {
 // to the vendor handler instead of staying in memory.
 const MaxRecordedBody = 1 << 20
 
-// New starts a server that serves h behind the fault injector.
-func New(h http.Handler) *Server {
+// New starts a server that serves h behind the fault injector, on a new
+// loopback port unless WithListener gives it one.
+func New(h http.Handler, opts ...Option) *Server {
 	s := &Server{handler: h, maxLog: 10000}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	for _, o := range opts {
+		if o != nil {
+			o(s)
+		}
+	}
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if s.listener != nil {
+		_ = s.ts.Listener.Close()
+		s.ts.Listener = s.listener
+	}
+	s.ts.Start()
 	s.URL = s.ts.URL
 	return s
+}
+
+// Option configures New.
+type Option func(*Server)
+
+// WithListener makes the server accept connections on l instead of a new
+// loopback port, so that it can run at an address fixed in advance (a
+// local dev server whose URLs an application is configured with). The
+// server's URL is "http://" + l.Addr(); Close closes l. A nil l changes
+// nothing.
+func WithListener(l net.Listener) Option {
+	return func(s *Server) {
+		if l != nil {
+			s.listener = l
+		}
+	}
+}
+
+// Served is one request as an observer sees it once it has been
+// answered: the request as Requests records it, and the answer.
+type Served struct {
+	Recorded
+	// Status is the HTTP status answered; 0 when the connection was closed
+	// without an answer (DropNext, DropResponseNext, or a client that gave
+	// up during a delay).
+	Status int
+	// ContentType is the answer's Content-Type header.
+	ContentType string
+	// Response is the start of the answer's body, at most
+	// MaxObservedResponse bytes; ResponseSize counts every byte written.
+	Response     []byte
+	ResponseSize int64
+	// Received is when the request arrived (the real time, not the test
+	// clock); Duration is how long it took to answer, delays included.
+	Received time.Time
+	Duration time.Duration
+}
+
+// MaxObservedResponse bounds how much of each answer's body an observer
+// is given.
+const MaxObservedResponse = 16 << 10
+
+// WithObserver calls fn once for every request the server receives,
+// faulted ones included, after it has been answered: a way to watch the
+// traffic live, which keeps working after the request log is full. fn runs
+// on the request's goroutine, so it must be quick and safe for concurrent
+// use; it owns the Served it is given. A nil fn changes nothing.
+func WithObserver(fn func(Served)) Option {
+	return func(s *Server) {
+		if fn != nil {
+			s.observer = fn
+		}
+	}
 }
 
 // Close shuts the server down, dropping open connections.
@@ -184,6 +253,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 
+	answered := false // the vendor handler returned normally
+	if s.observer != nil {
+		ow := &observedWriter{ResponseWriter: w}
+		w = ow
+		received := time.Now()
+		defer func() {
+			seen := rec
+			seen.Header = rec.Header.Clone()
+			out := Served{Recorded: seen, Status: ow.status, Response: ow.body, ResponseSize: ow.size,
+				Received: received, Duration: time.Since(received)}
+			switch {
+			case ow.hijacked:
+				out.Status = 0
+			case out.Status == 0 && answered:
+				out.Status = http.StatusOK // net/http's answer to a handler that wrote nothing
+			}
+			if !ow.hijacked {
+				out.ContentType = ow.Header().Get("Content-Type")
+			}
+			s.observer(out)
+		}()
+	}
+
 	if f != nil {
 		switch f.kind {
 		case "fail":
@@ -218,7 +310,57 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.handler.ServeHTTP(w, r)
+	answered = true
 }
+
+// observedWriter keeps the status and the start of the body an observer is
+// shown, and passes everything through, hijacking included.
+type observedWriter struct {
+	http.ResponseWriter
+	status   int
+	body     []byte
+	size     int64
+	hijacked bool
+}
+
+func (w *observedWriter) WriteHeader(code int) {
+	if w.status == 0 && code >= 200 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *observedWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	if room := MaxObservedResponse - len(w.body); room > 0 {
+		w.body = append(w.body, b[:min(room, len(b))]...)
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.size += int64(n)
+	return n, err
+}
+
+// Flush passes a flush through when the underlying writer supports it.
+func (w *observedWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Hijack hands the connection over, as the underlying writer does.
+func (w *observedWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	hj, ok := w.ResponseWriter.(http.Hijacker)
+	if !ok {
+		return nil, nil, errors.New("sandbox: connection cannot be hijacked")
+	}
+	w.hijacked = true
+	return hj.Hijack()
+}
+
+// Unwrap gives http.ResponseController the underlying writer.
+func (w *observedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // hangUp closes the client's connection without writing a response.
 func hangUp(w http.ResponseWriter) {

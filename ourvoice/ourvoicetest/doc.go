@@ -26,6 +26,8 @@
 //     may have been delivered), ClearFaults; and FailNextError, which
 //     answers a named Our Voice error in its own envelope.
 //   - The request log: Requests, Count, ResetLog.
+//   - Running at a fixed address and watching it live: WithListener,
+//     WithObserver (each request once answered), Sessions.
 //   - What was sent: SentMessages.
 //   - Inbound traffic: Receive(ctx, Inbound). Our Voice sends no webhooks,
 //     so an incoming message shows up in the session's message lists.

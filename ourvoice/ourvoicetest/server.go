@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -102,6 +103,19 @@ func WithQRLifetime(d time.Duration) Option {
 // WithAccountID sets the account id sessions report.
 func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id } }
 
+// WithListener serves the sandbox on l instead of a new loopback port, so
+// that it runs at an address fixed in advance: a local dev server whose
+// URL an application is configured with (examples/devserver). URL is
+// "http://" + l.Addr(); Close closes l.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
+// WithObserver calls fn for every request the sandbox receives, faulted
+// ones included, once it has been answered: a way to watch an
+// application's traffic live, which keeps going after the request log is
+// full. fn runs on the request's goroutine, so it must be quick and safe
+// for concurrent use.
+func WithObserver(fn func(Served)) Option { return func(s *Server) { s.observer = fn } }
+
 // Recorded is one request the sandbox received, as it arrived, in the log
 // that Requests returns. Its fields:
 //
@@ -115,6 +129,21 @@ func WithAccountID(id string) Option { return func(s *Server) { s.accountID = id
 //   - Fault string: the fault injected into it, "" when none ("fail",
 //     "delay", "drop", "drop-response").
 type Recorded = sandbox.Recorded
+
+// Served is one request as WithObserver's function sees it, once the
+// sandbox has answered it. Its fields:
+//
+//   - Recorded: the request, as Requests records it (Method, Path,
+//     RawQuery, Header with credentials, the start of Body, Fault).
+//   - Status int: the HTTP status answered; 0 when the connection was
+//     closed without an answer (DropNext, DropResponseNext, or a client
+//     that gave up during DelayNext).
+//   - ContentType string, Response []byte, ResponseSize int64: the answer's
+//     Content-Type, the start of its body (at most 16 KiB) and its full size.
+//   - Received time.Time, Duration time.Duration: when the request arrived
+//     (real time, not the sandbox clock) and how long the answer took,
+//     injected delays included.
+type Served = sandbox.Served
 
 // Server is a running Our Voice sandbox. It is safe for concurrent use.
 // Point a client at it with NewClient or with
@@ -131,6 +160,8 @@ type Server struct {
 	base       func() time.Time
 	timings    Timings
 	qrLifetime time.Duration
+	listener   net.Listener
+	observer   func(Served)
 
 	mu         sync.Mutex
 	balance    float64
@@ -159,7 +190,7 @@ func NewServer(opts ...Option) *Server {
 			o(s)
 		}
 	}
-	s.sb = sandbox.New(s.routes())
+	s.sb = sandbox.New(s.routes(), sandbox.WithListener(s.listener), sandbox.WithObserver(s.observer))
 	s.sb.Clock.SetBase(s.base)
 	s.URL = s.sb.URL
 	return s

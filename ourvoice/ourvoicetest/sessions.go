@@ -362,6 +362,21 @@ func (s *Server) CurrentQR(id string) (ourvoice.QRCode, error) {
 	return ourvoice.QRCode(s.currentQR(ss)), nil
 }
 
+// Sessions returns every session, in creation order, as the API would
+// show them now: what a watcher of the sandbox (examples/devserver) lists.
+func (s *Server) Sessions() []ourvoice.Session {
+	s.mu.Lock()
+	ids := append([]string(nil), s.order...)
+	s.mu.Unlock()
+	out := make([]ourvoice.Session, 0, len(ids))
+	for _, id := range ids {
+		if ss, ok := s.Session(id); ok {
+			out = append(out, ss)
+		}
+	}
+	return out
+}
+
 // Session returns a session's state as the API would show it.
 func (s *Server) Session(id string) (ourvoice.Session, bool) {
 	s.mu.Lock()

@@ -41,7 +41,9 @@
 //     failure in Voitex's envelope), DelayNext, DropNext (the connection is
 //     lost before Voitex acts) and DropResponseNext (after it acted),
 //     ClearFaults;
-//   - the request log: Requests, Count and ResetLog.
+//   - the request log: Requests, Count and ResetLog;
+//   - running at a fixed address and watching it live: WithListener and
+//     WithObserver (each request once answered).
 //
 // For the API Branch, Receive sends one request the way Voitex's IVR does
 // when a caller reaches the branch (contact_info from the sandbox's

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -39,6 +40,21 @@ const MaxStoredFile = 1 << 20
 // for none.
 type Recorded = sandbox.Recorded
 
+// Served is one request as WithObserver's function sees it, once the
+// sandbox has answered it. Its fields:
+//
+//   - Recorded: the request, as Requests records it (Method, Path,
+//     RawQuery, Header with credentials, the start of Body, Fault).
+//   - Status int: the HTTP status answered; 0 when the connection was
+//     closed without an answer (DropNext, DropResponseNext, or a client
+//     that gave up during DelayNext).
+//   - ContentType string, Response []byte, ResponseSize int64: the answer's
+//     Content-Type, the start of its body (at most 16 KiB) and its full size.
+//   - Received time.Time, Duration time.Duration: when the request arrived
+//     (real time, not the sandbox clock) and how long the answer took,
+//     injected delays included.
+type Served = sandbox.Served
+
 // Server is a running sandbox. It is safe for concurrent use.
 type Server struct {
 	// URL is the sandbox's base URL ("http://127.0.0.1:port"), serving all
@@ -66,11 +82,13 @@ type Server struct {
 type Option func(*options)
 
 type options struct {
-	keys   []string
-	labels []int
-	custom []string
-	dnc    []string
-	clock  func() time.Time
+	keys     []string
+	labels   []int
+	custom   []string
+	dnc      []string
+	clock    func() time.Time
+	listener net.Listener
+	observer func(Served)
 }
 
 // WithCredentials replaces the accepted Auth-Keys (several for rotation
@@ -101,6 +119,19 @@ func WithDoNotCall(numbers ...string) Option {
 // read it, and Advance moves it forward.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.clock = now } }
 
+// WithListener serves the sandbox on l instead of a new loopback port, so
+// that it runs at an address fixed in advance: a local dev server whose
+// URL an application is configured with (examples/devserver). URL is
+// "http://" + l.Addr(); Close closes l.
+func WithListener(l net.Listener) Option { return func(o *options) { o.listener = l } }
+
+// WithObserver calls fn for every request the sandbox receives, faulted
+// ones included, once it has been answered: a way to watch an
+// application's traffic live, which keeps going after the request log is
+// full. fn runs on the request's goroutine, so it must be quick and safe
+// for concurrent use.
+func WithObserver(fn func(Served)) Option { return func(o *options) { o.observer = fn } }
+
 // NewServer starts a sandbox. Close it when done.
 func NewServer(opts ...Option) *Server {
 	o := options{keys: []string{DefaultAuthKey}, labels: DefaultLabels}
@@ -119,7 +150,7 @@ func NewServer(opts ...Option) *Server {
 	for _, n := range o.dnc {
 		s.dnc[n] = true
 	}
-	s.sb = sandbox.New(http.HandlerFunc(s.serve))
+	s.sb = sandbox.New(http.HandlerFunc(s.serve), sandbox.WithListener(o.listener), sandbox.WithObserver(o.observer))
 	s.sb.Clock.SetBase(o.clock)
 	s.URL = s.sb.URL
 	return s

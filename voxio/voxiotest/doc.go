@@ -23,6 +23,8 @@
 //     subscription_required, exception, Unauthorized, ip_not_whitelisted,
 //     rate_limited).
 //   - The request log: Requests, Count(method, path), ResetLog.
+//   - Running at a fixed address and watching it live: WithListener,
+//     WithObserver (each request once answered), Contacts.
 //   - What was sent: SentMessages. Inbound traffic: Receive(ctx, Inbound)
 //     delivers a customer's message to the relay URL, signed; Deliveries
 //     lists every delivery; AdvanceStatus, DeliverStatuses and

@@ -2,6 +2,7 @@ package voxiotest
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -43,6 +44,21 @@ const (
 //   - Fault string: the fault injected into this request: "fail",
 //     "delay", "drop", "drop-response", or "" for none.
 type Recorded = sandbox.Recorded
+
+// Served is one request as WithObserver's function sees it, once the
+// sandbox has answered it. Its fields:
+//
+//   - Recorded: the request, as Requests records it (Method, Path,
+//     RawQuery, Header with credentials, the start of Body, Fault).
+//   - Status int: the HTTP status answered; 0 when the connection was
+//     closed without an answer (DropNext, DropResponseNext, or a client
+//     that gave up during DelayNext).
+//   - ContentType string, Response []byte, ResponseSize int64: the answer's
+//     Content-Type, the start of its body (at most 16 KiB) and its full size.
+//   - Received time.Time, Duration time.Duration: when the request arrived
+//     (real time, not the sandbox clock) and how long the answer took,
+//     injected delays included.
+type Served = sandbox.Served
 
 // Server is the sandbox: an in-memory Voxio Chat on a local HTTP server.
 // It is safe for concurrent use. Every control is a method of its own,
@@ -94,6 +110,8 @@ type options struct {
 	accounts    []account
 	autoStatus  time.Duration
 	relayClient *http.Client
+	listener    net.Listener
+	observer    func(Served)
 }
 
 // WithCredentials sets the client-id/client-secret pairs the sandbox
@@ -144,6 +162,23 @@ func WithRelayHTTPClient(hc *http.Client) Option {
 	return func(o *options) { o.relayClient = hc }
 }
 
+// WithListener serves the sandbox on l instead of a new loopback port, so
+// that it runs at an address fixed in advance: a local dev server whose
+// URL an application is configured with (examples/devserver). URL is
+// "http://" + l.Addr(); Close closes l.
+func WithListener(l net.Listener) Option {
+	return func(o *options) { o.listener = l }
+}
+
+// WithObserver calls fn for every request the sandbox receives, faulted
+// ones included, once it has been answered: a way to watch an
+// application's traffic live, which keeps going after the request log is
+// full. fn runs on the request's goroutine, so it must be quick and safe
+// for concurrent use.
+func WithObserver(fn func(Served)) Option {
+	return func(o *options) { o.observer = fn }
+}
+
 // NewServer starts a sandbox. It panics only if the relay secret given with
 // WithRelaySecret is unusable (empty or padded), which is a test bug.
 func NewServer(opts ...Option) *Server {
@@ -168,7 +203,7 @@ func NewServer(opts ...Option) *Server {
 		accounts:      append([]account{{id: DefaultWhatsAppAccountID, number: DefaultFromNumber}}, o.accounts...),
 		nextID:        map[string]int64{},
 	}
-	s.sb = sandbox.New(http.HandlerFunc(s.route))
+	s.sb = sandbox.New(http.HandlerFunc(s.route), sandbox.WithListener(o.listener), sandbox.WithObserver(o.observer))
 	s.URL = s.sb.URL
 	if o.clock != nil {
 		s.sb.Clock.SetBase(o.clock)

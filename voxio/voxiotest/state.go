@@ -141,6 +141,20 @@ func (s *Server) ContactCount() int {
 	return len(s.contacts)
 }
 
+// Contacts returns every contact, created through the API, by Receive or
+// seeded, in creation order, in SeedContact's shape: what a watcher of the
+// sandbox (examples/devserver) lists.
+func (s *Server) Contacts() []Contact {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Contact, 0, len(s.contacts))
+	for _, c := range s.contacts {
+		out = append(out, Contact{ID: c.id, FirstName: c.firstname, LastName: c.lastname, MobileCode: c.mobileCode, Mobile: c.mobile,
+			City: c.city, State: c.state, PostCode: c.postCode, Address: c.address, WhatsAppAccountID: c.accountID, Blocked: c.blocked})
+	}
+	return out
+}
+
 func (s *Server) exportMessage(m *message) Message {
 	out := Message{ID: m.id, ConversationID: m.conversationID, WhatsAppAccountID: m.accountID, Type: m.typ, Text: m.text,
 		Direction: m.direction, Status: m.status, TemplateID: m.templateID, Fields: cloneValues(m.fields),
