@@ -10,6 +10,7 @@ import (
 	"go/parser"
 	"go/token"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -96,6 +97,21 @@ type controls interface {
 	Advance(d time.Duration)
 	Close()
 }
+
+// sandboxOptions is the option set every sandbox offers, with one
+// signature; building it for each is the compile-time check.
+type sandboxOptions[O any] struct {
+	WithListener func(net.Listener) O
+	WithObserver func(func(sandbox.Served)) O
+	WithClock    func(func() time.Time) O
+}
+
+var (
+	_ = sandboxOptions[voxiotest.Option]{voxiotest.WithListener, voxiotest.WithObserver, voxiotest.WithClock}
+	_ = sandboxOptions[voitextest.Option]{voitextest.WithListener, voitextest.WithObserver, voitextest.WithClock}
+	_ = sandboxOptions[ourvoicetest.Option]{ourvoicetest.WithListener, ourvoicetest.WithObserver, ourvoicetest.WithClock}
+	_ = sandboxOptions[chattutest.Option]{chattutest.WithListener, chattutest.WithObserver, chattutest.WithClock}
+)
 
 var (
 	_ controls = (*voxiotest.Server)(nil)
