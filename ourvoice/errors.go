@@ -105,9 +105,10 @@ var (
 	// "success": false).
 	ErrValidation = transport.ErrValidation
 	// ErrMaybeDelivered matches a send, session creation, disconnect or
-	// reconnect that failed after it was written (or whose 2xx answer
-	// could not be read): Our Voice may have acted on it, so it was not
-	// repeated. Check the message list before sending again.
+	// reconnect that failed after it was written, whose answer was cut off
+	// or could not be read, or that was answered with a 5xx other than 501,
+	// 505 or 503 with Retry-After: Our Voice may have acted on it, so it was
+	// not repeated. Check the message list before sending again.
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
 

@@ -616,3 +616,11 @@ func TestBranchHandlerReportsDateTime(t *testing.T) {
 	assert.Len(t, reported, 1)
 	mu.Unlock()
 }
+
+func TestZeroBranchHandlerRefuses(t *testing.T) {
+	for _, h := range []*BranchHandler{nil, {}} {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(`{}`)))
+		assert.Equal(t, http.StatusInternalServerError, w.Code)
+	}
+}

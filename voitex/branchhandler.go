@@ -265,8 +265,14 @@ func NewBranchHandler(guard relay.Middleware, fn BranchFunc, opts ...BranchOptio
 	return &BranchHandler{guarded: guarded}, nil
 }
 
-// ServeHTTP runs the guard, then answers the API Branch request.
+// ServeHTTP runs the guard, then answers the API Branch request. A
+// BranchHandler not built by NewBranchHandler has no guard and answers 500
+// rather than serve an unguarded IVR.
 func (h *BranchHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h == nil || h.guarded == nil {
+		http.Error(w, "voitex: BranchHandler not built with NewBranchHandler", http.StatusInternalServerError)
+		return
+	}
 	h.guarded.ServeHTTP(w, r)
 }
 

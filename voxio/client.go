@@ -1,6 +1,7 @@
 package voxio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,7 +99,14 @@ func WithRetryAfterMax(d time.Duration) Option {
 // message), with its name and size known, so that the documented type and
 // size limits are checked before anything is sent and a retry can re-read
 // it. Close its Reader when the call has returned.
-func OpenFile(path string) (*File, error) { return transport.OpenFile(path) }
+func OpenFile(path string) (*File, error) {
+	f, err := transport.OpenFile(path)
+	var ve *ValidationError
+	if errors.As(err, &ve) && ve.Vendor == "" {
+		return nil, invalid(ve.Field, ve.Rule)
+	}
+	return f, err
+}
 
 // Client calls the Voxio Chat External API for one account. It is safe for
 // concurrent use; build one and share it.

@@ -159,7 +159,10 @@ func objectOf(raw []byte) object {
 	if !isObject(raw) {
 		return nil
 	}
-	ms, err := loose.Members(raw)
+	// raw is always part of a document already validated (by Members on
+	// the answer or the event, or by encoding/json before an
+	// UnmarshalJSON), so nested objects are not validated again.
+	ms, err := loose.MembersOfValid(raw)
 	if err != nil {
 		return nil
 	}

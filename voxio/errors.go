@@ -112,8 +112,12 @@ var (
 	// ErrValidation matches the "validation_error" remark, HTTP 400 or 422
 	// without a remark, and every *ValidationError.
 	ErrValidation = transport.ErrValidation
-	// ErrMaybeDelivered matches a send that failed after it was written: the
-	// customer may have the message, so it was not repeated.
+	// ErrMaybeDelivered matches a send that may have gone out, so it was not
+	// repeated: it failed after it was written, its answer was cut off or
+	// could not be read, Voxio answered "exception", or a 5xx (other than
+	// 501, 505 or 503 with Retry-After) came without a remark proving a
+	// refusal. The customer may have the message: look it up before
+	// sending again.
 	ErrMaybeDelivered = transport.ErrMaybeDelivered
 )
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -129,10 +130,11 @@ func ParseEvent(body []byte, headerEvent string) (Event, error) {
 // parseEvent is ParseEvent over a body the event may keep as its Raw (the
 // handler's, read for this delivery alone).
 func parseEvent(body []byte, headerEvent string) (Event, error) {
-	m := objectOf(body)
-	if m == nil {
+	ms, err := loose.Members(body) // validates the whole payload once
+	if err != nil {
 		return nil, errEventNotObject
 	}
+	m := object(ms)
 	info := EventInfo{
 		Event:             m.text("event"),
 		Channel:           m.text("channel"),

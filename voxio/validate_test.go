@@ -256,3 +256,9 @@ func TestLimitsAreInclusive(t *testing.T) {
 	assert.Equal(t, 2, m.Count())
 	assert.False(t, errors.Is(err, voxio.ErrValidation))
 }
+
+func TestOpenFileNamesVoxio(t *testing.T) {
+	_, err := voxio.OpenFile(t.TempDir())
+	require.Error(t, err)
+	assert.True(t, strings.HasPrefix(err.Error(), "voxio: invalid file"), err.Error())
+}

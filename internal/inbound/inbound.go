@@ -96,13 +96,25 @@ func (rn *Runner) ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	// the server itself and no goroutine waits on it. A ResponseWriter
 	// that cannot set one (a test recorder) holds its body in memory, and
 	// is recognised without the cost of a failing ResponseController.
+	deadline := false
 	if canSetDeadline(w) {
 		rc := http.NewResponseController(w)
 		if rc.SetReadDeadline(time.Now().Add(rt)) == nil {
+			deadline = true
 			defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	var body []byte
+	var err error
+	if !deadline && r.Context().Value(http.LocalAddrContextKey) != nil {
+		// A real connection behind a wrapper that hides its deadline (a
+		// logging middleware without Unwrap): read on another goroutine and
+		// stop waiting at the timeout. The answer carries Connection:
+		// close, so the server closes the connection and the reader ends.
+		body, err = readWithTimer(r.Body, limit, rt)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+	}
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		w.Header().Set("Connection", "close")
@@ -116,6 +128,28 @@ func (rn *Runner) ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		return nil, false
 	}
 	return body, true
+}
+
+// readWithTimer reads up to limit+1 bytes of body, giving up after d with
+// os.ErrDeadlineExceeded.
+func readWithTimer(body io.Reader, limit int64, d time.Duration) ([]byte, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	done := make(chan result, 1) // buffered: a late reader must not block
+	go func() {
+		b, err := io.ReadAll(io.LimitReader(body, limit+1))
+		done <- result{b, err}
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case res := <-done:
+		return res.b, res.err
+	case <-t.C:
+		return nil, os.ErrDeadlineExceeded
+	}
 }
 
 // canSetDeadline reports whether w, or a writer it wraps, may support

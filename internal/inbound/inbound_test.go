@@ -182,3 +182,58 @@ func TestReadBodyOnARecorderDoesNotAllocateADeadlineError(t *testing.T) {
 	// The recorder, the request and the body's buffers; no error values.
 	assert.Less(t, allocs, 40.0)
 }
+
+// hidingWriter wraps a ResponseWriter the way a careless logging
+// middleware does: without Unwrap, so the connection's deadline is out of
+// reach.
+type hidingWriter struct{ w http.ResponseWriter }
+
+func (h hidingWriter) Header() http.Header         { return h.w.Header() }
+func (h hidingWriter) Write(b []byte) (int, error) { return h.w.Write(b) }
+func (h hidingWriter) WriteHeader(code int)        { h.w.WriteHeader(code) }
+
+// Behind such a wrapper a trickling sender still gets 408 at the timeout.
+func TestReadBodySlowSenderBehindAWrapper(t *testing.T) {
+	var rep reports
+	rn := &Runner{ReadTimeout: 300 * time.Millisecond, OnError: rep.add}
+	returned := make(chan time.Duration, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		if _, ok := rn.ReadBody(hidingWriter{w}, r); ok {
+			w.WriteHeader(http.StatusOK)
+		}
+		returned <- time.Since(start)
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+	require.NoError(t, err)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for i := 0; i < 100; i++ {
+			select {
+			case <-stop:
+				return
+			case <-time.After(150 * time.Millisecond):
+			}
+			if _, err := conn.Write([]byte("x")); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case d := <-returned:
+		assert.Less(t, d, 2*time.Second)
+	case <-time.After(5 * time.Second):
+		t.Fatal("handler still reading after 5 s")
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusRequestTimeout, resp.StatusCode)
+	require.Len(t, rep.all(), 1)
+	assert.ErrorIs(t, rep.all()[0], ErrReadTimeout)
+}

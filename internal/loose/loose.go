@@ -170,22 +170,37 @@ func MembersOfValid(b []byte) ([]Member, error) {
 func split(b []byte) []Member {
 	// b is valid JSON, so a plain scan finds the members: strings skip
 	// their escapes, and nesting is counted on brackets outside strings.
+	// The bounds checks only keep input that is not valid (a caller's
+	// mistake with MembersOfValid) from panicking: it then yields what it
+	// could read.
 	out := make([]Member, 0, 8)
 	i := 1
 	for {
 		i = skipSpace(b, i)
-		if b[i] == '}' {
+		if i >= len(b) || b[i] == '}' {
 			return out
 		}
 		if b[i] == ',' {
 			i = skipSpace(b, i+1)
 		}
+		if i >= len(b) || b[i] != '"' {
+			return out
+		}
 		kEnd := endOfString(b, i)
+		if kEnd-i < 2 {
+			return out
+		}
 		key := keyOf(b[i:kEnd])
 		i = skipSpace(b, kEnd)
 		i = skipSpace(b, i+1) // the colon
+		if i >= len(b) {
+			return out
+		}
 		vEnd := endOfValue(b, i)
 		out = append(out, Member{Key: key, Value: b[i:vEnd:vEnd]})
+		if vEnd <= i {
+			return out
+		}
 		i = vEnd
 	}
 }

@@ -165,6 +165,8 @@ func FuzzLoose(f *testing.F) {
 				t.Fatalf("member %q has invalid value %q", x.Key, x.Value)
 			}
 		}
+		// Misused on input that is not valid, it must not panic.
+		_, _ = MembersOfValid(b)
 	})
 }
 
