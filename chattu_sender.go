@@ -1,6 +1,7 @@
 package switchboard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/switchboard-go/switchboard/chattu"
+	"github.com/switchboard-go/switchboard/internal/loose"
 	"github.com/switchboard-go/switchboard/internal/transport"
 )
 
@@ -72,8 +74,9 @@ func (s *ChattuSender) ready(ctx context.Context) error {
 // Chattu fetches (mediaUrl, with Text as the caption): a File-only
 // attachment is a *ValidationError and nothing is sent. Chattu's errors pass
 // through unchanged. Chattu does not document the answer; the Receipt's ID
-// is the WhatsApp message id its deployments return ("messageId"), or ""
-// without one.
+// is the WhatsApp message id its deployments return ("messageId", a string
+// or WhatsApp Web's id object, whose "_serialized" is taken), or "" without
+// one.
 func (s *ChattuSender) Send(ctx context.Context, m Message) (*Receipt, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -96,24 +99,30 @@ func (s *ChattuSender) Send(ctx context.Context, m Message) (*Receipt, error) {
 }
 
 // chattuMessageID reads the message id from Chattu's undocumented send
-// answer: "messageId" (a string or a number), else "id".
+// answer, under the loose policy of every Chattu answer (keys with stray
+// spaces, numbers as strings, "null" as a string): "messageId", else "id",
+// each a string, a number, or WhatsApp Web's id object, whose
+// "_serialized" member is the id Chattu's chat lists use. "" when there is
+// none.
 func chattuMessageID(raw json.RawMessage) string {
-	var body map[string]json.RawMessage
-	if json.Unmarshal(raw, &body) != nil {
+	body, err := loose.Fields(raw)
+	if err != nil {
 		return ""
 	}
 	for _, k := range []string{"messageId", "id"} {
-		v, ok := body[k]
-		if !ok {
-			continue
+		v := bytes.TrimSpace(body[k])
+		if len(v) > 0 && v[0] == '{' {
+			if obj, err := loose.Fields(v); err == nil {
+				v = obj["_serialized"]
+			} else {
+				v = nil
+			}
 		}
-		var str string
-		if json.Unmarshal(v, &str) == nil && str != "" {
-			return str
+		if len(v) > 0 && (v[0] == '[' || v[0] == '{') {
+			continue // no id of a shape Chattu could mean
 		}
-		var n json.Number
-		if json.Unmarshal(v, &n) == nil && n != "" {
-			return n.String()
+		if id := loose.Text(v); id != "" {
+			return id
 		}
 	}
 	return ""
@@ -127,7 +136,12 @@ func chattuMessageID(raw json.RawMessage) string {
 // instead (the Receipt's ID is then "", and the record is its Result, a
 // *chattu.SentMessage). Both lists hold the last 100 messages: if every one
 // of them is within the window, finding nothing proves nothing and the
-// answer is ResolutionUnknown.
+// answer is ResolutionUnknown. A match Chattu reports failed (a chat
+// message with a negative ack, WhatsApp Web's ACK_ERROR; a sent-messages
+// record whose status is failed, error, undelivered or rejected) did not
+// reach the customer: alone, it resolves to ResolutionNotFound ("found but
+// failed: ack -1 (error)"). Other acks (0 pending, 1 sent, 2 delivered,
+// 3 read) and statuses count as sent.
 func (s *ChattuSender) Resolve(ctx context.Context, m Message, since time.Time) (*Resolution, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -166,7 +180,12 @@ func (s *ChattuSender) resolveChat(ctx context.Context, m *Message, from time.Ti
 		if !msg.FromMe || !inWindow(msg.Timestamp, from) || !sameText(m.Text, msg.Body) {
 			continue
 		}
-		l.found = append(l.found, candidate{id: msg.ID, at: msg.Timestamp, result: &msg})
+		c := candidate{id: msg.ID, at: msg.Timestamp, result: &msg}
+		if msg.Ack < 0 {
+			// WhatsApp Web's ACK_ERROR (-1): the message was not sent.
+			c.failed, c.why = true, "ack "+strconv.Itoa(int(msg.Ack))+" (error)"
+		}
+		l.found = append(l.found, c)
 	}
 	return l.resolution(), nil
 }
@@ -190,8 +209,13 @@ func (s *ChattuSender) resolveSent(ctx context.Context, m *Message, from time.Ti
 			!inWindow(msg.SentAt, from) || !sameText(m.Text, msg.Message) {
 			continue
 		}
-		l.found = append(l.found, candidate{at: msg.SentAt, result: &msg})
-		records = append(records, strconv.FormatInt(msg.ID, 10))
+		c := candidate{at: msg.SentAt, result: &msg}
+		if inboundStatusOf(msg.Status) == DeliveryFailed {
+			c.failed, c.why = true, "status "+msg.Status+" (record "+strconv.FormatInt(msg.ID, 10)+")"
+		} else {
+			records = append(records, strconv.FormatInt(msg.ID, 10))
+		}
+		l.found = append(l.found, c)
 	}
 	if len(records) > 0 {
 		l.note = "Chattu record " + strings.Join(records, ", ") + " (the sent-messages list carries no WhatsApp id)"

@@ -41,8 +41,13 @@
 //
 // # Phone numbers
 //
-// Phone reads E.164, the digits the WhatsApp vendors send, and WhatsApp
-// ids, and converts to each vendor's form; a number a vendor cannot reach
+// ParsePhone reads numbers in international form only: E.164 with its "+"
+// (punctuation allowed), the 00 prefix, or a WhatsApp id. A number without
+// its country code is refused, never guessed: "2125550143" read as digits
+// would go to Morocco (+212). ParseDigits reads the bare international
+// digits the WhatsApp vendors send in their payloads ("972501234567"), and
+// is for those alone; ParseNANP reads Voitex's 10-digit form. A Phone
+// converts to each vendor's form, and a number a vendor cannot reach
 // (anything but +1 for Voitex) is a *ValidationError before anything is
 // sent.
 //

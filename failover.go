@@ -65,9 +65,20 @@ func (o Outcome) String() string {
 //   - an *Error with a 2xx, 4xx or 5xx status that is not maybe-delivered:
 //     the vendor refused (auth, balance, plan limits, validation, a rate
 //     limit whose Retry-After was too long, a 503 with Retry-After).
+//   - context.Canceled or context.DeadlineExceeded, however wrapped, that
+//     does not match ErrMaybeDelivered: the call ended before its request
+//     was written (the vendor packages add ErrMaybeDelivered when a context
+//     ends after writing), as when Chattu's client-side rate limiter is
+//     still waiting for a slot.
 //   - a *FailoverError: what its own trail ended with.
 //   - anything else, an error no Switchboard package made included:
 //     OutcomeMaybeDelivered, since nothing proves the message stayed here.
+//
+// ErrMaybeDelivered wins over everything else in err: a *ValidationError,
+// chattu.ErrLimitStore or a context error joined with it is still
+// OutcomeMaybeDelivered. A Sender of your own that returns a context error
+// after its request may have been written must therefore wrap
+// ErrMaybeDelivered too.
 //
 // Classify never answers OutcomeAborted: Failover does, when a send that
 // was not made ends with the caller's context.
@@ -76,7 +87,7 @@ func Classify(err error) (Outcome, string) {
 		return OutcomeSent, "accepted"
 	}
 	var fe *FailoverError
-	if errors.As(err, &fe) && len(fe.Trail) > 0 {
+	if errors.As(err, &fe) && fe != nil && len(fe.Trail) > 0 {
 		last := fe.Trail[len(fe.Trail)-1]
 		o := last.Outcome
 		if fe.anyMaybe() {
@@ -121,6 +132,11 @@ func Classify(err error) (Outcome, string) {
 		return OutcomeNotSent, "the vendor refused it (" + describeRefusal(apiErr) + ")"
 	case errors.Is(err, ErrRateLimited):
 		return OutcomeNotSent, "rate limited before sending"
+	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+		// Not ErrMaybeDelivered, which the transport adds to a context that
+		// ended after writing: the call ended before it, as while Chattu's
+		// client-side limiter waited for a slot.
+		return OutcomeNotSent, "not sent: the context ended before the request was written"
 	}
 	return OutcomeMaybeDelivered, "an unrecognised error: nothing proves the message was not sent"
 }

@@ -74,7 +74,16 @@ func TestClassify(t *testing.T) {
 		{"redirect", apiErr(302, 0), maybe},
 		{"no status", apiErr(0, 0), maybe},
 		{"untyped error", errors.New("boom"), maybe},
-		{"bare context error", context.Canceled, maybe},
+		{"untyped error joined with nothing known", errors.Join(errors.New("boom"), io.EOF), maybe},
+
+		// The context ended and nothing marks a written request: nothing
+		// went out (Chattu's client-side limiter returns ctx.Err() as is).
+		{"bare context canceled", context.Canceled, notSent},
+		{"bare deadline", context.DeadlineExceeded, notSent},
+		{"wrapped context error", fmt.Errorf("waiting for a slot: %w", context.Canceled), notSent},
+		{"context error marked maybe-delivered", fmt.Errorf("%w: %w", switchboard.ErrMaybeDelivered, context.Canceled), maybe},
+		{"limit store down, wrapped again", fmt.Errorf("own sender: %w", fmt.Errorf("%w: %w", chattu.ErrLimitStore, errors.New("redis: i/o timeout"))), notSent},
+		{"switchboard validation error", second(switchboard.NewVoxioSender(nil, 0)), notSent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,7 +92,9 @@ func TestClassify(t *testing.T) {
 			assert.NotEmpty(t, reason)
 		})
 	}
-	_, reason := switchboard.Classify(apiErr(429, time.Hour))
+	_, reason := switchboard.Classify(context.Canceled)
+	assert.Equal(t, "not sent: the context ended before the request was written", reason)
+	_, reason = switchboard.Classify(apiErr(429, time.Hour))
 	assert.Equal(t, "the vendor refused it (HTTP 429, Too Many Requests, retry after 1h0m0s)", reason)
 }
 
@@ -235,6 +246,48 @@ func TestFailoverStopsWhenContextEnds(t *testing.T) {
 		assert.Len(t, fe.Trail, 1)
 		assert.Zero(t, b.calls)
 	})
+}
+
+// waitingStore is a chattu.LimitStore that makes every call wait an hour
+// for its slot: the client-side limiter is still waiting when the caller
+// gives up.
+type waitingStore struct{ cancels int }
+
+func (w *waitingStore) Reserve(context.Context, []chattu.Limit, time.Time, time.Duration) (chattu.Reservation, error) {
+	return chattu.Reservation{OK: true, ID: "r1", Wait: time.Hour}, nil
+}
+
+func (w *waitingStore) Cancel(context.Context, []chattu.Limit, string) error { w.cancels++; return nil }
+
+// TestFailoverCancelledWhileChattuWaits: a Failover cancelled while
+// Chattu's client-side rate limiter waits for a slot reports the send
+// aborted, nothing sent, never "chattu may have delivered".
+func TestFailoverCancelledWhileChattuWaits(t *testing.T) {
+	k := newSendKit(t)
+	store := &waitingStore{}
+	c, err := k.ch.NewClient(chattu.WithLimitStore(store))
+	require.NoError(t, err)
+	s, err := switchboard.NewChattuSender(c, k.chattuID)
+	require.NoError(t, err)
+	next := &fakeSender{provider: "next"}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	_, err = newFailover(t, []switchboard.Sender{s, next}).Send(ctx, sendMsg(t, "hi"))
+	require.Error(t, err)
+	assert.NotErrorIs(t, err, switchboard.ErrMaybeDelivered)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotContains(t, err.Error(), "may have delivered")
+	var fe *switchboard.FailoverError
+	require.ErrorAs(t, err, &fe)
+	assert.Equal(t, switchboard.OutcomeAborted, fe.Last().Outcome)
+	_, maybe := fe.MaybeDeliveredBy()
+	assert.False(t, maybe)
+	assert.Zero(t, next.calls)
+	assert.Zero(t, k.ch.Count(http.MethodPost, sendPathChattu), "nothing reached Chattu")
+	assert.Equal(t, 1, store.cancels, "the slot was given back")
+	o, _ := switchboard.Classify(err)
+	assert.Equal(t, switchboard.OutcomeNotSent, o)
 }
 
 // cancelingSender ends the context, then fails as a transport does when the

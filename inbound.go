@@ -23,7 +23,8 @@ import (
 type Inbound struct {
 	// Provider is the vendor that carried the message.
 	Provider Provider
-	// From is the sender's number, ready to reply to through any Sender.
+	// From is the sender's number, ready to reply to through any Sender,
+	// read from the vendor's international digits with ParseDigits.
 	// It is the zero Phone when the vendor named a sender that is not a
 	// phone number (a WhatsApp group or channel id, a malformed number);
 	// Sender keeps what it sent.
@@ -151,7 +152,8 @@ type StatusUpdate struct {
 	// ProviderMessageID is WhatsApp's id of the message, where the vendor
 	// passes it on.
 	ProviderMessageID string
-	// To is the recipient's number, when the vendor names one that parses.
+	// To is the recipient's number, when the vendor names one that parses
+	// (ParseDigits: vendors write the international digits without "+").
 	To Phone
 	// Recipient is the recipient exactly as the vendor wrote it.
 	Recipient string
@@ -225,11 +227,11 @@ func VoxioInbound(ev *voxio.IncomingMessage) (Inbound, bool) {
 // Mobile, or MobileCode and Mobile apart as the API writes them.
 func inboundVoxioPhone(c *voxio.Contact) Phone {
 	if c.MobileCode != "" {
-		if p, err := ParsePhone(c.MobileCode + c.Mobile); err == nil {
+		if p, err := ParseDigits(c.MobileCode + c.Mobile); err == nil {
 			return p
 		}
 	}
-	p, _ := ParsePhone(c.Mobile)
+	p, _ := ParseDigits(c.Mobile)
 	return p
 }
 
@@ -302,7 +304,7 @@ func ChattuInbound(ev *chattu.WebhookEvent) (Inbound, bool) {
 		Time:     m.Timestamp,
 		Raw:      ev.Raw,
 	}
-	in.From, _ = ParsePhone(m.From)
+	in.From, _ = ParseDigits(m.From)
 	return in, true
 }
 
@@ -328,7 +330,7 @@ func ChattuStatus(ev *chattu.WebhookEvent) (StatusUpdate, bool) {
 		Time:         m.Timestamp,
 		Raw:          ev.Raw,
 	}
-	st.To, _ = ParsePhone(m.To)
+	st.To, _ = ParseDigits(m.To)
 	return st, true
 }
 
@@ -352,9 +354,9 @@ func OurVoiceInbound(m *ourvoice.Message) (Inbound, bool) {
 		Time:              m.CreatedAt,
 		Raw:               m.Raw(),
 	}
-	in.From, _ = ParsePhone(m.FromNumber)
+	in.From, _ = ParseDigits(m.FromNumber)
 	if len(m.ToNumber) > 0 {
-		in.To, _ = ParsePhone(m.ToNumber[0])
+		in.To, _ = ParseDigits(m.ToNumber[0])
 	}
 	if m.Type != "" && m.Type != ourvoice.TypeText {
 		in.Media = &InboundMedia{Type: string(m.Type), URL: m.MediaURL}
@@ -384,7 +386,7 @@ func OurVoiceStatus(m *ourvoice.Message) (StatusUpdate, bool) {
 	}
 	if len(m.ToNumber) > 0 {
 		st.Recipient = m.ToNumber[0]
-		st.To, _ = ParsePhone(m.ToNumber[0])
+		st.To, _ = ParseDigits(m.ToNumber[0])
 	}
 	for _, t := range []time.Time{m.ReadAt, m.DeliveredAt, m.SentAt, m.UpdatedAt} {
 		if !t.IsZero() {

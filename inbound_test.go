@@ -33,9 +33,11 @@ func inboundVoxioEvent(t *testing.T, body string) voxio.Event {
 	return ev
 }
 
+// inboundPhone parses a number as the vendors write it in their payloads
+// (the digits alone), the form the converters read.
 func inboundPhone(t *testing.T, s string) switchboard.Phone {
 	t.Helper()
-	p, err := switchboard.ParsePhone(s)
+	p, err := switchboard.ParseDigits(s)
 	require.NoError(t, err)
 	return p
 }

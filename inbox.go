@@ -138,6 +138,15 @@ func NewInbox(fn func(ctx context.Context, in Inbound) error, opts ...InboxOptio
 	return ib, nil
 }
 
+// ready refuses an Inbox not built by NewInbox (nil, or without its
+// callback), which could only panic when a message arrived.
+func (ib *Inbox) ready() error {
+	if ib == nil || ib.fn == nil {
+		return transport.InvalidFor("switchboard", "inbox", "build it with NewInbox")
+	}
+	return nil
+}
+
 // fill sets To from WithInboxNumber when the vendor did not name it.
 func (ib *Inbox) fill(in *Inbound) {
 	if in.To.IsZero() {
@@ -152,6 +161,9 @@ func (ib *Inbox) fill(in *Inbound) {
 // WithInboxStatus's callback as a StatusUpdate, other events are
 // acknowledged. A callback error is answered 500, and Voxio redelivers.
 func (ib *Inbox) VoxioHandler(cfg voxio.RelayConfig, opts ...voxio.RelayOption) (*voxio.RelayHandler, error) {
+	if err := ib.ready(); err != nil {
+		return nil, err
+	}
 	return voxio.NewRelayHandler(cfg, func(ctx context.Context, ev voxio.Event) error {
 		switch ev := ev.(type) {
 		case *voxio.IncomingMessage:
@@ -185,6 +197,9 @@ func (ib *Inbox) VoxioHandler(cfg voxio.RelayConfig, opts ...voxio.RelayOption) 
 // default rejection message. The reply carries no auto-reply: send
 // answers through a Sender.
 func (ib *Inbox) ChattuHandler(apiKeys []string, opts ...chattu.WebhookOption) (*chattu.WebhookHandler, error) {
+	if err := ib.ready(); err != nil {
+		return nil, err
+	}
 	return chattu.NewWebhookHandler(apiKeys, func(ctx context.Context, ev *chattu.WebhookEvent) (chattu.Reply, error) {
 		switch ev.Type {
 		case chattu.EventMessageReceived:
@@ -231,6 +246,9 @@ var ErrInboxRunning = errors.New("switchboard: inbox is running")
 // ErrInboxRunning. A nil client, a bad session id, a from that is not a
 // cursor or a bad option is an error.
 func (ib *Inbox) WatchOurVoice(c *ourvoice.Client, sessionID string, from string, save func(ctx context.Context, cursor string) error, opts ...ourvoice.WatchOption) error {
+	if err := ib.ready(); err != nil {
+		return err
+	}
 	cur, err := ourvoice.ParseCursor(from)
 	if err != nil {
 		return err
@@ -254,8 +272,13 @@ func (ib *Inbox) WatchOurVoice(c *ourvoice.Client, sessionID string, from string
 // poll or a pause under way is cut short). With no session to poll it
 // returns nil at once. Another Run of the same Inbox at the same time is
 // ErrInboxRunning; after Run returns, Run may be called again and goes on
-// from where each poller stopped.
+// from where each poller stopped. An Inbox not built by NewInbox (nil or
+// the zero Inbox) is a *ValidationError, here and in VoxioHandler,
+// ChattuHandler and WatchOurVoice.
 func (ib *Inbox) Run(ctx context.Context) error {
+	if err := ib.ready(); err != nil {
+		return err
+	}
 	if ctx == nil {
 		return transport.InvalidFor("switchboard", "ctx", "required")
 	}
@@ -334,6 +357,9 @@ func (ib *Inbox) report(p Provider, err error) {
 
 // String describes the Inbox without its callbacks.
 func (ib *Inbox) String() string {
+	if ib == nil {
+		return "switchboard.Inbox(nil)"
+	}
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
 	return "switchboard.Inbox{ourvoice sessions: " + strconv.Itoa(len(ib.pollers)) + "}"

@@ -113,7 +113,10 @@ func ourVoiceType(k AttachmentKind) ourvoice.MessageType {
 // Resolve looks for m among the session's outgoing messages to m.To created
 // from since (less the lookback) on (Messages.List filtered by to_number,
 // direction, session and time_from, every page), matching the text and, for
-// an attachment, the media URL. It reads, never sends.
+// an attachment, the media URL. A match whose status is failed did not
+// reach the customer: alone, it resolves to ResolutionNotFound with the
+// message's reason as evidence ("found but failed: ..."); queued, sent,
+// delivered, read and scheduled ones count as sent. It reads, never sends.
 func (s *OurVoiceSender) Resolve(ctx context.Context, m Message, since time.Time) (*Resolution, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -146,7 +149,14 @@ func (s *OurVoiceSender) Resolve(ctx context.Context, m Message, since time.Time
 			continue
 		}
 		found := msg
-		l.found = append(l.found, candidate{id: found.ID, at: found.CreatedAt, result: &found, raw: found.Raw()})
+		c := candidate{id: found.ID, at: found.CreatedAt, result: &found, raw: found.Raw()}
+		if found.Status == ourvoice.MessageFailed || inboundStatusOf(string(found.Status)) == DeliveryFailed {
+			c.failed, c.why = true, found.Reason
+			if c.why == "" {
+				c.why = "status " + string(found.Status)
+			}
+		}
+		l.found = append(l.found, c)
 	}
 	return l.resolution(), nil
 }

@@ -9,7 +9,8 @@ import (
 
 // Phone is a phone number in international form: a country calling code
 // and the national number after it. The zero Phone is not a number;
-// ParsePhone builds valid ones.
+// ParsePhone (for numbers users write), ParseDigits (for numbers vendors
+// send) and ParseNANP (for Voitex's form) build valid ones.
 //
 // The vendors spell numbers four ways, and Phone converts to each:
 // Voxio wants the country code and the national number apart
@@ -20,20 +21,44 @@ type Phone struct {
 	cc, national string
 }
 
-// ParsePhone reads a number in the forms users and vendors write: E.164
-// ("+972501234567"), with spaces, dots, dashes or parentheses
-// ("+1 (845) 123-9876"), with the international prefix 00 instead of "+",
-// the digits alone as WhatsApp vendors send them ("972501234567"), or a
-// WhatsApp id ("972501234567@c.us", "...@s.whatsapp.net"). The country
-// code must be an assigned one and the whole number 8 to 15 digits long
-// (E.164 allows 15). A national number without its country code is
-// ambiguous and is refused; see ParseNANP for Voitex's 10-digit form.
-func ParsePhone(s string) (Phone, error) {
+// ParsePhone reads a number a person or a program wrote in international
+// form, the only form that cannot be mistaken for another country's:
+// E.164 with its "+" ("+972501234567"), with spaces, dots, dashes or
+// parentheses ("+1 (845) 123-9876"), the international prefix 00 instead
+// of "+" ("00972501234567"), or a WhatsApp id ("972501234567@c.us",
+// "...@s.whatsapp.net"), whose digits are international by definition.
+// The country code must be an assigned one and the whole number 7 to 15
+// digits long (E.164 allows 15; Niue, Tokelau and St Helena have numbers of
+// 7).
+//
+// Anything else is a *ValidationError, digits alone included: "(845)
+// 555-1234" or "2125550143" is a national number, and reading its first
+// digits as a country code would send the message to Vietnam (+84) or
+// Morocco (+212). Add the country code with "+" to a number a user typed;
+// ParseNANP reads Voitex's 10-digit North American form, and ParseDigits
+// the bare international digits the WhatsApp vendors put in their
+// payloads.
+func ParsePhone(s string) (Phone, error) { return parsePhone(s, false) }
+
+// ParseDigits reads a number as the WhatsApp vendors write it in their
+// payloads and lists: the international digits without "+" ("972501234567":
+// Our Voice's from_number and to_number, Voxio's relay contact, Chattu's
+// numbers), or a WhatsApp id ("972501234567@c.us"). It also takes every form
+// ParsePhone takes except the 00 prefix, which no vendor sends. It is for
+// numbers a vendor sent, never for what a user typed: digits alone are read
+// as a country code and a national number, so a national number given to it
+// becomes a foreign one. Use ParsePhone for user input. The rules on country
+// codes and length are ParsePhone's.
+func ParseDigits(s string) (Phone, error) { return parsePhone(s, true) }
+
+// parsePhone implements ParsePhone and, with bare, ParseDigits.
+func parsePhone(s string, bare bool) (Phone, error) {
 	in := strings.TrimSpace(s)
+	whatsapp := false
 	if at := strings.IndexByte(in, '@'); at >= 0 {
 		switch strings.ToLower(in[at+1:]) {
 		case "c.us", "s.whatsapp.net":
-			in = in[:at]
+			in, whatsapp = in[:at], true
 		default:
 			return Phone{}, invalidPhone("not a phone number or WhatsApp id")
 		}
@@ -41,8 +66,11 @@ func ParsePhone(s string) (Phone, error) {
 	switch {
 	case strings.HasPrefix(in, "+"):
 		in = in[1:]
-	case strings.HasPrefix(in, "00"):
+	case !bare && strings.HasPrefix(in, "00"):
 		in = in[2:]
+	case !bare && !whatsapp:
+		return Phone{}, invalidPhone(`must be international: "+" or 00, then the country code ("+1 845 123 9876"); ` +
+			"a national number is ambiguous (ParseNANP reads Voitex's 10-digit form, ParseDigits vendor payloads)")
 	}
 	var b strings.Builder
 	b.Grow(len(in))
@@ -57,8 +85,8 @@ func ParsePhone(s string) (Phone, error) {
 		}
 	}
 	digits := b.String()
-	if len(digits) < 8 || len(digits) > 15 {
-		return Phone{}, invalidPhone("must have 8 to 15 digits with the country code")
+	if len(digits) < minDigits || len(digits) > maxDigits {
+		return Phone{}, invalidPhone("must have 7 to 15 digits with the country code")
 	}
 	cc := CountryCode(digits)
 	if cc == "" {
@@ -66,6 +94,14 @@ func ParsePhone(s string) (Phone, error) {
 	}
 	return Phone{cc: cc, national: digits[len(cc):]}, nil
 }
+
+// The length of an international number, country code included: E.164
+// allows 15 digits at most, and the shortest numbers in use (Niue, Tokelau,
+// St Helena) have 7.
+const (
+	minDigits = 7
+	maxDigits = 15
+)
 
 // ParseNANP reads a North American number as Voitex writes it: 10 digits
 // ("8451239876"), or 11 with the leading 1, punctuation allowed.
@@ -131,8 +167,14 @@ func (p Phone) E164() string {
 // String returns E164.
 func (p Phone) String() string { return p.E164() }
 
-// WhatsAppID returns the chat id WhatsApp vendors use ("972501234567@c.us").
-func (p Phone) WhatsAppID() string { return p.Digits() + "@c.us" }
+// WhatsAppID returns the chat id WhatsApp vendors use ("972501234567@c.us"),
+// or "" for the zero Phone.
+func (p Phone) WhatsAppID() string {
+	if p.IsZero() {
+		return ""
+	}
+	return p.Digits() + "@c.us"
+}
 
 // NANP returns the 10-digit North American number Voitex takes, or a
 // *ValidationError for a number outside the North American plan: Voitex's

@@ -34,13 +34,18 @@ const (
 	// far enough, or several messages match). Treat it as sent: do not send
 	// it again through any vendor without asking a person.
 	ResolutionUnknown ResolutionStatus = iota
-	// ResolutionSent: the vendor holds exactly one matching message; the
-	// Resolution's Receipt describes it.
+	// ResolutionSent: the vendor holds exactly one matching message that
+	// it does not report failed; the Resolution's Receipt describes it. A
+	// message still queued counts: it may yet go out.
 	ResolutionSent
 	// ResolutionNotFound: the vendor's complete list of the messages sent
-	// to the number since the send holds none with this content. It is
-	// evidence, not proof: a vendor that queues messages may not list one
-	// yet, which is why Failover waits a settle delay before looking.
+	// to the number since the send holds none with this content, or holds
+	// it only as failed (the vendor's status says the customer did not get
+	// it: Our Voice's "failed", Voxio's status 9, a Chattu chat message
+	// with a negative ack or a sent-messages record whose status is failed;
+	// the Evidence then says "found but failed: <reason>"). It is evidence,
+	// not proof: a vendor that queues messages may not list one yet, which
+	// is why Failover waits a settle delay before looking.
 	ResolutionNotFound
 )
 
@@ -116,12 +121,16 @@ func checkResolve(vendor string, m *Message, since time.Time) error {
 	return nil
 }
 
-// candidate is a vendor message that matches the one looked for.
+// candidate is a vendor message that matches the one looked for. failed
+// marks one the vendor reports failed, why saying how (the vendor's reason,
+// else its status): it did not reach the customer.
 type candidate struct {
 	id     string
 	at     time.Time
 	result any
 	raw    json.RawMessage
+	failed bool
+	why    string
 }
 
 // lookup gathers what an adapter found into a Resolution. what says where it
@@ -136,16 +145,31 @@ type lookup struct {
 	found    []candidate
 	complete bool
 	note     string
+	// odd lists undocumented directions of messages that matched
+	// otherwise (Voxio).
+	odd []string
 }
 
-// resolution decides: one candidate is ResolutionSent, none in a complete
-// list ResolutionNotFound, anything else ResolutionUnknown.
+// resolution decides. Messages the vendor reports failed did not reach
+// the customer and are set aside: one other candidate is ResolutionSent,
+// several ResolutionUnknown. With no other candidate, failed ones in a
+// complete list are ResolutionNotFound ("found but failed: <reason>"): the
+// message can go through another provider. Nothing at all in a complete
+// list is ResolutionNotFound, anything else ResolutionUnknown.
 func (l *lookup) resolution() *Resolution {
 	since := l.from.UTC().Format(time.RFC3339)
 	r := &Resolution{Provider: l.provider}
+	var ok, failed []candidate
+	for _, c := range l.found {
+		if c.failed {
+			failed = append(failed, c)
+		} else {
+			ok = append(ok, c)
+		}
+	}
 	switch {
-	case len(l.found) == 1:
-		c := l.found[0]
+	case len(ok) == 1:
+		c := ok[0]
 		r.Status = ResolutionSent
 		r.Receipt = &Receipt{Provider: l.provider, ID: c.id, Time: c.at, Result: c.result, Raw: c.raw}
 		id := "id " + c.id
@@ -156,9 +180,18 @@ func (l *lookup) resolution() *Resolution {
 		if !c.at.IsZero() {
 			r.Evidence += ", at " + c.at.UTC().Format(time.RFC3339)
 		}
-	case len(l.found) > 1:
+		if len(failed) > 0 {
+			r.Evidence += fmt.Sprintf(" (and %s)", failedEvidence(failed))
+		}
+	case len(ok) > 1:
 		r.Status = ResolutionUnknown
-		r.Evidence = fmt.Sprintf("%s since %s: %d matching messages, cannot tell which one this send is", l.what, since, len(l.found))
+		r.Evidence = fmt.Sprintf("%s since %s: %d matching messages, cannot tell which one this send is", l.what, since, len(ok))
+	case len(failed) > 0 && l.complete:
+		r.Status = ResolutionNotFound
+		r.Evidence = fmt.Sprintf("%s since %s: %s", l.what, since, failedEvidence(failed))
+	case len(failed) > 0:
+		r.Status = ResolutionUnknown
+		r.Evidence = fmt.Sprintf("%s since %s: %s, but the vendor's list does not reach back that far, so another may be this send", l.what, since, failedEvidence(failed))
 	case l.complete:
 		r.Status = ResolutionNotFound
 		r.Evidence = fmt.Sprintf("%s since %s: no matching message", l.what, since)
@@ -170,6 +203,23 @@ func (l *lookup) resolution() *Resolution {
 		r.Evidence += "; " + l.note
 	}
 	return r
+}
+
+// failedEvidence describes matching messages the vendor reports failed:
+// "1 matching message found but failed: <reason> (id ...)".
+func failedEvidence(failed []candidate) string {
+	whys := make([]string, len(failed))
+	for i, c := range failed {
+		whys[i] = c.why
+		if c.id != "" {
+			whys[i] += " (id " + c.id + ")"
+		}
+	}
+	n := "1 matching message"
+	if len(failed) > 1 {
+		n = fmt.Sprintf("%d matching messages", len(failed))
+	}
+	return n + " found but failed: " + strings.Join(whys, "; ")
 }
 
 // sameText compares a message's text with what a vendor stored, forgiving

@@ -1,10 +1,13 @@
 package switchboard_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -267,4 +270,173 @@ func TestResolveOthers(t *testing.T) {
 // with +1 212 555 0143, now.
 func chattutestMessage(k *sendKit, i int) chattutest.Message {
 	return chattutest.Message{ClientID: k.chattuID, Chat: "12125550143", Body: fmt.Sprintf("message %d", i), FromMe: true}
+}
+
+// rewriteClient is an HTTP client that sends through base (nil: the default
+// transport) and passes the body of every answer to a request whose path
+// contains path through fn: a real vendor answering what the sandbox does
+// not (an empty direction, a failed status, an object-shaped id).
+func rewriteClient(base http.RoundTripper, path string, fn func([]byte) []byte) *http.Client {
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	return &http.Client{Transport: rewriter{base: base, path: path, fn: fn}}
+}
+
+type rewriter struct {
+	base http.RoundTripper
+	path string
+	fn   func([]byte) []byte
+}
+
+func (r rewriter) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.RoundTrip(req)
+	if err != nil || !strings.Contains(req.URL.Path, r.path) {
+		return resp, err
+	}
+	body, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	body = r.fn(body)
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.Header.Del("Content-Length")
+	return resp, nil
+}
+
+// TestResolveFailedIsNotSent: a message the vendor lists as failed did not
+// reach the customer. Resolve answers "not found", with the vendor's reason
+// as evidence, for every adapter that sees a status, never "sent".
+func TestResolveFailedIsNotSent(t *testing.T) {
+	t.Run("our voice status failed", func(t *testing.T) {
+		k := newSendKit(t)
+		ctx := sendCtx(t)
+		m := sendMsg(t, "hello")
+		since := sendLost(t, k, 1, k.ourvoice, m)
+		require.NoError(t, k.ov.SetMessageStatus(k.ov.SentMessages()[0].ID, ourvoice.MessageFailed, "Number is not on WhatsApp"))
+		res, err := switchboard.Resolve(ctx, k.ourvoice, m, since)
+		require.NoError(t, err)
+		assert.Equal(t, switchboard.ResolutionNotFound, res.Status, res.Evidence)
+		assert.Nil(t, res.Receipt)
+		assert.Contains(t, res.Evidence, "found but failed: Number is not on WhatsApp")
+	})
+	t.Run("voxio status 9", func(t *testing.T) {
+		k := newSendKit(t)
+		ctx := sendCtx(t)
+		m := sendMsg(t, "hello")
+		since := sendLost(t, k, 0, k.voxio, m)
+		_, _ = k.vx.SetMessageStatus(ctx, k.vx.SentMessages()[0].ID, voxio.MessageFailed) // no relay URL: stored, not delivered
+		res, err := switchboard.Resolve(ctx, k.voxio, m, since)
+		require.NoError(t, err)
+		assert.Equal(t, switchboard.ResolutionNotFound, res.Status, res.Evidence)
+		assert.Contains(t, res.Evidence, "found but failed: ")
+	})
+	t.Run("chattu chat ack -1", func(t *testing.T) {
+		k := newSendKit(t)
+		ctx := sendCtx(t)
+		m := sendMsg(t, "hello")
+		since := time.Now()
+		seed := chattutestMessage(k, 0)
+		seed.Body, seed.Ack = "hello", chattu.Ack(-1)
+		require.NoError(t, k.ch.SeedMessage(seed))
+		res, err := switchboard.Resolve(ctx, k.chattu, m, since)
+		require.NoError(t, err)
+		assert.Equal(t, switchboard.ResolutionNotFound, res.Status, res.Evidence)
+		assert.Contains(t, res.Evidence, "found but failed: ack -1")
+	})
+	t.Run("chattu sent message status failed", func(t *testing.T) {
+		k := newSendKit(t)
+		ctx := sendCtx(t)
+		c, err := chattu.New(k.ch.URL, k.ch.APIKey(), chattu.WithRetryWait(time.Millisecond, 5*time.Millisecond),
+			chattu.WithHTTPClient(rewriteClient(nil, "/api/sent-messages", func(b []byte) []byte {
+				return bytes.ReplaceAll(b, []byte(`"status":"sent"`), []byte(`"status":"failed"`))
+			})))
+		require.NoError(t, err)
+		s, err := switchboard.NewChattuSender(c, k.chattuID)
+		require.NoError(t, err)
+		m := sendMsg(t, "hello")
+		since := sendLost(t, k, 2, s, m)
+		res, err := switchboard.Resolve(ctx, s, m, since)
+		require.NoError(t, err)
+		assert.Equal(t, switchboard.ResolutionNotFound, res.Status, res.Evidence)
+		assert.Contains(t, res.Evidence, "found but failed: status failed")
+	})
+	t.Run("a failed and a sent one: the sent one", func(t *testing.T) {
+		k := newSendKit(t)
+		ctx := sendCtx(t)
+		m := sendMsg(t, "hello")
+		since := time.Now()
+		require.NoError(t, k.ov.SeedMessage(ourvoicetest.MessageSeed{ID: "failed-1", SessionID: k.session, To: "12125550143",
+			Content: "hello", Status: ourvoice.MessageFailed, Reason: "timeout", CreatedAt: k.ov.Now()}))
+		require.NoError(t, k.ov.SeedMessage(ourvoicetest.MessageSeed{ID: "sent-1", SessionID: k.session, To: "12125550143",
+			Content: "hello", Status: ourvoice.MessageDelivered, CreatedAt: k.ov.Now()}))
+		res, err := switchboard.Resolve(ctx, k.ourvoice, m, since)
+		require.NoError(t, err)
+		require.Equal(t, switchboard.ResolutionSent, res.Status, res.Evidence)
+		assert.Equal(t, "sent-1", res.Receipt.ID)
+		assert.Contains(t, res.Evidence, "failed")
+	})
+}
+
+// TestFailoverResolveFailedMovesOn: with WithResolve, a maybe-delivered
+// send the vendor then reports failed is not a success: the Failover moves
+// on, and the customer gets the message from the next provider.
+func TestFailoverResolveFailedMovesOn(t *testing.T) {
+	k := newSendKit(t)
+	ov := ourvoicetest.NewServer(ourvoicetest.WithTimings(ourvoicetest.Timings{Deliver: time.Second, Read: -1}))
+	t.Cleanup(ov.Close)
+	session, err := ov.ReadySession("")
+	require.NoError(t, err)
+	oc, err := ov.NewClient()
+	require.NoError(t, err)
+	first, err := switchboard.NewOurVoiceSender(oc, session)
+	require.NoError(t, err)
+	ov.FailNumber("12125550143", "Number is not on WhatsApp")
+	ov.DropResponseNext(1)
+
+	r, err := newFailover(t, []switchboard.Sender{first, k.chattu}, switchboard.WithResolve(0)).Send(sendCtx(t), sendMsg(t, "hi"))
+	require.NoError(t, err)
+	assert.Equal(t, switchboard.Chattu, r.Provider)
+	require.Len(t, r.Trail, 2)
+	a := r.Trail[0]
+	assert.Equal(t, switchboard.OutcomeMaybeDelivered, a.Outcome)
+	require.NotNil(t, a.Resolution)
+	assert.Equal(t, switchboard.ResolutionNotFound, a.Resolution.Status, a.Resolution.Evidence)
+	assert.Contains(t, a.Resolution.Evidence, "found but failed: Number is not on WhatsApp")
+	assert.Contains(t, a.Reason, "looked up and not found, so moved on")
+	assert.Len(t, k.ch.SentMessages(), 1)
+}
+
+// TestResolveVoxioDirection: Voxio documents no conversation-message
+// sample, so a message without a direction may be the send: it counts. One
+// with a direction Voxio does not document makes the answer "cannot tell",
+// never "not found".
+func TestResolveVoxioDirection(t *testing.T) {
+	for _, tc := range []struct {
+		direction string
+		want      switchboard.ResolutionStatus
+	}{
+		{"", switchboard.ResolutionSent},
+		{"OUTBOUND", switchboard.ResolutionSent},
+		{"sent", switchboard.ResolutionUnknown},
+		{"inbound", switchboard.ResolutionNotFound},
+	} {
+		t.Run(tc.direction, func(t *testing.T) {
+			k := newSendKit(t)
+			ctx := sendCtx(t)
+			vc, err := k.vx.NewClient(voxio.WithHTTPClient(rewriteClient(k.vx.Client().Transport, "/inbox/conversation-messages/", func(b []byte) []byte {
+				return bytes.ReplaceAll(b, []byte(`"direction":"outbound"`), []byte(`"direction":"`+tc.direction+`"`))
+			})))
+			require.NoError(t, err)
+			s, err := switchboard.NewVoxioSender(vc, voxiotest.DefaultWhatsAppAccountID)
+			require.NoError(t, err)
+			m := sendMsg(t, "hello")
+			since := sendLost(t, k, 0, s, m)
+			res, err := switchboard.Resolve(ctx, s, m, since)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, res.Status, res.Evidence)
+		})
+	}
 }

@@ -33,8 +33,9 @@ type Sender interface {
 // to its vendor's request and refuses, with a *ValidationError and before
 // anything is sent, what its vendor cannot carry.
 type Message struct {
-	// To is the recipient. Build it with ParsePhone (or ParseNANP); the
-	// zero Phone is refused.
+	// To is the recipient. Build it with ParsePhone from a number in
+	// international form (ParseNANP for a 10-digit North American one,
+	// ParseDigits for a number a vendor sent); the zero Phone is refused.
 	To Phone
 	// Text is the message, or the caption of an attachment. It is required
 	// without an attachment.

@@ -207,7 +207,7 @@ func TestSendersPhoneConversions(t *testing.T) {
 		{"+972 50-123-4567", "972", "501234567", "972501234567", ""},
 		{"0044 20 7946 0958", "44", "2079460958", "442079460958", ""},
 		{"+886 2 1234 5678", "886", "212345678", "886212345678", ""},
-		{"229 97 00 00 01", "229", "97000001", "22997000001", ""},
+		{"+229 97 00 00 01", "229", "97000001", "22997000001", ""},
 		{"79161234567@c.us", "7", "9161234567", "79161234567", ""},
 	}
 	for _, tt := range tests {
@@ -490,5 +490,32 @@ func TestAttachmentKinds(t *testing.T) {
 		got := k.ov.SentMessages()[i]
 		assert.Equal(t, tt.want, got.Type, a.URL)
 		assert.Equal(t, a.URL, got.MediaURL)
+	}
+}
+
+// TestChattuSendMessageIDForms: Chattu does not document its send answer;
+// the WhatsApp id comes as a string, a number, or WhatsApp Web's id object
+// ({"_serialized": ...}), with the loose forms every Chattu answer may use.
+func TestChattuSendMessageIDForms(t *testing.T) {
+	for _, tc := range []struct{ answer, want string }{
+		{`{"success":true,"messageId":{"fromMe":true,"remote":"12125550143@c.us","id":"3EB0C767","_serialized":"true_12125550143@c.us_3EB0C767"}}`, "true_12125550143@c.us_3EB0C767"},
+		{`{"success":true,"messageId":" 3EB0C767 "}`, "3EB0C767"},
+		{`{"success":true,"messageId":12345}`, "12345"},
+		{`{"success":true,"messageId":"null","id":"3EB0AAAA"}`, "3EB0AAAA"},
+		{`{"success":true,"id":{"_serialized":"true_x_3EB0BBBB"}}`, "true_x_3EB0BBBB"},
+		{`{"success":true,"messageId":{"id":"no serialized"}}`, ""},
+		{`{"success":true, "messageId ":"3EB0CCCC"}`, "3EB0CCCC"},
+		{`{"success":true}`, ""},
+	} {
+		t.Run(tc.answer, func(t *testing.T) {
+			k := newSendKit(t)
+			c, err := k.ch.NewClient(chattu.WithHTTPClient(rewriteClient(nil, sendPathChattu, func([]byte) []byte { return []byte(tc.answer) })))
+			require.NoError(t, err)
+			s, err := switchboard.NewChattuSender(c, k.chattuID)
+			require.NoError(t, err)
+			r, err := s.Send(sendCtx(t), sendMsg(t, "hi"))
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, r.ID)
+		})
 	}
 }

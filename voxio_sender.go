@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/switchboard-go/switchboard/internal/transport"
@@ -112,8 +113,13 @@ func (s *VoxioSender) Send(ctx context.Context, m Message) (*Receipt, error) {
 // Resolve looks for m in the account's conversation with m.To: it walks the
 // conversation list (every page, since Voxio cannot filter it by number)
 // for the conversations whose contact has the number, then their messages,
-// for outbound ones with m's text created from since (less the lookback)
-// on. It reads, never sends.
+// for ones with m's text created from since (less the lookback) on whose
+// direction is outbound or not given (Voxio documents no sample of the
+// list; a direction it does not document makes the answer
+// ResolutionUnknown, never ResolutionNotFound). A match with status 9
+// (failed) did not reach the customer: alone, it resolves to
+// ResolutionNotFound, "found but failed" with Voxio's reason when the
+// message carries one. It reads, never sends.
 func (s *VoxioSender) Resolve(ctx context.Context, m Message, since time.Time) (*Resolution, error) {
 	if err := s.ready(ctx); err != nil {
 		return nil, err
@@ -155,6 +161,9 @@ func (s *VoxioSender) Resolve(ctx context.Context, m Message, since time.Time) (
 			return nil, err
 		}
 	}
+	if len(l.odd) > 0 {
+		l.note = "matching messages with an undocumented direction (" + strings.Join(l.odd, ", ") + ") may be this send"
+	}
 	return l.resolution(), nil
 }
 
@@ -182,16 +191,40 @@ func (s *VoxioSender) scan(ctx context.Context, conversationID int64, m *Message
 				return nil
 			}
 		}
-		if msg.Direction != voxio.DirectionOutbound || !inWindow(msg.CreatedAt, l.from) || !sameText(m.Text, msg.Text) {
+		if !inWindow(msg.CreatedAt, l.from) || !sameText(m.Text, msg.Text) {
 			continue
 		}
 		if a := m.Attachment; a != nil && msg.Type != "" && msg.Type != string(a.kind()) {
+			continue
+		}
+		switch dir := strings.ToLower(strings.TrimSpace(msg.Direction)); dir {
+		case voxio.DirectionInbound:
+			continue // the customer's own message
+		case voxio.DirectionOutbound, "":
+			// Outbound, or not said: Voxio documents no sample of this
+			// list, so a message without a direction may be the send.
+		default:
+			// A direction Voxio does not document: the message may be
+			// the send or not, so finding nothing else proves nothing.
+			l.complete = false
+			l.odd = append(l.odd, dir)
 			continue
 		}
 		found := msg
 		c := candidate{at: found.CreatedAt, result: &found, raw: found.Raw()}
 		if found.ID != 0 {
 			c.id = strconv.FormatInt(found.ID, 10)
+		}
+		if found.Status == voxio.MessageFailed || inboundStatusOf(found.StatusText) == DeliveryFailed {
+			c.failed = true
+			c.why = inboundFirst(inboundJSONStrings(found.Raw()), "reason", "error", "failed_reason", "error_message")
+			switch {
+			case c.why != "":
+			case found.Status == voxio.MessageFailed:
+				c.why = "status 9 (failed)"
+			default:
+				c.why = "status " + found.StatusText
+			}
 		}
 		l.found = append(l.found, c)
 	}

@@ -307,7 +307,12 @@ func NewWatcher(c *Client, sessionID string, from Cursor, opts ...WatchOption) (
 }
 
 // String names the Watcher's session, never the client's token.
-func (w *Watcher) String() string { return "ourvoice.Watcher{session: " + w.session + "}" }
+func (w *Watcher) String() string {
+	if w == nil {
+		return "ourvoice.Watcher(nil)"
+	}
+	return "ourvoice.Watcher{session: " + w.session + "}"
+}
 
 // Format prints String for every verb.
 func (w *Watcher) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(w.String())) }
@@ -316,6 +321,9 @@ func (w *Watcher) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(w.String()
 // succeeded: what to store when the Watcher stops, if the callback does
 // not store each Incoming.Cursor itself.
 func (w *Watcher) Cursor() Cursor {
+	if w == nil {
+		return Cursor{}
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	c := w.cursor
@@ -339,8 +347,12 @@ var ErrWatcherRunning = errors.New("ourvoice: watcher is already running")
 // Run returns ctx's error (context.Canceled, context.DeadlineExceeded)
 // once ctx ends, promptly: a poll or pause under way is cut short, and fn
 // is given ctx. It returns ErrWatcherRunning when another Run of w is
-// under way and a *ValidationError for a nil fn or ctx.
+// under way, and a *ValidationError for a nil fn or ctx, or for a Watcher
+// not built by NewWatcher (nil, or the zero Watcher).
 func (w *Watcher) Run(ctx context.Context, fn func(ctx context.Context, in Incoming) error) error {
+	if w == nil || w.client == nil {
+		return invalid("watcher", "build it with NewWatcher")
+	}
 	if fn == nil {
 		return invalid("fn", "required")
 	}

@@ -539,3 +539,20 @@ func ExampleWatcher() {
 	// context canceled
 	// 2024-01-15T10:29:59Z 2
 }
+
+// TestZeroWatcher: an ourvoice.Watcher not built by NewWatcher refuses to
+// run instead of panicking.
+func TestZeroWatcher(t *testing.T) {
+	fn := func(context.Context, ourvoice.Incoming) error { return nil }
+	for _, w := range []*ourvoice.Watcher{nil, {}} {
+		require.NotPanics(t, func() {
+			err := w.Run(context.Background(), fn)
+			var ve *ourvoice.ValidationError
+			assert.ErrorAs(t, err, &ve)
+			assert.True(t, errors.Is(err, ourvoice.ErrValidation), "%v", err)
+			assert.True(t, w.Cursor().IsZero())
+			assert.NotEmpty(t, w.String())
+			assert.NotEmpty(t, fmt.Sprintf("%v", w))
+		})
+	}
+}

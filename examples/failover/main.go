@@ -35,7 +35,7 @@ import (
 
 func main() {
 	text := flag.String("text", "Your order #1042 has shipped 📦", "the message text")
-	to := flag.String("to", "+1 212 555 0143", "the recipient, in international form (Voitex SMS reaches +1 only)")
+	to := flag.String("to", "+1 212 555 0143", "the recipient in international form, + and the country code (Voitex SMS reaches +1 only)")
 	timeout := flag.Duration("timeout", 30*time.Second, "give up after this long")
 	flag.Parse()
 

@@ -31,7 +31,7 @@ import (
 // liveConfig is what live mode runs with; env is looked up by name.
 type liveConfig struct {
 	env    func(string) string
-	sendTo string // digits, with the country code, or ""
+	sendTo string // the recipient's international digits (Phone.Digits), or ""
 	text   string
 }
 

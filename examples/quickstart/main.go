@@ -9,7 +9,7 @@
 // when -send-to names the recipient.
 //
 //	go run ./examples/quickstart -live
-//	go run ./examples/quickstart -live -send-to 972501234567 -text "hello"
+//	go run ./examples/quickstart -live -send-to "+972 50-123-4567" -text "hello"
 package main
 
 import (
@@ -19,8 +19,9 @@ import (
 	"io"
 	"os"
 	"sort"
-	"strings"
 	"time"
+
+	"github.com/switchboard-go/switchboard"
 )
 
 // tour is one vendor's part of the quickstart. Each vendor file registers
@@ -41,7 +42,7 @@ func cli(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 	fs.SetOutput(stderr)
 	timeout := fs.Duration("timeout", 30*time.Second, "give up after this long")
 	live := fs.Bool("live", false, "call the real vendors with credentials from the environment (read-only unless -send-to)")
-	sendTo := fs.String("send-to", "", "with -live: also send -text to this number (digits with country code)")
+	sendTo := fs.String("send-to", "", `with -live: also send -text to this number, in international form ("+972 50-123-4567")`)
 	text := fs.String("text", "Hello from Switchboard", "with -live -send-to: the message to send")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -50,11 +51,22 @@ func cli(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "quickstart: -send-to needs -live")
 		return 2
 	}
+	// A number without "+" or 00 is refused, not read as digits with a
+	// country code: "2125550143" would otherwise go to Morocco (+212).
+	digits := ""
+	if *sendTo != "" {
+		to, err := switchboard.ParsePhone(*sendTo)
+		if err != nil {
+			fmt.Fprintln(stderr, "quickstart: -send-to:", err)
+			return 2
+		}
+		digits = to.Digits()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	var err error
 	if *live {
-		err = runLive(ctx, stdout, liveConfig{env: getenv, sendTo: strings.TrimPrefix(*sendTo, "+"), text: *text})
+		err = runLive(ctx, stdout, liveConfig{env: getenv, sendTo: digits, text: *text})
 	} else {
 		err = run(ctx, stdout)
 	}

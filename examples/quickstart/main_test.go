@@ -40,6 +40,11 @@ func TestCommandLine(t *testing.T) {
 	}{
 		{nil, 0, "Done:"},
 		{[]string{"-send-to", "972501234567"}, 2, "-send-to needs -live"},
+		// A national number is refused, never read as a foreign one
+		// (2125550143 as +212, Morocco).
+		{[]string{"-live", "-send-to", "2125550143"}, 2, "must be international"},
+		{[]string{"-live", "-send-to", "(845) 555-1234"}, 2, "must be international"},
+		{[]string{"-live", "-send-to", "+1 212 555 0143"}, 1, "no vendor credentials"},
 		{[]string{"-live"}, 1, "no vendor credentials"},
 		{[]string{"-bogus"}, 2, "flag provided but not defined"},
 	} {
