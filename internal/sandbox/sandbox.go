@@ -254,26 +254,36 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	answered := false // the vendor handler returned normally
+	// observe tells the observer once. A dropped connection is told before
+	// it is closed, so that whoever sees the client's error can already
+	// see the request.
+	observe := func(dropped bool) {}
 	if s.observer != nil {
 		ow := &observedWriter{ResponseWriter: w}
 		w = ow
 		received := time.Now()
-		defer func() {
+		told := false
+		observe = func(dropped bool) {
+			if told {
+				return
+			}
+			told = true
 			seen := rec
 			seen.Header = rec.Header.Clone()
 			out := Served{Recorded: seen, Status: ow.status, Response: ow.body, ResponseSize: ow.size,
 				Received: received, Duration: time.Since(received)}
 			switch {
-			case ow.hijacked:
+			case dropped || ow.hijacked:
 				out.Status = 0
 			case out.Status == 0 && answered:
 				out.Status = http.StatusOK // net/http's answer to a handler that wrote nothing
 			}
-			if !ow.hijacked {
+			if !dropped && !ow.hijacked {
 				out.ContentType = ow.Header().Get("Content-Type")
 			}
 			s.observer(out)
-		}()
+		}
+		defer observe(false)
 	}
 
 	if f != nil {
@@ -292,11 +302,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case "drop":
 			// The vendor has the whole request, then the line goes dead.
 			_, _ = io.Copy(io.Discard, r.Body)
+			observe(true)
 			hangUp(w)
 			return
 		case "drop-response":
 			s.handler.ServeHTTP(httptest.NewRecorder(), r)
 			_, _ = io.Copy(io.Discard, r.Body)
+			observe(true)
 			hangUp(w)
 			return
 		case "delay":

@@ -199,9 +199,10 @@ type Multipart struct {
 type encoded struct {
 	ctx         context.Context // the call's, to stop waiting for a turn
 	contentType string
-	length      int64 // -1: unknown, sent chunked
-	data        []byte
-	segments    []segment // multipart: data and file parts in order
+	ctHeader    []string  // {contentType} when shared; nil: built per request
+	length      int64     // -1: unknown, sent chunked
+	data        []byte    // the whole body, when it has no file parts
+	segments    []segment // multipart with files: data and file parts in order
 	rereadable  bool
 }
 
@@ -303,15 +304,39 @@ type progressReader struct {
 	r           io.Reader
 	fn          func(sent, total int64)
 	sent, total int64
+	err         error // set once Progress panicked
 }
 
+// errProgressPanic is the cause of an upload stopped by a panicking
+// File.Progress.
+var errProgressPanic = errors.New("switchboard: file Progress callback panicked")
+
+// Read implements io.Reader. Progress runs on the goroutine net/http writes
+// the request on, where a panic would end the whole program: it is
+// recovered here and fails the upload instead.
 func (p *progressReader) Read(b []byte) (int, error) {
+	if p.err != nil {
+		return 0, p.err
+	}
 	n, err := p.r.Read(b)
 	if n > 0 {
 		p.sent += int64(n)
-		p.fn(p.sent, p.total)
+		if perr := p.report(); perr != nil {
+			p.err = perr
+			return n, perr
+		}
 	}
 	return n, err
+}
+
+func (p *progressReader) report() (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("%w: %v", errProgressPanic, v)
+		}
+	}()
+	p.fn(p.sent, p.total)
+	return nil
 }
 
 // exactReader fails when a file is shorter than the size it declared, so a
@@ -370,20 +395,29 @@ func EncodeQuery(v any) (string, error) {
 	return vals.Encode(), nil
 }
 
-func encodeJSON(v any) (*encoded, error) {
+// The Content-Type values of the in-memory bodies, shared by every request
+// (nothing in net/http modifies a header's values in place).
+var (
+	ctJSON = []string{"application/json"}
+	ctForm = []string{"application/x-www-form-urlencoded"}
+)
+
+func encodeJSON(e *encoded, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("switchboard: encoding JSON body: %w", err)
+		return fmt.Errorf("switchboard: encoding JSON body: %w", err)
 	}
-	return &encoded{contentType: "application/json", data: b, length: int64(len(b)), rereadable: true}, nil
+	*e = encoded{contentType: ctJSON[0], ctHeader: ctJSON, data: b, length: int64(len(b)), rereadable: true}
+	return nil
 }
 
-func encodeForm(v any) (*encoded, error) {
+func encodeForm(e *encoded, v any) error {
 	s, err := EncodeQuery(v)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &encoded{contentType: "application/x-www-form-urlencoded", data: []byte(s), length: int64(len(s)), rereadable: true}, nil
+	*e = encoded{contentType: ctForm[0], ctHeader: ctForm, data: []byte(s), length: int64(len(s)), rereadable: true}
+	return nil
 }
 
 // encodeMultipart lays out the body once: the framing and fields are built
@@ -443,6 +477,12 @@ func encodeMultipart(m *Multipart) (*encoded, error) {
 	}
 	if err := w.Close(); err != nil {
 		return nil, err
+	}
+	if len(e.segments) == 0 {
+		// Fields only: the whole body is in memory, like a JSON one.
+		e.data = buf.Bytes()
+		e.length = int64(len(e.data))
+		return e, nil
 	}
 	tail := append([]byte(nil), buf.Bytes()...)
 	e.segments = append(e.segments, segment{data: tail})

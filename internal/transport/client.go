@@ -11,7 +11,6 @@ import (
 	"mime"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strings"
 	"sync"
@@ -65,10 +64,19 @@ type Client struct {
 	vendor      string
 	identifiers map[string]bool
 	bases       map[string]string // service -> base URL without trailing slash
-	auth        atomic.Pointer[http.Header]
-	extra       http.Header
-	userAgent   string
-	hc          *http.Client
+	// parsed holds, per service, the parsed base URL when requests to it
+	// can be addressed by copying it (see target).
+	parsed map[string]*url.URL
+	// headers are the credential headers followed by the WithHeader ones,
+	// flattened by SetAuth so that a call copies a short slice.
+	headers   atomic.Pointer[[]headerField]
+	extra     http.Header
+	userAgent string
+	uaHeader  []string // {userAgent}, shared by every request
+	hc        *http.Client
+	// rc runs every call's attempts. It is built once: the per-call state
+	// its hooks need travels in the request's context (*call).
+	rc          *retryablehttp.Client
 	logger      *slog.Logger
 	redact      *redactor
 	failureHook func(*Response) *Error
@@ -115,6 +123,7 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 	if s.userAgent != "" {
 		c.userAgent = s.userAgent + " " + c.userAgent
 	}
+	c.uaHeader = []string{c.userAgent}
 	bases := map[string]string{"": cfg.BaseURL}
 	for name, u := range cfg.Services {
 		bases[name] = u
@@ -134,11 +143,35 @@ func New(cfg Config, opts ...Option) (*Client, error) {
 			return nil, withVendor(err, cfg.Vendor)
 		}
 		c.bases[name] = u.String()
+		if pu := plainBase(c.bases[name]); pu != nil {
+			if c.parsed == nil {
+				c.parsed = make(map[string]*url.URL, len(bases))
+			}
+			c.parsed[name] = pu
+		}
 	}
 	c.SetAuth(cfg.Auth)
 	c.redact.add(s.extraSecrets...)
 	c.hc = wrapHTTPClient(s.httpClient)
+	c.rc = &retryablehttp.Client{
+		HTTPClient:     c.hc,
+		RetryMax:       c.retryMax,
+		RetryWaitMin:   c.retryWaitMin,
+		RetryWaitMax:   c.retryWaitMax,
+		CheckRetry:     checkRetry,
+		Backoff:        noBackoff,
+		RequestLogHook: beforeAttempt,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+	}
 	return c, nil
+}
+
+// headerField is one header every request carries, as configured (the key
+// is not canonicalised: a vendor's credential header goes out spelled as
+// the vendor package wrote it).
+type headerField struct {
+	key    string
+	values []string
 }
 
 // SetAuth replaces the credential headers atomically: calls already under
@@ -164,7 +197,16 @@ func (c *Client) SetAuth(h http.Header) {
 			}
 		}
 	}
-	c.auth.Store(&h)
+	// Credentials first, then WithHeader's headers, which win on the same
+	// key, as when both maps were copied into the request in that order.
+	fields := make([]headerField, 0, len(h)+len(c.extra))
+	for k, vs := range h {
+		fields = append(fields, headerField{k, vs})
+	}
+	for k, vs := range c.extra {
+		fields = append(fields, headerField{k, vs})
+	}
+	c.headers.Store(&fields)
 }
 
 // AddSecret registers values that must never be printed in errors or logs.
@@ -315,7 +357,9 @@ func (r *Request) idempotent() bool {
 	return false
 }
 
-func (r *Request) encode() (*encoded, error) {
+// encode lays out r's body in e; it reports false for a request without
+// one.
+func (r *Request) encode(e *encoded) (bool, error) {
 	n := 0
 	if r.JSON != nil {
 		n++
@@ -328,15 +372,20 @@ func (r *Request) encode() (*encoded, error) {
 	}
 	switch {
 	case n > 1:
-		return nil, errors.New("switchboard: a request has one body at most")
+		return false, errors.New("switchboard: a request has one body at most")
 	case r.JSON != nil:
-		return encodeJSON(r.JSON)
+		return true, encodeJSON(e, r.JSON)
 	case r.Form != nil:
-		return encodeForm(r.Form)
+		return true, encodeForm(e, r.Form)
 	case r.Multipart != nil:
-		return encodeMultipart(r.Multipart)
+		m, err := encodeMultipart(r.Multipart)
+		if err != nil {
+			return false, err
+		}
+		*e = *m
+		return true, nil
 	}
-	return nil, nil
+	return false, nil
 }
 
 // Response is a vendor's successful answer.
@@ -444,7 +493,17 @@ func DecodeJSON[R any](resp *Response) (R, error) {
 // quirky sample): Accepted is set for requests that are not safe to
 // repeat, and the text is redacted like every other error of c.
 func (c *Client) DecodeFailure(r *Request, status int, err error) *DecodeError {
-	return &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.errPath(), StatusCode: status, Accepted: !r.idempotent(), Err: err, redact: c.redact}
+	e := &DecodeError{Vendor: c.vendor, Method: r.Method, Path: r.errPath(), StatusCode: status, Accepted: !r.idempotent(), Err: err, redact: c.redact}
+	if c.logger != nil {
+		// The vendor accepted a send the SDK cannot read: it may well have
+		// gone out, which is worth a warning.
+		level := slog.LevelDebug
+		if e.Accepted {
+			level = slog.LevelWarn
+		}
+		c.log(level, "decoding response failed", r, slog.Int("status", status), slog.Bool("maybe_delivered", e.Accepted), slog.String("error", e.Error()))
+	}
+	return e
 }
 
 // DecodeError is a successful (2xx) response the SDK could not decode. The
@@ -506,7 +565,7 @@ func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	ct := resp.Header.Get("Content-Type")
+	ct := headerValue(resp.Header, "Content-Type")
 	mt, _, _ := mime.ParseMediaType(ct)
 	ok := resp.StatusCode >= 200 && resp.StatusCode < 300
 	if !ok || mt == "application/json" || strings.HasSuffix(mt, "+json") {
@@ -530,7 +589,7 @@ func (c *Client) DoStream(ctx context.Context, r *Request) (*Stream, error) {
 		}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
 	}
 	s := &Stream{Body: resp.Body, ContentType: ct, ContentLength: resp.ContentLength, Header: resp.Header}
-	if _, params, err := mime.ParseMediaType(resp.Header.Get("Content-Disposition")); err == nil {
+	if _, params, err := mime.ParseMediaType(headerValue(resp.Header, "Content-Disposition")); err == nil {
 		s.FileName = params["filename"]
 	}
 	return s, nil
@@ -541,10 +600,43 @@ var errTooLarge = errors.New("body too large")
 // readCapped reads up to limit bytes. When r holds more it returns
 // errTooLarge with everything it read (limit+1 bytes), so that a caller
 // streaming the rest loses nothing.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return b, err
+func readCapped(r io.Reader, limit int64) ([]byte, error) { return readBody(r, limit, -1) }
+
+// maxSizeHint bounds the buffer readBody sizes from a declared length, so
+// that a Content-Length alone cannot make it allocate much.
+const maxSizeHint = 1 << 20
+
+// readBody is readCapped for a body of declared length size (-1 when
+// unknown): a body up to maxSizeHint that is as long as declared is read
+// into one allocation.
+func readBody(r io.Reader, limit, size int64) ([]byte, error) {
+	n := int64(512)
+	if size >= 0 && size < maxSizeHint {
+		n = size + 1 // room to see EOF without growing
+	}
+	if n > limit+1 {
+		n = limit + 1
+	}
+	b := make([]byte, 0, n)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // grow, as io.ReadAll does
+		}
+		room := b[len(b):cap(b)]
+		if left := limit + 1 - int64(len(b)); int64(len(room)) > left {
+			room = room[:left]
+		}
+		m, err := r.Read(room)
+		b = b[:len(b)+m]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return b, err
+		}
+		if int64(len(b)) > limit {
+			return b, errTooLarge
+		}
 	}
 	if int64(len(b)) > limit {
 		return b, errTooLarge
@@ -555,7 +647,6 @@ func readCapped(r io.Reader, limit int64) ([]byte, error) {
 // failure returns the *Error the response reports, or nil.
 func (c *Client) failure(cl *call, r *Request, resp *Response) *Error {
 	var e *Error
-	body := resp.Body
 	if c.failureHook != nil {
 		e = c.failureHook(resp)
 	}
@@ -578,14 +669,13 @@ func (c *Client) failure(cl *call, r *Request, resp *Response) *Error {
 		e.RetryAfter = cl.retryAfter
 	}
 	if e.RetryAfter == 0 && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		if d, ok := parseRetryAfter(headerValue(resp.Header, "Retry-After"), time.Now()); ok {
 			e.RetryAfter = d
 		}
 	}
-	if len(body) > MaxErrorBody {
-		body = body[:MaxErrorBody]
-	}
-	e.Body = c.redact.body(body)
+	// Redact, then cut: a secret that straddles the cut must not leave
+	// its first bytes behind.
+	e.Body = c.redact.cappedBody(resp.Body, MaxErrorBody)
 	e.redact = c.redact
 	// Every text the vendor chose may quote a credential back at us.
 	for i, m := range e.Messages {
@@ -602,7 +692,16 @@ func (c *Client) failure(cl *call, r *Request, resp *Response) *Error {
 	}
 	e.Code = c.redact.text(e.Code)
 	e.RequestID = c.redact.text(e.RequestID)
-	c.log(slog.LevelDebug, "vendor reported failure", r, slog.Int("status", e.StatusCode), slog.String("code", c.redact.string(e.Code)), slog.Int("attempts", cl.attempts))
+	if c.logger != nil {
+		// A failure that leaves the send possibly delivered is the one a
+		// person must look at: warn.
+		level := slog.LevelDebug
+		if e.MaybeDelivered {
+			level = slog.LevelWarn
+		}
+		c.log(level, "vendor reported failure", r, slog.Int("status", e.StatusCode), slog.String("code", e.Code),
+			slog.Int("attempts", cl.attempts), slog.Bool("maybe_delivered", e.MaybeDelivered))
+	}
 	return e
 }
 
@@ -622,19 +721,115 @@ func mayHaveActed(e *Error, h http.Header) bool {
 	case http.StatusNotImplemented, http.StatusHTTPVersionNotSupported:
 		return false
 	case http.StatusServiceUnavailable:
-		_, hasRA := parseRetryAfter(h.Get("Retry-After"), time.Now())
+		_, hasRA := parseRetryAfter(headerValue(h, "Retry-After"), time.Now())
 		return !hasRA
 	}
 	return true
 }
 
+// headerValue is h.Get(key) for a key already in canonical form: it skips
+// canonicalising a constant on every call.
+func headerValue(h http.Header, key string) string {
+	if vs := h[key]; len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
+
 func requestID(h http.Header) string {
-	for _, k := range []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"} {
-		if v := h.Get(k); v != "" {
+	if len(h) == 0 {
+		return ""
+	}
+	for _, k := range requestIDHeaders {
+		if v := headerValue(h, k); v != "" {
 			return v
 		}
 	}
 	return ""
+}
+
+var requestIDHeaders = [...]string{"X-Request-Id", "Request-Id", "X-Correlation-Id"}
+
+// target is where a request goes: a copy of a parsed base URL with the
+// request's path and query, or else the whole URL as text for url.Parse.
+type target struct {
+	base  *url.URL // nil: parse raw
+	path  string
+	query string
+	raw   string
+}
+
+// target addresses r. A path made only of characters that url.Parse keeps
+// as they are goes on a copy of the parsed base URL, which is what parsing
+// the whole URL would give (TestTargetMatchesParse) without parsing it on
+// every call; anything else is parsed.
+func (c *Client) target(r *Request) (target, error) {
+	if bu := c.parsed[r.Service]; bu != nil && plainPath(r.Path) {
+		t := target{base: bu, path: bu.Path}
+		switch {
+		case r.Path == "":
+		case r.Path[0] == '/':
+			t.path += r.Path
+		default:
+			t.path += "/" + r.Path
+		}
+		if r.Query != nil {
+			q, err := EncodeQuery(r.Query)
+			if err != nil {
+				return t, err
+			}
+			t.query = q
+		}
+		return t, nil
+	}
+	u, err := c.url(r)
+	return target{raw: u}, err
+}
+
+// newRequest builds the *http.Request for t, with ctx and no body.
+func (t *target) newRequest(ctx context.Context, method string) (*http.Request, error) {
+	if t.base == nil {
+		return http.NewRequestWithContext(ctx, method, t.raw, nil)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "", nil)
+	if err != nil {
+		return nil, err
+	}
+	u := req.URL // a fresh *url.URL, ours to fill
+	*u = *t.base
+	u.Path = t.path
+	u.RawQuery = t.query
+	req.Host = u.Host
+	return req, nil
+}
+
+// plainBase parses a base URL for target, or returns nil when its
+// requests must be parsed whole: anything in it beyond scheme, host and a
+// plain path.
+func plainBase(raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil || u.Opaque != "" || u.User != nil || u.RawPath != "" || u.RawQuery != "" || u.ForceQuery ||
+		u.Fragment != "" || u.RawFragment != "" || u.OmitHost || u.Host == "" || strings.HasSuffix(u.Host, ":") ||
+		!plainPath(u.Path) {
+		return nil
+	}
+	return u
+}
+
+// plainPath reports whether p holds only characters that url.Parse leaves
+// as they are in a path, with nothing to unescape: unreserved ones and the
+// sub-delimiters a path may carry unescaped.
+func plainPath(p string) bool {
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '-', c == '_', c == '.', c == '~', c == '/', c == '$', c == '&', c == '+', c == ',', c == ':', c == ';', c == '=', c == '@':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func (c *Client) url(r *Request) (string, error) {
@@ -666,80 +861,94 @@ func (c *Client) url(r *Request) (string, error) {
 // final response: with buffer, its body is in call.body (or call.bodyErr);
 // without, unread.
 func (c *Client) send(ctx context.Context, r *Request, buffer bool) (*http.Response, *call, error) {
-	if ctx == nil {
+	if ctx == nil || ctx == nilContext {
 		return nil, nil, InvalidFor(c.vendor, "ctx", "must not be nil")
 	}
 	if r == nil || r.Method == "" {
 		return nil, nil, InvalidFor(c.vendor, "request", "method is required")
 	}
-	u, err := c.url(r)
-	if err != nil {
-		return nil, nil, withVendor(err, c.vendor)
-	}
-	body, err := r.encode()
+	t, err := c.target(r)
 	if err != nil {
 		return nil, nil, withVendor(err, c.vendor)
 	}
 	cl := &call{c: c, idempotent: r.idempotent(), r: r, buffer: buffer}
-	cl.oneShot = body != nil && !body.rereadable
+	hasBody, err := r.encode(&cl.enc)
+	if err != nil {
+		return nil, nil, withVendor(err, c.vendor)
+	}
+	body := &cl.enc
+	cl.oneShot = hasBody && !body.rereadable
 	cl.trace.WroteHeaders = cl.wroteHeaders
-	tctx := httptrace.WithClientTrace(ctx, &cl.trace)
+	cl.setContext(ctx)
 
-	var raw any
-	if body != nil {
-		if body.segments == nil {
-			raw = body.data
-		} else {
-			raw = retryablehttp.ReaderFunc(body.reader)
+	// The request's context is the call itself: the hooks of the shared
+	// retryablehttp.Client find the call's state there, and net/http finds
+	// the trace that observes whether an attempt was written.
+	var req *retryablehttp.Request
+	if hasBody && body.segments != nil {
+		// Multipart with files: streamed from its sources on every attempt.
+		body.ctx = ctx
+		var hreq *http.Request
+		hreq, err = t.newRequest(cl, r.Method)
+		if err == nil {
+			req, err = retryablehttp.FromRequest(hreq)
+		}
+		if err == nil {
+			err = req.SetBody(retryablehttp.ReaderFunc(body.reader))
+		}
+		if err == nil && cl.oneShot {
+			// retryablehttp gives every request a GetBody, which net/http
+			// calls to resend a body on its own; a one-shot source cannot be
+			// resent.
+			req.GetBody = nil
+		}
+	} else {
+		// No body, or one in memory (JSON, form, multipart fields only):
+		// the request is built here and beforeAttempt gives each attempt a
+		// fresh reader over the same bytes, as retryablehttp would, without
+		// its per-call closures.
+		var hreq *http.Request
+		hreq, err = t.newRequest(cl, r.Method)
+		if err == nil {
+			cl.req.Request = hreq
+			req = &cl.req
+			if hasBody {
+				cl.memBody = true
+				hreq.GetBody = cl.getBody
+			} else {
+				hreq.GetBody = noBody
+			}
 		}
 	}
-	if body != nil {
-		body.ctx = ctx
-	}
-	req, err := retryablehttp.NewRequestWithContext(tctx, r.Method, u, raw)
 	if err != nil {
 		return nil, nil, fmt.Errorf("switchboard: %s: building %s %s: %w", c.vendor, r.Method, r.Path, unwrapURL(err))
 	}
-	if cl.oneShot {
-		// retryablehttp gives every request a GetBody, which net/http calls
-		// to resend a body on its own; a one-shot source cannot be resent.
-		req.GetBody = nil
-	}
 	h := req.Header
-	for k, vs := range *c.auth.Load() {
-		h[k] = vs
-	}
-	for k, vs := range c.extra {
-		h[k] = vs
+	for _, f := range *c.headers.Load() {
+		h[f.key] = f.values
 	}
 	for k, vs := range r.Header {
 		h[http.CanonicalHeaderKey(k)] = vs
 	}
-	if h.Get("Accept") == "" {
+	if headerValue(h, "Accept") == "" {
 		h["Accept"] = acceptJSON
 	}
-	h["User-Agent"] = []string{c.userAgent}
-	if body != nil {
+	h["User-Agent"] = c.uaHeader
+	if hasBody {
 		// A request may refine the type ("application/json;
 		// charset=utf-8" as a vendor documents it), but a multipart body
 		// must keep the boundary it was built with.
-		if h.Get("Content-Type") == "" || body.segments != nil || r.Form != nil {
-			h["Content-Type"] = []string{body.contentType}
+		if headerValue(h, "Content-Type") == "" || r.Multipart != nil || r.Form != nil {
+			if body.ctHeader != nil {
+				h["Content-Type"] = body.ctHeader
+			} else {
+				h["Content-Type"] = []string{body.contentType}
+			}
 		}
 		req.ContentLength = body.length
 	}
 
-	rc := &retryablehttp.Client{
-		HTTPClient:     c.hc,
-		RetryMax:       c.retryMax,
-		RetryWaitMin:   c.retryWaitMin,
-		RetryWaitMax:   c.retryWaitMax,
-		CheckRetry:     cl.checkRetry,
-		Backoff:        cl.backoff,
-		RequestLogHook: cl.beforeAttempt,
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-	}
-	resp, err := rc.Do(req)
+	resp, err := c.rc.Do(req)
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()
@@ -754,15 +963,19 @@ func (c *Client) send(ctx context.Context, r *Request, buffer bool) (*http.Respo
 	return resp, cl, nil
 }
 
+func noBody() (io.ReadCloser, error) { return http.NoBody, nil }
+
 var acceptJSON = []string{"application/json"}
 
 func (c *Client) requestError(cl *call, r *Request, err error, maybe bool) *RequestError {
 	e := &RequestError{Vendor: c.vendor, Method: r.Method, Path: r.errPath(), Attempts: cl.attempts, MaybeDelivered: maybe, Err: unwrapURL(err), redact: c.redact}
-	lvl := slog.LevelDebug
-	if maybe {
-		lvl = slog.LevelWarn
+	if c.logger != nil {
+		lvl := slog.LevelDebug
+		if maybe {
+			lvl = slog.LevelWarn
+		}
+		c.log(lvl, "request failed", r, slog.Int("attempts", cl.attempts), slog.Bool("maybe_delivered", maybe), slog.String("error", e.Error()))
 	}
-	c.log(lvl, "request failed", r, slog.Int("attempts", cl.attempts), slog.Bool("maybe_delivered", maybe), slog.String("error", e.Error()))
 	return e
 }
 

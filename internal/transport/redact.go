@@ -10,9 +10,12 @@ import (
 // Redacted replaces a secret wherever the SDK prints text.
 const Redacted = "[REDACTED]"
 
-// secretFields are JSON members whose values are credentials even when the
-// SDK never saw them before (a client's new API key in a response body).
-var secretFields = regexp.MustCompile(`(?i)("(?:apiKey|newApiKey|currentApiKey|api_key|auth_key|password|client-secret|client_secret|token|secret)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+// secretFieldNames are JSON members whose values are credentials even when
+// the SDK never saw them before (a client's new API key in a response body).
+const secretFieldNames = `apiKey|newApiKey|currentApiKey|api_key|auth_key|password|client-secret|client_secret|token|secret`
+
+// secretFields matches a secretFieldNames member with its string value.
+var secretFields = regexp.MustCompile(`(?i)("(?:` + secretFieldNames + `)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
 // redactor removes known secret values from text. Secrets are only ever
 // added: after a key rotation the old key is still a secret.
@@ -74,6 +77,36 @@ func (r *redactor) text(s string) string {
 }
 
 func (r *redactor) body(b []byte) []byte { return []byte(r.text(string(b))) }
+
+// openSecretField is a credential-named JSON member whose string value runs
+// to the end of the text: what is left of one when a body is cut.
+var openSecretField = regexp.MustCompile(`(?i)("(?:` + secretFieldNames + `)"\s*:\s*)"(?:[^"\\]|\\.)*\\?$`)
+
+// cappedBody returns b redacted, then cut to at most limit bytes. Redacting
+// first means a secret that straddles the cut goes whole instead of leaving
+// its first bytes behind. Only the first 2*limit bytes are looked at, which
+// covers any secret starting before the cut; a credential member whose value
+// runs past what is kept is redacted to its end.
+func (r *redactor) cappedBody(b []byte, limit int) []byte {
+	window := b
+	if len(window) > 2*limit {
+		window = window[:2*limit]
+	}
+	s := r.text(string(window))
+	if len(window) == len(b) && len(s) <= limit {
+		return []byte(s)
+	}
+	if len(s) > limit {
+		s = s[:limit]
+	}
+	if strings.Contains(s, `"`) {
+		s = openSecretField.ReplaceAllString(s, `${1}"`+Redacted)
+		if len(s) > limit {
+			s = s[:limit] // into the marker, which hides nothing
+		}
+	}
+	return []byte(s)
+}
 
 // RedactBody returns a copy of b with credential-named JSON members
 // ("apiKey", "newApiKey", "password", ...) replaced, for vendor packages that
