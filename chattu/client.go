@@ -82,6 +82,9 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 	if s.failOpen && !s.rateLimit {
 		return nil, invalid("WithLimitStoreFailOpen", "needs WithRateLimit or WithLimitStore")
 	}
+	if s.storeWait && (!s.rateLimit || s.failOpen) {
+		return nil, invalid("WithLimitStoreWait", "needs WithRateLimit or WithLimitStore, and not WithLimitStoreFailOpen")
+	}
 	// No credential goes in Config.Auth, which the transport would set on
 	// every request: prepare sets each endpoint's own (the key, the
 	// session cookie, or none when the key travels in the body).
@@ -106,7 +109,7 @@ func New(baseURL, apiKey string, opts ...Option) (*Client, error) {
 			store = NewMemoryLimitStore()
 		}
 		c.limiter = newLimiter(store, accountOf(apiKey), documentedLimits(), nil)
-		c.limiter.failOpen, c.limiter.logger, c.limiter.redact = s.failOpen, s.logger, tc.Redact
+		c.limiter.failOpen, c.limiter.storeWait, c.limiter.logger, c.limiter.redact = s.failOpen, s.storeWait, s.logger, tc.Redact
 	}
 	c.Clients = &ClientsService{c: c}
 	c.Messages = &MessagesService{c: c}

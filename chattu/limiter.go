@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -92,6 +93,13 @@ func limitKey(name bucketName, l rateLimit, account string) string {
 	return name.keyName() + ":" + strconv.Itoa(l.n) + "/" + l.per.String() + ":" + account
 }
 
+// The backoff between attempts to reach a failed limit store under
+// WithLimitStoreWait.
+const (
+	storeRetryMin = 100 * time.Millisecond
+	storeRetryMax = 2 * time.Second
+)
+
 // noDeadline is the wait a call without a deadline accepts: any.
 const noDeadline = time.Duration(1<<63 - 1)
 
@@ -109,8 +117,11 @@ type limiter struct {
 	// failOpen lets a call proceed without the limits when the store
 	// fails, with a warning logged to logger (WithLimitStoreFailOpen).
 	failOpen bool
-	logger   *slog.Logger
-	redact   func(string) string
+	// storeWait retries a failed store until the call's context ends
+	// (WithLimitStoreWait).
+	storeWait bool
+	logger    *slog.Logger
+	redact    func(string) string
 }
 
 func newLimiter(store LimitStore, account string, limits map[bucketName]rateLimit, now func() time.Time) *limiter {
@@ -147,6 +158,21 @@ func (l *limiter) wait(ctx context.Context, method, path string, names ...bucket
 		maxWait = max(time.Until(dl), 0)
 	}
 	r, err := l.store.Reserve(ctx, limits, l.now(), maxWait)
+	for backoff := storeRetryMin; err != nil && l.storeWait && ctx.Err() == nil; backoff = min(2*backoff, storeRetryMax) {
+		// Wait out a store outage: half the backoff fixed, half random, so
+		// instances do not retry in step.
+		t := time.NewTimer(backoff/2 + rand.N(backoff/2+1))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("chattu: client-side rate limit: %w: %w (%w)", ErrLimitStore, err, ctx.Err())
+		}
+		if dl, ok := ctx.Deadline(); ok {
+			maxWait = max(time.Until(dl), 0)
+		}
+		r, err = l.store.Reserve(ctx, limits, l.now(), maxWait)
+	}
 	if err != nil {
 		if l.failOpen && ctx.Err() == nil {
 			l.warn("chattu: rate limit store failed: call sent without client-side limits", method, path, err)

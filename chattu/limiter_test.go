@@ -456,3 +456,53 @@ func TestMemoryLimitStoreEarliestSlot(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, r.OK)
 }
+
+// flakyStore fails its first failures Reserves, as a store does during a
+// short outage, then answers from an in-memory store.
+type flakyStore struct {
+	LimitStore
+	mu       sync.Mutex
+	failures int
+	calls    int
+}
+
+func (f *flakyStore) Reserve(ctx context.Context, limits []Limit, now time.Time, maxWait time.Duration) (Reservation, error) {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls <= f.failures
+	f.mu.Unlock()
+	if fail {
+		return Reservation{}, errors.New("dial tcp 127.0.0.1:6379: connection refused")
+	}
+	return f.LimitStore.Reserve(ctx, limits, now, maxWait)
+}
+
+// TestLimitStoreWait: with WithLimitStoreWait a call waits out a store
+// outage and then goes out within the limits; an outage longer than the
+// call's context is ErrLimitStore, with nothing sent.
+func TestLimitStoreWait(t *testing.T) {
+	store := &flakyStore{LimitStore: NewMemoryLimitStore(), failures: 2}
+	c, m := mockClient(t, WithLimitStore(store), WithLimitStoreWait())
+	respond(m, "GET", testBase+"/api/profile", 200, wiretest.Fixture(t, "profile.json"), nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := c.Account.Profile(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 3, store.calls, "two failures, then the reservation")
+	assert.Equal(t, 1, m.Count())
+
+	down := &flakyStore{LimitStore: NewMemoryLimitStore(), failures: 1 << 30}
+	c, m = mockClient(t, WithLimitStore(down), WithLimitStoreWait())
+	respond(m, "GET", testBase+"/api/profile", 200, wiretest.Fixture(t, "profile.json"), nil)
+	short, cancel2 := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel2()
+	_, err = c.Account.Profile(short)
+	assert.ErrorIs(t, err, ErrLimitStore)
+	assert.Greater(t, down.calls, 1, "it asked again before giving up")
+	assert.Zero(t, m.Count(), "nothing sent without the limits")
+
+	_, err = New(testBase, testKey, WithLimitStoreWait())
+	assert.ErrorIs(t, err, ErrValidation, "no limits to wait for")
+	_, err = New(testBase, testKey, WithRateLimit(), WithLimitStoreWait(), WithLimitStoreFailOpen())
+	assert.ErrorIs(t, err, ErrValidation, "wait and fail-open exclude each other")
+}

@@ -22,6 +22,7 @@ type settings struct {
 	rateLimit  bool
 	limitStore LimitStore
 	failOpen   bool
+	storeWait  bool
 	logger     *slog.Logger
 	// err is the first invalid option value; New returns it.
 	err error
@@ -166,6 +167,16 @@ func WithLimitStore(store LimitStore) Option {
 // fail open.
 func WithLimitStoreFailOpen() Option {
 	return func(s *settings) { s.failOpen = true }
+}
+
+// WithLimitStoreWait makes a call wait for the limit store when it fails,
+// asking it again with a capped, jittered backoff until it answers or the
+// call's context ends (then the error matches ErrLimitStore, and nothing was
+// sent). Choose it when a call may wait out a short store outage but must
+// never go out unlimited. It needs WithRateLimit or WithLimitStore, and
+// excludes WithLimitStoreFailOpen.
+func WithLimitStoreWait() Option {
+	return func(s *settings) { s.storeWait = true }
 }
 
 // splitCookies returns the cookie values of a Cookie header value (only
