@@ -1,7 +1,6 @@
 package voitex
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -140,14 +139,7 @@ func WithRetryAfterMax(d time.Duration) Option {
 // OpenFile opens a recording or an MMS attachment on disk for upload, with
 // its size known so that it streams and can be checked before sending.
 // Close its Reader (an *os.File) when the call has returned.
-func OpenFile(path string) (*File, error) {
-	f, err := transport.OpenFile(path)
-	var ve *ValidationError
-	if errors.As(err, &ve) && ve.Vendor == "" {
-		return nil, invalid(ve.Field, ve.Rule)
-	}
-	return f, err
-}
+func OpenFile(path string) (*File, error) { return transport.OpenFile("voitex", path) }
 
 // Client calls the Voitex client-side APIs for one account. It is safe for
 // concurrent use; build one and share it.

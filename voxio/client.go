@@ -1,7 +1,6 @@
 package voxio
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -99,14 +98,7 @@ func WithRetryAfterMax(d time.Duration) Option {
 // message), with its name and size known, so that the documented type and
 // size limits are checked before anything is sent and a retry can re-read
 // it. Close its Reader when the call has returned.
-func OpenFile(path string) (*File, error) {
-	f, err := transport.OpenFile(path)
-	var ve *ValidationError
-	if errors.As(err, &ve) && ve.Vendor == "" {
-		return nil, invalid(ve.Field, ve.Rule)
-	}
-	return f, err
-}
+func OpenFile(path string) (*File, error) { return transport.OpenFile("voxio", path) }
 
 // Client calls the Voxio Chat External API for one account. It is safe for
 // concurrent use; build one and share it.

@@ -48,9 +48,10 @@ type File struct {
 	Progress func(sent, total int64)
 }
 
-// OpenFile opens path for upload. The caller closes the returned file's
-// Reader (an *os.File) when the call has returned.
-func OpenFile(path string) (*File, error) {
+// OpenFile opens path for upload, for vendor's package: a path that is not
+// a regular file is a *ValidationError naming vendor. The caller closes the
+// returned file's Reader (an *os.File) when the call has returned.
+func OpenFile(vendor, path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -62,7 +63,7 @@ func OpenFile(path string) (*File, error) {
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, Invalid("file", "must be a regular file")
+		return nil, InvalidFor(vendor, "file", "must be a regular file")
 	}
 	return &File{Name: filepath.Base(path), Reader: f, Size: st.Size()}, nil
 }
